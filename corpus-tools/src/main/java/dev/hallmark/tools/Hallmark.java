@@ -15,6 +15,7 @@ public final class Hallmark implements Runnable {
 
     /** Subcommand classes, in the order help lists them. */
     static final Class<?>[] SUBCOMMANDS = {
+        TrainLm.class,
     };
 
     @CommandLine.Spec
