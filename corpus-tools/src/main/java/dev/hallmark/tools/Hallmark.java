@@ -15,6 +15,9 @@ public final class Hallmark implements Runnable {
 
     /** Subcommand classes, in the order help lists them. */
     static final Class<?>[] SUBCOMMANDS = {
+        KeygenCommand.class,
+        DetectCommand.class,
+        BenchCommand.class,
     };
 
     @CommandLine.Spec
