@@ -20,6 +20,7 @@ public final class Hallmark implements Runnable {
         RadioactivityCommand.class,
         AttributeCommand.class,
         BenchCommand.class,
+        TrainLm.class,
     };
 
     @CommandLine.Spec
