@@ -32,8 +32,12 @@ public final class TorchMt19937 {
     private static final int UPPER_MASK = 0x80000000;
     private static final int LOWER_MASK = 0x7fffffff;
 
-    private final int[] state = new int[N];
-    /** Index of the next state word to temper; {@code N} means "twist first". */
+    /** The current MT state; {@link #twist()} writes the next state into {@link #spare} and swaps. */
+    private int[] state = new int[N];
+    private int[] spare = new int[N];
+    /** The current block of tempered outputs (tempering is done once per word, at twist time). */
+    private final int[] tempered = new int[N];
+    /** Index of the next output in {@link #tempered}; {@code N} means "twist first". */
     private int next;
     private long seed;
 
@@ -114,28 +118,69 @@ public final class TorchMt19937 {
         if (next >= N) {
             twist();
         }
-        int y = state[next++];
-        y ^= y >>> 11;
-        y ^= (y << 7) & 0x9d2c5680;
-        y ^= (y << 15) & 0xefc60000;
-        y ^= y >>> 18;
-        return y;
+        return tempered[next++];
     }
 
-    /** Regenerates all N words (MT19937 "next_state"). */
+    /**
+     * Bulk access for hot loops: makes outputs available and returns the block that holds them;
+     * the next output is {@code block[blockPosition()]} and the block holds outputs up to index
+     * {@code N - 1}. Callers consume with {@link #advance(int)}.
+     */
+    int[] block() {
+        if (next >= N) {
+            twist();
+        }
+        return tempered;
+    }
+
+    /** @return index in {@link #block()} of the next output */
+    int blockPosition() {
+        return next;
+    }
+
+    /** Marks {@code count} outputs of the current block as consumed. */
+    void advance(int count) {
+        next += count;
+    }
+
+    /**
+     * Regenerates all N words (MT19937 "next_state") and tempers them. The new state goes into a
+     * second buffer, which makes every loop below read only words no loop iteration writes (the
+     * recurrence {@code s'[k] = s[k+M] ^ twist(s[k], s[k+1])} reads new words only for k >= N-M,
+     * at distance N-M), so the JIT can vectorise them; the matrix term is selected with a mask.
+     */
     private void twist() {
-        int[] s = state;
-        int k = 0;
-        for (; k < N - M; k++) {
+        final int[] s = state;
+        final int[] ns = spare;
+        final int d = N - M;
+        for (int k = 0; k < d; k++) {
             int y = (s[k] & UPPER_MASK) | (s[k + 1] & LOWER_MASK);
-            s[k] = s[k + M] ^ (y >>> 1) ^ ((s[k + 1] & 1) == 0 ? 0 : MATRIX_A);
+            ns[k] = s[k + M] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
         }
-        for (; k < N - 1; k++) {
+        for (int k = d; k < 2 * d; k++) {
             int y = (s[k] & UPPER_MASK) | (s[k + 1] & LOWER_MASK);
-            s[k] = s[k + (M - N)] ^ (y >>> 1) ^ ((s[k + 1] & 1) == 0 ? 0 : MATRIX_A);
+            ns[k] = ns[k - d] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
         }
-        int y = (s[N - 1] & UPPER_MASK) | (s[0] & LOWER_MASK);
-        s[N - 1] = s[M - 1] ^ (y >>> 1) ^ ((s[0] & 1) == 0 ? 0 : MATRIX_A);
+        for (int k = 2 * d; k < N - 1; k++) {
+            int y = (s[k] & UPPER_MASK) | (s[k + 1] & LOWER_MASK);
+            ns[k] = ns[k - d] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+        }
+        int y = (s[N - 1] & UPPER_MASK) | (ns[0] & LOWER_MASK);
+        ns[N - 1] = ns[M - 1] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+        final int[] t = tempered;
+        for (int i = 0; i < N; i++) {
+            t[i] = temper(ns[i]);
+        }
+        state = ns;
+        spare = s;
         next = 0;
+    }
+
+    private static int temper(int v) {
+        v ^= v >>> 11;
+        v ^= (v << 7) & 0x9d2c5680;
+        v ^= (v << 15) & 0xefc60000;
+        v ^= v >>> 18;
+        return v;
     }
 }

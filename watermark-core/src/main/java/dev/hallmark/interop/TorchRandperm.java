@@ -130,17 +130,38 @@ public final class TorchRandperm {
         }
         final long[] rec = reciprocal;
         final int steps = this.steps;
+        final int n = this.n;
         int pos = value;
-        for (int i = 0; i < steps; i++) {
-            int j = i + fastMod(rng.nextInt(), rec[i], n - i);
-            if (pos == i) {
-                if (j == i) {
-                    return true;
+        int i = 0;
+        while (i < steps) {
+            // Consume the generator a block at a time: plain array reads in the inner loop, with a
+            // single induction variable b (step i = b + shift) so bounds checks hoist out.
+            final int[] block = rng.block();
+            final int start = rng.blockPosition();
+            final int end = Math.min(block.length, start + (steps - i));
+            final int shift = i - start;
+            for (int b = start; b < end; b++) {
+                final int step = b + shift;
+                final long c = rec[b + shift];
+                if (pos != step) {
+                    // Pulled into position `step` iff random % (n - step) == pos - step, tested
+                    // without the remainder: r - q >= 0 and divisible by n - step.
+                    long rq = Integer.toUnsignedLong(block[b]) - (pos - step);
+                    if (rq >= 0 && divisible(rq, c)) {
+                        rng.advance(b + 1 - start);
+                        return true;
+                    }
+                } else {
+                    int z = fastMod(block[b], c, n - step);
+                    if (z == 0) {
+                        rng.advance(b + 1 - start);
+                        return true;
+                    }
+                    pos = step + z;
                 }
-                pos = j;
-            } else if (j == pos) {
-                return true;
             }
+            rng.advance(end - start);
+            i += end - start;
         }
         // Only reachable without early exit; when k == n the last position needs no step.
         return pos < k;
@@ -166,19 +187,27 @@ public final class TorchRandperm {
         final int[] perm = workspace.perm;
         final int[] touched = workspace.touched;
         final long[] rec = reciprocal;
-        for (int i = 0; i < steps; i++) {
-            int j = i + fastMod(rng.nextInt(), rec[i], n - i);
-            int t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-            touched[i] = j;
+        final int n = this.n;
+        int i = 0;
+        while (i < steps) {
+            final int[] block = rng.block();
+            final int start = rng.blockPosition();
+            final int end = Math.min(block.length, start + (steps - i));
+            for (int b = start; b < end; b++, i++) {
+                int j = i + fastMod(block[b], rec[i], n - i);
+                int t = perm[i];
+                perm[i] = perm[j];
+                perm[j] = t;
+                touched[i] = j;
+            }
+            rng.advance(end - start);
         }
         System.arraycopy(perm, 0, out, off, k);
         // Restore the identity: only positions i < steps and the swap partners were written.
-        for (int i = 0; i < steps; i++) {
-            int j = touched[i];
+        for (int r = 0; r < steps; r++) {
+            int j = touched[r];
             perm[j] = j;
-            perm[i] = i;
+            perm[r] = r;
         }
     }
 
@@ -209,6 +238,12 @@ public final class TorchRandperm {
             }
             return true;
         }
+    }
+
+    /** Whether {@code d} divides {@code a}, for {@code 0 <= a < 2^32} and {@code c} the reciprocal of d. */
+    static boolean divisible(long a, long c) {
+        // For 0 <= a < 2^32 and c = floor((2^64-1)/d) + 1: d divides a iff a * c <= c - 1 (unsigned).
+        return a * c + Long.MIN_VALUE <= (c - 1) + Long.MIN_VALUE;
     }
 
     /**
