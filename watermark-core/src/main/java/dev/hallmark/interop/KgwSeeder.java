@@ -1,6 +1,7 @@
 package dev.hallmark.interop;
 
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Evaluates a {@link KgwPrf} on a context window: the value the reference hands to
@@ -16,7 +17,16 @@ final class KgwSeeder {
 
     private static final long TWO_32 = 1L << 32;
 
-    private static final ConcurrentHashMap<Long, int[]> TRANSFORMERS_TABLES = new ConcurrentHashMap<>();
+    /** Tables of recently used transformers hashing keys (4 MB each): a small LRU, not a leak. */
+    private static final int TRANSFORMERS_TABLE_CACHE = 4;
+    private static final Map<Long, int[]> TRANSFORMERS_TABLES = new LinkedHashMap<>(8, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, int[]> eldest) {
+            return size() > TRANSFORMERS_TABLE_CACHE;
+        }
+    };
 
     private static final class LmwTable {
         static final int[] TABLE = buildTable(LMW_TABLE_SEED);
@@ -47,9 +57,20 @@ final class KgwSeeder {
         return t;
     }
 
-    /** The table transformers builds with {@code rng.manual_seed(hashing_key)}; cached per key. */
+    /**
+     * The table transformers builds with {@code rng.manual_seed(hashing_key)}; the last few are
+     * cached (each {@link KgwSeeder} keeps a reference to its own, so eviction never costs a user
+     * more than one rebuild of about 10 ms).
+     */
     static int[] transformersTable(long hashingKey) {
-        return TRANSFORMERS_TABLES.computeIfAbsent(hashingKey, KgwSeeder::buildTable);
+        synchronized (TRANSFORMERS_TABLES) {
+            int[] t = TRANSFORMERS_TABLES.get(hashingKey);
+            if (t == null) {
+                t = buildTable(hashingKey);
+                TRANSFORMERS_TABLES.put(hashingKey, t);
+            }
+            return t;
+        }
     }
 
     /** lm-watermarking's table (seeded 2971215073). */
