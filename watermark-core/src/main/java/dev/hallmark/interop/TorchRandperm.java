@@ -18,11 +18,11 @@ import java.util.Arrays;
  *
  * <p>Two forms are offered:
  * <ul>
- *   <li>{@link #prefix(TorchMt19937, int, int[], int)}: materialises the prefix through a reusable
+ *   <li>{@link #prefix(TorchMt19937, Workspace, int[], int)}: materialises the prefix through a reusable
  *       identity buffer; the positions a call touched are restored afterwards (every touched
  *       position {@code p} is simply reset to {@code p}), so repeated calls allocate nothing and
  *       cost O(k), not O(n).</li>
- *   <li>{@link #inPrefix(TorchMt19937, int, int)}: decides whether one value lands in the prefix
+ *   <li>{@link #inPrefix(TorchMt19937, int)}: decides whether one value lands in the prefix
  *       without any array, by following that value's position through the swaps: with the value
  *       at position {@code p} (initially the value itself), step {@code i} either moves it
  *       ({@code p == i}: to {@code i + z}, or it stays at {@code i} if {@code z == 0}) or pulls it
