@@ -15,6 +15,12 @@ public final class Hallmark implements Runnable {
 
     /** Subcommand classes, in the order help lists them. */
     static final Class<?>[] SUBCOMMANDS = {
+        KeygenCommand.class,
+        DetectCommand.class,
+        RadioactivityCommand.class,
+        AttributeCommand.class,
+        BenchCommand.class,
+        TrainLm.class,
     };
 
     @CommandLine.Spec

@@ -1,0 +1,96 @@
+package dev.hallmark.tools;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hallmark bench}: runs the JMH benchmarks bundled in the jar and prints the ratios that
+ * docs/performance.md reports (each against a baseline measured in the same run).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Run the JMH benchmarks (scoring throughput per scheme; sampling step with vs without",
+            "watermark) and print ratios against the baseline measured in the same run."})
+final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--include", defaultValue = "ScoringBench|SamplingBench",
+            description = "Regex of benchmark classes to run (default: ${DEFAULT-VALUE}).")
+    String include;
+
+    @Option(names = "--out", defaultValue = "bench-results.json", description = "JMH JSON results file (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--quick", description = "1 warm-up and 2 measurement iterations (for a smoke run; wide errors).")
+    boolean quick;
+
+    @Option(names = "--forks", defaultValue = "1", description = "JMH forks (default: ${DEFAULT-VALUE}).")
+    int forks;
+
+    @Override
+    public Integer call() throws Exception {
+        ChainedOptionsBuilder b = new OptionsBuilder()
+                .include("dev\\.hallmark\\.tools\\.bench\\.(" + include + ")")
+                .forks(forks)
+                .jvmArgsAppend("-Xmx2g")
+                .result(out.toString())
+                .resultFormat(ResultFormatType.JSON);
+        if (quick) {
+            b.warmupIterations(1).measurementIterations(2).warmupTime(TimeValue.seconds(1))
+                    .measurementTime(TimeValue.seconds(1));
+        }
+        Collection<RunResult> results = new Runner(b.build()).run();
+        summarize(results, spec.commandLine().getOut());
+        return 0;
+    }
+
+    static void summarize(Collection<RunResult> results, PrintWriter out) {
+        Map<String, Double> sampling = new HashMap<>();
+        List<String> lines = new ArrayList<>();
+        for (RunResult r : results) {
+            String name = r.getParams().getBenchmark();
+            double score = r.getPrimaryResult().getScore();
+            double err = r.getPrimaryResult().getScoreError();
+            String unit = r.getPrimaryResult().getScoreUnit();
+            if (name.endsWith("ScoringBench.detect")) {
+                lines.add(String.format(Locale.ROOT, "scoring  %-55s %8.2f M tokens/s/core (+- %.2f)",
+                        r.getParams().getParam("scheme"), score / 1e6, err / 1e6));
+            } else if (name.endsWith("SamplingBench.step")) {
+                String vocab = r.getParams().getParam("vocab");
+                String mode = r.getParams().getParam("mode");
+                sampling.put(vocab + "/" + mode, score);
+                lines.add(String.format(Locale.ROOT, "sampling vocab=%-7s %-8s %10.2f %s/step (+- %.2f)", vocab, mode,
+                        score, unit, err));
+            }
+        }
+        lines.forEach(out::println);
+        for (Map.Entry<String, Double> e : sampling.entrySet()) {
+            String[] k = e.getKey().split("/");
+            Double plain = sampling.get(k[0] + "/plain");
+            if (!k[1].equals("plain") && plain != null) {
+                out.println(String.format(Locale.ROOT,
+                        "watermark cost vocab=%-7s %-8s +%.3f us/step = %.2f%% of the plain step",
+                        k[0], k[1], e.getValue() - plain, 100 * (e.getValue() - plain) / plain));
+            }
+        }
+        out.flush();
+    }
+}

@@ -1,0 +1,220 @@
+package dev.hallmark.tools;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hallmark.detect.DetectOptions;
+import dev.hallmark.detect.DetectionJson;
+import dev.hallmark.detect.DetectionResult;
+import dev.hallmark.detect.Detector;
+import dev.hallmark.detect.MultiKeyDetector;
+import dev.hallmark.detect.WindowedDetector;
+import dev.hallmark.key.KeyFile;
+import dev.hallmark.key.KeyRing;
+import dev.hallmark.key.WatermarkKey;
+import dev.hallmark.scheme.KeyedScheme;
+import dev.hallmark.scheme.Scheme;
+import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.Tokenizers;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code hallmark detect}: test texts or token ids for a watermark, with exact p-values. */
+@Command(name = "detect", mixinStandardHelpOptions = true,
+        description = {"Test texts or token ids for a watermark under one key (or every key of a key ring,",
+            "Holm-corrected). Each distinct (context, token) tuple is scored once; p-values are exact."})
+final class DetectCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    static final class Keys {
+        @Option(names = "--key", description = "Key file.")
+        Path key;
+
+        @Option(names = "--keyring", description = "Directory of key files: test every key, Holm-corrected.")
+        Path keyring;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Keys keys;
+
+    @Option(names = "--scheme", required = true, description = "Scheme spec, e.g. kgw, gumbel, synthid, "
+            + "kgw:gamma=0.25,delta=2,context=1,seeding=lefthash.")
+    String scheme;
+
+    @Option(names = "--input", required = true, description = "Input file (.gz is decompressed).")
+    Path input;
+
+    @Option(names = "--format", defaultValue = "jsonl", description = "text | ids | jsonl (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--field", defaultValue = "text", description = "JSONL field holding the text (default: ${DEFAULT-VALUE}).")
+    String field;
+
+    @Option(names = "--fpr", defaultValue = "1e-3", description = "False-positive rate of the verdict (default: ${DEFAULT-VALUE}).")
+    double fpr;
+
+    @Option(names = "--json", description = "One JSON object per record on stdout.")
+    boolean json;
+
+    @Option(names = "--localize", description = "Also search windows for watermarked spans (Bonferroni-corrected).")
+    boolean localize;
+
+    @Option(names = "--tokenizer", description = "tokenizer.json for text input (default: the Qwen3 tokenizer in the Hallmark cache).")
+    Path tokenizer;
+
+    @Override
+    public Integer call() throws Exception {
+        Scheme s = Scheme.parse(scheme);
+        DetectOptions options = DetectOptions.defaults().withAlpha(fpr);
+        List<KeyedScheme> keyed = loadKeys(s);
+        InputRecords.Format fmt = InputRecords.parseFormat(format);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        HfTokenizer tok = null;
+        int records = 0;
+        int failed = 0;
+        try (InputRecords in = InputRecords.open(input, fmt, field)) {
+            while (in.hasNext()) {
+                InputRecords.Record r = in.next();
+                records++;
+                if (r.ids() == null && tok == null) {
+                    tok = HfTokenizer.open(tokenizer != null ? tokenizer : Tokenizers.defaultPath());
+                }
+                int[] ids = r.ids() != null ? r.ids() : tok.encode(r.text());
+                String label = r.id() != null ? r.id() : (fmt == InputRecords.Format.TEXT ? input.toString()
+                        : "line " + r.line());
+                try {
+                    report(out, r, label, ids, keyed, options);
+                } catch (IllegalArgumentException e) {
+                    if (fmt == InputRecords.Format.TEXT) {
+                        throw e;
+                    }
+                    failed++;
+                    if (json) {
+                        ObjectNode o = DetectionJson.mapper().createObjectNode();
+                        putLabel(o, r);
+                        o.put("error", e.getMessage());
+                        out.println(o);
+                    } else {
+                        err.println(label + ": " + e.getMessage());
+                    }
+                }
+            }
+        } finally {
+            if (tok != null) {
+                tok.close();
+            }
+        }
+        out.flush();
+        if (records == 0) {
+            throw new IllegalArgumentException("input " + input + " holds no records");
+        }
+        if (failed > 0) {
+            err.println(failed + " of " + records + " records could not be scored");
+        }
+        return failed == records ? 1 : 0;
+    }
+
+    private List<KeyedScheme> loadKeys(Scheme s) throws Exception {
+        if (keys == null) {
+            throw new IllegalArgumentException("scheme " + s + " needs a key: give --key K.json or --keyring DIR");
+        }
+        List<KeyedScheme> list = new ArrayList<>();
+        if (keys.key != null) {
+            list.add(KeyedScheme.of(s, KeyFile.read(keys.key)));
+        } else {
+            for (WatermarkKey k : KeyRing.load(keys.keyring).keys()) {
+                list.add(KeyedScheme.of(s, k));
+            }
+        }
+        return list;
+    }
+
+    private void report(PrintWriter out, InputRecords.Record r, String label, int[] ids, List<KeyedScheme> keyed,
+            DetectOptions options) {
+        List<DetectionResult> results;
+        List<DetectionResult> raw = null;
+        if (keyed.size() == 1) {
+            results = List.of(Detector.of(keyed.get(0)).detect(ids, options));
+        } else {
+            MultiKeyDetector.Result m = MultiKeyDetector.of(keyed).detect(ids, options);
+            results = m.adjusted();
+            raw = m.raw();
+        }
+        List<WindowedDetector.Result> windows = new ArrayList<>();
+        if (localize) {
+            for (KeyedScheme k : keyed) {
+                windows.add(WindowedDetector.of(k).detect(ids, options));
+            }
+        }
+        if (json) {
+            ObjectNode o;
+            if (results.size() == 1) {
+                o = DetectionJson.toJson(results.get(0), false);
+                putLabel(o, r);
+                if (localize) {
+                    putSpans(o, windows.get(0));
+                }
+            } else {
+                o = DetectionJson.mapper().createObjectNode();
+                putLabel(o, r);
+                o.put("correction", "holm");
+                o.put("keys_tested", results.size());
+                ArrayNode a = o.putArray("keys");
+                for (int i = 0; i < results.size(); i++) {
+                    ObjectNode k = DetectionJson.toJson(results.get(i), false);
+                    k.put("log10_p_unadjusted", raw.get(i).log10P());
+                    if (localize) {
+                        putSpans(k, windows.get(i));
+                    }
+                    a.add(k);
+                }
+            }
+            out.println(o);
+            return;
+        }
+        for (int i = 0; i < results.size(); i++) {
+            DetectionResult d = results.get(i);
+            out.println(String.format(Locale.ROOT,
+                    "%s: %s  p=%.3g (log10 p = %.2f%s)  tokens scored %d of %d (skipped: %d context, %d repeated)"
+                            + "  statistic %.4f  [%s, key %s]",
+                    label, d.watermarked() ? "WATERMARKED" : "not detected", d.pValue(), d.log10P(),
+                    keyed.size() > 1 ? ", Holm-adjusted" : "", d.tokensScored(), d.tokensSeen(),
+                    d.skippedContext(), d.skippedRepeated(), d.statistic(), d.scheme(), d.keyId()));
+            if (localize) {
+                for (WindowedDetector.Span sp : windows.get(i).spans()) {
+                    out.println(String.format(Locale.ROOT, "    span tokens [%d, %d)  log10 p = %.2f (corrected for %d windows)",
+                            sp.start(), sp.end(), sp.log10P(), windows.get(i).windowsTested()));
+                }
+            }
+        }
+    }
+
+    private static void putLabel(ObjectNode o, InputRecords.Record r) {
+        o.put("line", r.line());
+        if (r.id() != null) {
+            o.put("id", r.id());
+        }
+    }
+
+    private static void putSpans(ObjectNode o, WindowedDetector.Result w) {
+        o.put("windows_tested", w.windowsTested());
+        ArrayNode spans = o.putArray("spans");
+        for (WindowedDetector.Span sp : w.spans()) {
+            ObjectNode s = spans.addObject();
+            s.put("start", sp.start());
+            s.put("end", sp.end());
+            s.put("log10_p", sp.log10P());
+        }
+    }
+}

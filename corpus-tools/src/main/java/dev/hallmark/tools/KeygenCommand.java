@@ -1,0 +1,47 @@
+package dev.hallmark.tools;
+
+import dev.hallmark.key.KeyFile;
+import dev.hallmark.key.WatermarkKey;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code hallmark keygen}: a new master key, or a child key derived from one. */
+@Command(name = "keygen", mixinStandardHelpOptions = true,
+        description = {"Create a watermark key file (a new random master key, or a child derived from a master).",
+            "Prints the key id; the secret is only ever written to the key file (mode 600)."})
+final class KeygenCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--out", required = true, description = "Key file to write.")
+    Path out;
+
+    @Option(names = "--from", description = "Master key file to derive from (requires --derive).")
+    Path from;
+
+    @Option(names = "--derive", description = "Derivation path of the child key, e.g. account/123.")
+    String derive;
+
+    @Option(names = "--force", description = "Overwrite an existing key file.")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+        if ((from == null) != (derive == null)) {
+            throw new IllegalArgumentException("--from and --derive go together: derive a child with "
+                    + "--from master.json --derive account/123");
+        }
+        WatermarkKey key = from == null ? WatermarkKey.generate(new SecureRandom())
+                : KeyFile.read(from).derive(derive);
+        KeyFile.write(out, key, force);
+        spec.commandLine().getOut().println(key.id() + (key.derivationPath() == null ? ""
+                : "  (derived from " + key.parentId() + " at " + key.derivationPath() + ")") + "  -> " + out);
+        return 0;
+    }
+}

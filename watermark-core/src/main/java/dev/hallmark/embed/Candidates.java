@@ -1,0 +1,129 @@
+package dev.hallmark.embed;
+
+import java.util.Arrays;
+
+/**
+ * The reusable workspace that turns full-vocabulary logits into the candidate set and its
+ * probabilities after temperature, top-k and top-p. One pass computes the softmax weights;
+ * the candidates are then gathered above a falling threshold until they provably contain the
+ * top-k / top-p set, so only that (usually small) set is sorted.
+ */
+final class Candidates {
+
+    /** Weights below this fraction of the largest can be gathered in later rounds only. */
+    private static final double[] THRESHOLDS = {1e-2, 1e-4, 1e-7, 1e-12, 0.0};
+
+    private final int vocab;
+    private final float[] weights;
+    private final long[] order;
+    final int[] ids;
+    final double[] probs;
+    int size;
+
+    Candidates(int vocab) {
+        this.vocab = vocab;
+        this.weights = new float[vocab];
+        this.order = new long[vocab];
+        this.ids = new int[vocab];
+        this.probs = new double[vocab];
+    }
+
+    /** Fills {@link #ids}, {@link #probs} (normalised) and {@link #size} from the logits. */
+    void compute(float[] logits, SamplingConfig cfg) {
+        if (logits.length < vocab) {
+            throw new IllegalArgumentException("logits has " + logits.length + " entries, the vocabulary has " + vocab);
+        }
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) {
+            float l = logits[i];
+            if (l > max) {
+                max = l;
+            } else if (l != l) {
+                throw new IllegalArgumentException("logit at index " + i + " is NaN");
+            }
+        }
+        if (max == Float.NEGATIVE_INFINITY) {
+            throw new IllegalArgumentException("every logit is -infinity: nothing can be sampled");
+        }
+        if (max == Float.POSITIVE_INFINITY) {
+            throw new IllegalArgumentException("a logit is +infinity");
+        }
+        double invT = 1.0 / cfg.temperature();
+        double total = 0;
+        for (int i = 0; i < vocab; i++) {
+            float w = (float) Math.exp((logits[i] - max) * invT);
+            weights[i] = w;
+            total += w;
+        }
+        int k = cfg.topK();
+        double p = cfg.topP();
+        double needMass = p < 1 ? p * total : Double.POSITIVE_INFINITY;
+
+        int n = 0;
+        for (double th : THRESHOLDS) {
+            n = 0;
+            double mass = 0;
+            float t = (float) th;
+            for (int i = 0; i < vocab; i++) {
+                float w = weights[i];
+                if (w > 0 && w >= t) {
+                    // weights are positive floats: their bit patterns sort like their values
+                    order[n++] = ((long) Float.floatToRawIntBits(w) << 32) | i;
+                    mass += w;
+                }
+            }
+            // top-k needs the whole top-k set (top-p then applies to its renormalised mass);
+            // top-p alone needs a prefix holding p of the total mass
+            if (k > 0 ? n >= k : mass >= needMass) {
+                break;
+            }
+        }
+        Arrays.sort(order, 0, n);
+        // order is ascending: walk it from the end (most likely first)
+        int keep = k > 0 ? Math.min(k, n) : n;
+        double limit = needMass;
+        if (k > 0 && p < 1) {
+            double keptMass = 0;
+            for (int j = 0; j < keep; j++) {
+                keptMass += Float.intBitsToFloat((int) (order[n - 1 - j] >>> 32));
+            }
+            limit = p * keptMass;
+        }
+        double cum = 0;
+        int m = 0;
+        for (int j = 0; j < keep; j++) {
+            long e = order[n - 1 - j];
+            float w = Float.intBitsToFloat((int) (e >>> 32));
+            ids[m] = (int) e;
+            probs[m] = w;
+            m++;
+            cum += w;
+            if (cum >= limit) {
+                break;
+            }
+        }
+        for (int j = 0; j < m; j++) {
+            probs[j] /= cum;
+        }
+        size = m;
+    }
+
+    /** Draws an index into the candidates from {@code probs[0..size)} (which must sum to {@code sum}). */
+    int draw(double u, double sum) {
+        double target = u * sum;
+        double cum = 0;
+        for (int j = 0; j < size; j++) {
+            cum += probs[j];
+            if (target < cum) {
+                return j;
+            }
+        }
+        // rounding: fall back to the last candidate with positive probability
+        for (int j = size - 1; j >= 0; j--) {
+            if (probs[j] > 0) {
+                return j;
+            }
+        }
+        return 0;
+    }
+}

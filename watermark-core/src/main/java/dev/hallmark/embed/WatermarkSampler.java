@@ -1,0 +1,214 @@
+package dev.hallmark.embed;
+
+import dev.hallmark.key.WatermarkKey;
+import dev.hallmark.scheme.GumbelKeyed;
+import dev.hallmark.scheme.KeyedScheme;
+import dev.hallmark.scheme.KgwKeyed;
+import dev.hallmark.scheme.Scheme;
+import dev.hallmark.scheme.SynthIdKeyed;
+import dev.hallmark.scheme.SynthIdScheme;
+import dev.hallmark.scheme.TupleSet;
+import dev.hallmark.scheme.Tuples;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * The sampling-time watermark: temperature, top-k and top-p select the candidates, then the
+ * scheme acts on the candidates only, so the watermark's cost is O(candidates), never
+ * O(vocabulary).
+ *
+ * <ul>
+ *   <li>KGW / Unigram: green candidates get their weight multiplied by e^delta (the logit bias
+ *       delta applied to the temperature-scaled logits), then a draw from {@code random}.
+ *   <li>Gumbel: the candidate maximising ln(r_i) / p_i, with r_i from the keyed PRF of the
+ *       context: deterministic given the context; {@code random} is not used.
+ *   <li>SynthID: the tournament update of {@link SynthIdScheme} over the layers, then a draw.
+ * </ul>
+ * The watermark needs {@code contextWidth} preceding tokens; earlier steps (a prompt shorter than
+ * the context) and, with {@link SamplingConfig#skipRepeatedContexts()}, steps whose context
+ * already occurred in this sequence are sampled from the unmodified distribution.
+ *
+ * <p>Note on ordering: the candidate set is chosen from the unwatermarked distribution and the
+ * watermark reweights inside it. (Applying a KGW bias to all logits before top-p, as some
+ * libraries do, would need the PRF on every vocabulary entry.)
+ *
+ * <p>One instance per sequence; reuse with {@link #reset()}. Allocation-free per token.
+ */
+public final class WatermarkSampler implements TokenSampler {
+
+    private final SamplingConfig config;
+    private final int vocab;
+    private final Candidates cand;
+    private final KeySchedule schedule;
+    private final int contextWidth;
+    private final TupleSet seenContexts;
+    private final long[] tuple = new long[2];
+    private final long[] gbits;
+    private long watermarkedSteps;
+    private long plainSteps;
+
+    private WatermarkSampler(KeySchedule schedule, SamplingConfig config, int vocab) {
+        if (vocab < 1) {
+            throw new IllegalArgumentException("vocabulary size must be >= 1, got " + vocab);
+        }
+        this.config = Objects.requireNonNull(config, "config");
+        this.vocab = vocab;
+        this.cand = new Candidates(vocab);
+        this.schedule = schedule;
+        KeyedScheme rep = schedule == null ? null : schedule.representative();
+        if (rep != null && !rep.scheme().canEmbed()) {
+            throw new IllegalArgumentException("scheme " + rep.scheme() + " verifies only; it cannot embed");
+        }
+        this.contextWidth = rep == null ? 0 : rep.scheme().contextWidth();
+        this.seenContexts = new TupleSet(1024, false);
+        this.gbits = rep instanceof SynthIdKeyed ? new long[vocab] : null;
+    }
+
+    /** A sampler without watermark (the baseline, and the {@code --no-watermark} path). */
+    public static WatermarkSampler plain(SamplingConfig config, int vocabularySize) {
+        return new WatermarkSampler((KeySchedule) null, config, vocabularySize);
+    }
+
+    /** A watermarking sampler for a scheme and key. */
+    public static WatermarkSampler watermarked(Scheme scheme, WatermarkKey key, SamplingConfig config,
+            int vocabularySize) {
+        return watermarked(KeyedScheme.of(scheme, key), config, vocabularySize);
+    }
+
+    /** A watermarking sampler for an already keyed scheme (share one KeyedScheme across sequences). */
+    public static WatermarkSampler watermarked(KeyedScheme keyed, SamplingConfig config, int vocabularySize) {
+        return new WatermarkSampler(KeySchedule.fixed(Objects.requireNonNull(keyed, "keyed")), config, vocabularySize);
+    }
+
+    /** A watermarking sampler whose key may change from step to step (e.g. account codes). */
+    public static WatermarkSampler watermarked(KeySchedule schedule, SamplingConfig config, int vocabularySize) {
+        return new WatermarkSampler(Objects.requireNonNull(schedule, "schedule"), config, vocabularySize);
+    }
+
+    @Override
+    public int next(float[] logits, int[] context, int contextOffset, int contextLength, RandomGenerator random) {
+        cand.compute(logits, config);
+        int end = contextOffset + contextLength;
+        if (schedule == null || contextLength < contextWidth || repeated(context, end)) {
+            plainSteps++;
+            return cand.ids[cand.draw(random.nextDouble(), 1.0)];
+        }
+        watermarkedSteps++;
+        KeyedScheme keyed = schedule.keyFor(context, end);
+        if (keyed instanceof KgwKeyed kgw) {
+            return sampleKgw(kgw, context, end, random);
+        } else if (keyed instanceof GumbelKeyed gumbel) {
+            return sampleGumbel(gumbel, context, end);
+        } else {
+            return sampleSynthId((SynthIdKeyed) keyed, context, end, random);
+        }
+    }
+
+    private boolean repeated(int[] context, int end) {
+        if (!config.skipRepeatedContexts() || contextWidth == 0) {
+            return false;
+        }
+        int h = contextWidth;
+        Tuples.of(context, end - h, h - 1, context[end - 1], tuple);
+        return !seenContexts.add(tuple[0], tuple[1]);
+    }
+
+    private int sampleKgw(KgwKeyed kgw, int[] context, int end, RandomGenerator random) {
+        int n = cand.size;
+        int[] ids = cand.ids;
+        double[] p = cand.probs;
+        double biasFactor = kgw.biasFactor();
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            if (kgw.isGreen(context, end, ids[j])) {
+                p[j] *= biasFactor;
+            }
+            sum += p[j];
+        }
+        return ids[cand.draw(random.nextDouble(), sum)];
+    }
+
+    private int sampleGumbel(GumbelKeyed gumbel, int[] context, int end) {
+        int n = cand.size;
+        int[] ids = cand.ids;
+        double[] p = cand.probs;
+        int best = 0;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            if (p[j] <= 0) {
+                continue;
+            }
+            double s = Math.log(gumbel.uniform(context, end, ids[j])) / p[j];
+            if (s > bestScore) {
+                bestScore = s;
+                best = j;
+            }
+        }
+        return ids[best];
+    }
+
+    private int sampleSynthId(SynthIdKeyed synthId, int[] context, int end, RandomGenerator random) {
+        int layers = synthId.scheme().layers();
+        int leaves = synthId.scheme().leaves();
+        int n = cand.size;
+        int[] ids = cand.ids;
+        double[] p = cand.probs;
+        for (int j = 0; j < n; j++) {
+            gbits[j] = synthId.gBits(context, end, ids[j]);
+        }
+        for (int l = 0; l < layers; l++) {
+            double m = 0;
+            for (int j = 0; j < n; j++) {
+                if ((gbits[j] >>> l & 1L) != 0) {
+                    m += p[j];
+                }
+            }
+            if (m <= 0 || m >= 1) {
+                continue; // every candidate has the same g-value: the layer changes nothing
+            }
+            if (leaves == 2) {
+                for (int j = 0; j < n; j++) {
+                    p[j] *= (gbits[j] >>> l & 1L) != 0 ? 2 - m : 1 - m;
+                }
+            } else {
+                double up = (1 - Math.pow(1 - m, leaves)) / m;
+                double down = Math.pow(1 - m, leaves - 1);
+                for (int j = 0; j < n; j++) {
+                    p[j] *= (gbits[j] >>> l & 1L) != 0 ? up : down;
+                }
+            }
+        }
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            sum += p[j];
+        }
+        return ids[cand.draw(random.nextDouble(), sum)];
+    }
+
+    @Override
+    public void reset() {
+        seenContexts.clear();
+        watermarkedSteps = 0;
+        plainSteps = 0;
+    }
+
+    @Override
+    public int vocabularySize() {
+        return vocab;
+    }
+
+    /** Steps of the current sequence that carried the watermark. */
+    public long watermarkedSteps() {
+        return watermarkedSteps;
+    }
+
+    /** Steps of the current sequence sampled without it (short context, repeated context, or plain). */
+    public long plainSteps() {
+        return plainSteps;
+    }
+
+    /** The (representative) keyed scheme, or {@code null} for a plain sampler. */
+    public KeyedScheme keyedScheme() {
+        return schedule == null ? null : schedule.representative();
+    }
+}

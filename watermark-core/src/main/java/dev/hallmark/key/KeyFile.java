@@ -1,0 +1,181 @@
+package dev.hallmark.key;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import org.apache.commons.codec.binary.Base64;
+
+/**
+ * The versioned JSON key-file format.
+ *
+ * <pre>{@code
+ * {
+ *   "format": "hallmark-key",
+ *   "version": 1,
+ *   "key_id": "hk-0123456789abcdef0123",
+ *   "secret": "<32 bytes, standard Base64>",
+ *   "parent_id": "hk-...",            // only for derived keys
+ *   "derivation_path": "account/123", // only for derived keys
+ *   "created": "2026-11-23T16:00:00Z"
+ * }
+ * }</pre>
+ *
+ * On load the key id is recomputed from the secret and must equal {@code key_id}: a mismatch
+ * means the file was corrupted or edited. Files are written atomically (temp file + rename) with
+ * owner-only permissions where the file system supports them.
+ */
+public final class KeyFile {
+
+    /** Value of the {@code format} field. */
+    public static final String FORMAT = "hallmark-key";
+    /** The version this build writes, and the only one it reads. */
+    public static final int VERSION = 1;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private KeyFile() {}
+
+    /** Reads and checks a key file. */
+    public static WatermarkKey read(Path file) throws KeyFileException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new KeyFileException("key file " + file + ": no such file");
+        } catch (IOException e) {
+            throw new KeyFileException("key file " + file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+        return parse(new String(bytes, StandardCharsets.UTF_8), file.toString());
+    }
+
+    /**
+     * Parses key-file JSON.
+     *
+     * @param json the file content
+     * @param source a name for error messages (a path, or "request body")
+     */
+    public static WatermarkKey parse(String json, String source) throws KeyFileException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new KeyFileException("key file " + source + ": not valid JSON ("
+                    + e.getOriginalMessage() + ")", e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new KeyFileException("key file " + source + ": expected a JSON object");
+        }
+        String format = text(root, "format", source);
+        if (!FORMAT.equals(format)) {
+            throw new KeyFileException("key file " + source + ": format is '" + format
+                    + "', expected '" + FORMAT + "' (not a Hallmark key file)");
+        }
+        JsonNode v = root.get("version");
+        if (v == null || !v.isInt()) {
+            throw new KeyFileException("key file " + source + ": missing or non-integer 'version'");
+        }
+        if (v.intValue() != VERSION) {
+            throw new KeyFileException("key file " + source + ": unsupported version " + v.intValue()
+                    + " (this build reads version " + VERSION + ")");
+        }
+        String id = text(root, "key_id", source);
+        String b64 = text(root, "secret", source);
+        if (!Base64.isBase64(b64)) {
+            throw new KeyFileException("key file " + source + ": 'secret' is not Base64");
+        }
+        byte[] secret = Base64.decodeBase64(b64);
+        if (secret.length != WatermarkKey.SECRET_BYTES) {
+            throw new KeyFileException("key file " + source + ": secret is " + secret.length
+                    + " bytes, expected " + WatermarkKey.SECRET_BYTES + " (file corrupt?)");
+        }
+        String parentId = optText(root, "parent_id");
+        String path = optText(root, "derivation_path");
+        if ((parentId == null) != (path == null)) {
+            throw new KeyFileException("key file " + source
+                    + ": 'parent_id' and 'derivation_path' must both be present or both absent");
+        }
+        String created = optText(root, "created");
+        if (created != null) {
+            try {
+                Instant.parse(created);
+            } catch (DateTimeParseException e) {
+                throw new KeyFileException("key file " + source + ": 'created' is not an ISO-8601 instant");
+            }
+        }
+        WatermarkKey key = WatermarkKey.fromSecret(secret, parentId, path);
+        Arrays.fill(secret, (byte) 0);
+        if (!key.id().equals(id)) {
+            throw new KeyFileException("key file " + source + ": key id mismatch: the file says " + id
+                    + " but its secret gives " + key.id() + " (file corrupt or edited)");
+        }
+        return key;
+    }
+
+    /** The key-file JSON for a key (contains the secret: handle like the key itself). */
+    public static String toJson(WatermarkKey key, Instant created) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("format", FORMAT);
+        o.put("version", VERSION);
+        o.put("key_id", key.id());
+        byte[] secret = key.exportSecret();
+        o.put("secret", Base64.encodeBase64String(secret));
+        Arrays.fill(secret, (byte) 0);
+        if (key.parentId() != null) {
+            o.put("parent_id", key.parentId());
+            o.put("derivation_path", key.derivationPath());
+        }
+        o.put("created", created.toString());
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Writes a key file atomically. Refuses to overwrite an existing file unless {@code overwrite}.
+     */
+    public static void write(Path file, WatermarkKey key, boolean overwrite) throws IOException {
+        if (!overwrite && Files.exists(file)) {
+            throw new KeyFileException("key file " + file + " already exists (refusing to overwrite a key)");
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".key-", ".tmp");
+        try {
+            try {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // non-POSIX file system: keep the default permissions
+            }
+            Files.writeString(tmp, toJson(key, Instant.now()), StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static String text(JsonNode root, String field, String source) throws KeyFileException {
+        JsonNode n = root.get(field);
+        if (n == null || !n.isTextual()) {
+            throw new KeyFileException("key file " + source + ": missing or non-string '" + field + "'");
+        }
+        return n.textValue();
+    }
+
+    private static String optText(JsonNode root, String field) {
+        JsonNode n = root.get(field);
+        return n == null || n.isNull() ? null : n.asText();
+    }
+}

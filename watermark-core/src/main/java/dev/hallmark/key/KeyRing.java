@@ -1,0 +1,69 @@
+package dev.hallmark.key;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** An ordered set of keys with distinct ids, as detection against many keys needs. */
+public final class KeyRing {
+
+    private final List<WatermarkKey> keys;
+    private final Map<String, WatermarkKey> byId;
+
+    private KeyRing(List<WatermarkKey> keys) {
+        Map<String, WatermarkKey> m = new LinkedHashMap<>();
+        for (WatermarkKey k : keys) {
+            if (m.putIfAbsent(k.id(), k) != null) {
+                throw new IllegalArgumentException("duplicate key id in key ring: " + k.id());
+            }
+        }
+        this.keys = List.copyOf(keys);
+        this.byId = Collections.unmodifiableMap(m);
+    }
+
+    /** A ring of the given keys (ids must be distinct). */
+    public static KeyRing of(List<WatermarkKey> keys) {
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("a key ring needs at least one key");
+        }
+        return new KeyRing(keys);
+    }
+
+    /** Loads every {@code *.json} key file in a directory, in file-name order. */
+    public static KeyRing load(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new KeyFileException("key ring " + dir + ": not a directory");
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList();
+        }
+        if (files.isEmpty()) {
+            throw new KeyFileException("key ring " + dir + ": no *.json key files");
+        }
+        List<WatermarkKey> keys = new ArrayList<>();
+        for (Path f : files) {
+            keys.add(KeyFile.read(f));
+        }
+        return new KeyRing(keys);
+    }
+
+    public List<WatermarkKey> keys() {
+        return keys;
+    }
+
+    public int size() {
+        return keys.size();
+    }
+
+    /** The key with this id, or {@code null}. */
+    public WatermarkKey get(String id) {
+        return byId.get(id);
+    }
+}

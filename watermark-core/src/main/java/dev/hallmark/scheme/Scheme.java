@@ -1,0 +1,63 @@
+package dev.hallmark.scheme;
+
+/**
+ * A watermarking scheme with its parameters: an immutable record with a canonical text spec.
+ *
+ * <p>{@link #toString()} returns the canonical spec (all parameters, fixed order), and
+ * {@link #parse(String)} reads it back: {@code Scheme.parse(s).toString().equals(s)} for every
+ * canonical {@code s}. A bare name ({@code kgw}, {@code unigram}, {@code gumbel}, {@code synthid})
+ * selects that scheme's documented defaults; parameters not given take their defaults too.
+ *
+ * <p>The hierarchy is sealed, and code that must handle every scheme does so through a
+ * {@link Visitor}: adding a scheme adds a visitor method, so every place that does not handle it
+ * fails to compile (Java 17 has no exhaustive pattern switch).
+ */
+public sealed interface Scheme permits KgwScheme, GumbelScheme, SynthIdScheme {
+
+    /** The scheme's name, the part of the spec before {@code ':'}. */
+    String name();
+
+    /**
+     * Number of preceding tokens a position needs before it can be scored (the first
+     * {@code contextWidth()} tokens of a text are counted as skipped).
+     */
+    int contextWidth();
+
+    /** Whether the scheme can embed (some interop schemes only verify). */
+    default boolean canEmbed() {
+        return true;
+    }
+
+    /** The canonical spec. */
+    @Override
+    String toString();
+
+    /** Dispatches to the visitor method for this scheme. */
+    <R> R accept(Visitor<R> visitor);
+
+    /** One method per scheme. */
+    interface Visitor<R> {
+        R kgw(KgwScheme scheme);
+
+        R gumbel(GumbelScheme scheme);
+
+        R synthId(SynthIdScheme scheme);
+    }
+
+    /**
+     * Parses a spec such as {@code kgw:gamma=0.25,delta=2,context=1,seeding=lefthash}.
+     *
+     * @throws IllegalArgumentException naming the spec and the problem (unknown scheme,
+     *     unknown parameter, value out of range)
+     */
+    static Scheme parse(String spec) {
+        SpecParams p = SpecParams.parse(spec);
+        return switch (p.name()) {
+            case KgwScheme.NAME, KgwScheme.UNIGRAM -> KgwScheme.from(p);
+            case GumbelScheme.NAME -> GumbelScheme.from(p);
+            case SynthIdScheme.NAME -> SynthIdScheme.from(p);
+            default -> throw new IllegalArgumentException("unknown scheme '" + p.name() + "' in spec '" + spec
+                    + "' (known: kgw, unigram, gumbel, synthid)");
+        };
+    }
+}
