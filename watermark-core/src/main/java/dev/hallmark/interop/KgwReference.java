@@ -1,6 +1,8 @@
 package dev.hallmark.interop;
 
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -29,9 +31,26 @@ import java.util.Objects;
  * actually de-duplicate (it counts tensors, which hash by identity): its counts equal the counts
  * here with {@code ignoreRepeatedNgrams = false}.
  *
- * <p>Instances are immutable and thread-safe; per-thread work goes through {@link #newScorer()}.
+ * <p><b>Fast membership.</b> {@link #isGreen(long, int)} answers "is this token green after this
+ * seed" for any number of threads, memoised in bounded caches of decisions and of whole green lists
+ * (see {@code KgwGreenCache}); {@link #shared} hands out one instance per configuration so that the
+ * caches outlive a single detector.
+ *
+ * <p>Instances are thread-safe (their only mutable state is that cache); per-thread work with
+ * masks goes through {@link #newScorer()}.
  */
 public final class KgwReference {
+
+    /** Shared instances (and so shared caches) of the most recently used configurations. */
+    private static final int SHARED_CONFIGS = 4;
+    private static final Map<String, KgwReference> SHARED = new LinkedHashMap<>(8, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, KgwReference> eldest) {
+            return size() > SHARED_CONFIGS;
+        }
+    };
 
     private final KgwSeeding seeding;
     private final int vocabSize;
@@ -39,6 +58,7 @@ public final class KgwReference {
     private final int greenlistSize;
     private final KgwSeeder seeder;
     private final TorchRandperm randperm;
+    private final KgwGreenCache cache;
 
     private KgwReference(KgwSeeding seeding, int vocabSize, double gamma) {
         this.seeding = seeding;
@@ -48,6 +68,25 @@ public final class KgwReference {
         this.greenlistSize = (int) (vocabSize * gamma);
         this.seeder = new KgwSeeder(seeding);
         this.randperm = TorchRandperm.of(vocabSize, greenlistSize);
+        this.cache = new KgwGreenCache(randperm, seeding.selfSalt(), cacheBytes());
+    }
+
+    private static long cacheBytes() {
+        String mib = System.getProperty("hallmark.interop.kgwCacheMiB");
+        if (mib == null) {
+            return KgwGreenCache.DEFAULT_LIST_BYTES;
+        }
+        try {
+            long v = Long.parseLong(mib.strip());
+            if (v < 0) {
+                throw new NumberFormatException();
+            }
+            return v << 20;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "system property hallmark.interop.kgwCacheMiB must be a non-negative integer (MiB), got '" + mib + "'",
+                    e);
+        }
     }
 
     /**
@@ -71,6 +110,67 @@ public final class KgwReference {
                     "int(vocab * gamma) = int(%d * %s) is 0: the green list would be empty", vocabSize, gamma));
         }
         return new KgwReference(seeding, vocabSize, gamma);
+    }
+
+    /**
+     * The shared instance for a configuration: the same object (and green-list caches) for every
+     * caller asking for the same seeding, V and gamma, among the last few configurations used.
+     * Validates like {@link #of}.
+     *
+     * @param seeding   the seeding scheme
+     * @param vocabSize V
+     * @param gamma     green-list fraction
+     * @return the shared instance
+     */
+    public static KgwReference shared(KgwSeeding seeding, int vocabSize, double gamma) {
+        Objects.requireNonNull(seeding, "seeding");
+        String key = seeding.name() + "|" + vocabSize + "|" + Double.doubleToLongBits(gamma);
+        synchronized (SHARED) {
+            KgwReference r = SHARED.get(key);
+            if (r == null) {
+                r = of(seeding, vocabSize, gamma);
+                SHARED.put(key, r);
+            }
+            return r;
+        }
+    }
+
+    /**
+     * Whether {@code target} is in the green list of a generator seeded with {@code seed} (the value
+     * {@link #seed} returns; only its low 32 bits matter). Thread-safe and memoised; the answer is
+     * exactly the reference's {@code target in greenlist_ids}.
+     *
+     * @param seed   the seed
+     * @param target a token id; ids outside [0, V) are never green
+     * @return true iff green
+     */
+    public boolean isGreen(long seed, int target) {
+        if (target < 0 || target >= vocabSize) {
+            return false;
+        }
+        return cache.isGreen(seed, target);
+    }
+
+    /**
+     * How the calling thread's {@link #isGreen(long, int)} queries were answered since the last
+     * {@link #resetCacheStats()}: {@code [decision-cache hits, green-list hits, green lists built,
+     * permutation walks]}. For benchmarks and tuning.
+     *
+     * @return the four counts
+     */
+    public long[] cacheStats() {
+        KgwGreenCache.Stats s = cache.threadStats();
+        return new long[] {s.decisionHits(), s.listHits(), s.listBuilds(), s.walks()};
+    }
+
+    /** Zeroes the calling thread's cache counters. */
+    public void resetCacheStats() {
+        cache.resetThreadStats();
+    }
+
+    /** @return how many whole green lists the shared cache may hold (0 for self-salted seedings) */
+    public int cachedListCapacity() {
+        return cache.listSlots();
     }
 
     /** @return the seeding scheme */

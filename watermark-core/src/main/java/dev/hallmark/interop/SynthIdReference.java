@@ -156,6 +156,73 @@ public final class SynthIdReference {
         return (int) ((h >> G_BIT) & 1L);
     }
 
+    /**
+     * The number of g-values equal to 1, over all layers, of the n-gram
+     * {@code tokens[start .. start + ngram_len)}: {@code sum_l g_l(ngram)}, in [0, depth].
+     * Stateless and thread-safe.
+     *
+     * @param tokens token ids
+     * @param start  first token of the n-gram
+     * @return the count of ones
+     */
+    public int onesAt(int[] tokens, int start) {
+        checkRange(tokens, start, ngramLen);
+        long h = hashIv;
+        for (int i = 0; i < ngramLen; i++) {
+            h = accumulateHash(h, tokens[start + i]);
+        }
+        int ones = 0;
+        for (long k : keys) {
+            ones += gFromLayerHash(accumulateHash(h, k));
+        }
+        return ones;
+    }
+
+    /** @return a new repetition tracker (per thread, per document walk) */
+    public ContextTracker newContextTracker() {
+        return new ContextTracker(this);
+    }
+
+    /**
+     * The reference's context-repetition bookkeeping as a stream: feed the n-grams of a text in
+     * order and learn, for each, whether its (n-1)-gram context was among the last
+     * {@code context_history} contexts (the reference's {@code compute_context_repetition_mask}, one
+     * row at a time). Mutable, not thread-safe; {@link #reset()} before each text.
+     */
+    public static final class ContextTracker {
+        private final SynthIdReference ref;
+        private final ContextHistory history;
+
+        private ContextTracker(SynthIdReference ref) {
+            this.ref = ref;
+            this.history = new ContextHistory(ref.contextHistory);
+        }
+
+        /** Starts a new text (the history is refilled with zeros, as the reference starts). */
+        public void reset() {
+            history.reset();
+        }
+
+        /**
+         * Processes the next n-gram: hashes its context {@code tokens[start .. start + n - 1)}, tests
+         * it against the history, then pushes it (also when it was seen).
+         *
+         * @param tokens token ids
+         * @param start  first token of the n-gram
+         * @return true iff the context was seen (the reference masks the row)
+         */
+        public boolean seenBefore(int[] tokens, int start) {
+            checkRange(tokens, start, ref.ngramLen - 1);
+            long h = ref.hashIv;
+            for (int i = 0; i < ref.ngramLen - 1; i++) {
+                h = accumulateHash(h, tokens[start + i]);
+            }
+            boolean seen = history.contains(h);
+            history.push(h);
+            return seen;
+        }
+    }
+
     /** @return a new per-thread scorer (mutable workspace for the repetition history) */
     public Scorer newScorer() {
         return new Scorer(this);
