@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *       repeated n-grams and, for self-salted schemes, repeated (anchor, token) pairs.</li>
  *   <li><b>green lists</b> (schemes that are not self-salted, where one seed serves every candidate
  *       token): a direct-mapped table of whole green lists as bitsets of V bits, within a byte
- *       budget. A list is built (the first {@code int(V * gamma)} randperm steps, about the cost of
- *       one membership walk plus the swaps) only when its seed misses for the second time within a
- *       small "seen once" table, so uniformly random text, whose seeds rarely repeat, pays nothing
- *       for it.</li>
+ *       budget. A list is built (the first {@code int(V * gamma)} randperm steps with their swaps,
+ *       about ten membership walks) only after {@link #BUILD_AFTER_WALKS} walks of its seed missed
+ *       (counted in a small direct-mapped table), so uniformly random text, whose seeds rarely
+ *       repeat, pays nothing for it.</li>
  * </ol>
  * A miss everywhere walks the permutation for the one target ({@link TorchRandperm#inPrefix}).
  *
@@ -33,8 +33,14 @@ final class KgwGreenCache {
 
     /** Default byte budget for the green-list bitsets (system property {@code hallmark.interop.kgwCacheMiB}). */
     static final long DEFAULT_LIST_BYTES = 64L << 20;
-    private static final int DECISION_BITS = 18;
-    private static final int SEEN_ONCE_BITS = 14;
+    private static final int DECISION_BITS = 20;
+    private static final int SEEN_BITS = 14;
+    /**
+     * Walks of one seed before its whole list is built. A build (the prefix of the permutation with
+     * its swaps, memory-bound) costs about ten walks, so building after eight misses keeps the total
+     * within about twice the better of "always walk" and "always build" (the ski-rental bound).
+     */
+    static final int BUILD_AFTER_WALKS = 8;
     private static final long EMPTY = -1L;
 
     private final TorchRandperm randperm;
@@ -42,7 +48,7 @@ final class KgwGreenCache {
     private final int greenlistSize;
     private final AtomicLongArray decisions = new AtomicLongArray(1 << DECISION_BITS);
     private final AtomicReferenceArray<GreenList> lists;
-    private final AtomicLongArray seenOnce;
+    private final AtomicLongArray seen;
     private final int listSlots;
     private final ThreadLocal<Worker> workers;
 
@@ -87,13 +93,28 @@ final class KgwGreenCache {
         int slots = selfSalt ? 0 : (int) Math.min(1 << 20, listBytes / perList);
         this.listSlots = slots;
         this.lists = slots > 0 ? new AtomicReferenceArray<>(slots) : null;
-        this.seenOnce = slots > 0 ? new AtomicLongArray(1 << SEEN_ONCE_BITS) : null;
+        this.seen = slots > 0 ? new AtomicLongArray(1 << SEEN_BITS) : null;
         this.workers = ThreadLocal.withInitial(Worker::new);
     }
 
     /** @return how many whole green lists the cache may hold (0 for self-salted schemes) */
     int listSlots() {
         return listSlots;
+    }
+
+    /** Drops every cached decision and green list (for cold-cache benchmarks, or to release memory). */
+    void clear() {
+        for (int i = 0; i < decisions.length(); i++) {
+            decisions.set(i, EMPTY);
+        }
+        if (lists != null) {
+            for (int i = 0; i < listSlots; i++) {
+                lists.set(i, null);
+            }
+            for (int i = 0; i < seen.length(); i++) {
+                seen.set(i, 0L);
+            }
+        }
     }
 
     Stats threadStats() {
@@ -146,16 +167,17 @@ final class KgwGreenCache {
             w.listHits++;
             return gl.contains(target);
         }
-        int si = (int) (h & ((1 << SEEN_ONCE_BITS) - 1));
-        long mark = (s32 & 0xFFFF_FFFFL) | (1L << 32);
-        if (seenOnce.getOpaque(si) == mark) {
-            // Second sighting of this seed: build its whole list once and keep it.
+        // Per-seed walk counter (seed in the high word, count in the low word), direct-mapped.
+        int si = (int) (h & ((1 << SEEN_BITS) - 1));
+        long entry = seen.getOpaque(si);
+        int walks = (int) (entry >>> 32) == s32 && entry != 0 ? (int) entry : 0;
+        if (walks >= BUILD_AFTER_WALKS) {
             w.listBuilds++;
             GreenList built = build(s32, w);
             lists.set(li, built);
             return built.contains(target);
         }
-        seenOnce.setOpaque(si, mark);
+        seen.setOpaque(si, ((long) s32 << 32) | (walks + 1));
         w.walks++;
         return walk(s32, target, w);
     }

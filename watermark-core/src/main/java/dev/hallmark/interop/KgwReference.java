@@ -163,6 +163,11 @@ public final class KgwReference {
         return new long[] {s.decisionHits(), s.listHits(), s.listBuilds(), s.walks()};
     }
 
+    /** Empties the shared membership caches (for cold-cache benchmarks, or to release their memory). */
+    public void clearCache() {
+        cache.clear();
+    }
+
     /** Zeroes the calling thread's cache counters. */
     public void resetCacheStats() {
         cache.resetThreadStats();

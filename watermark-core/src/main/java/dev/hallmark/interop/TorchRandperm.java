@@ -50,14 +50,44 @@ public final class TorchRandperm {
     private final int steps;
     /** {@code reciprocal[i] = floor((2^64 - 1) / (n - i)) + 1} (mod 2^64), for i < steps. */
     private final long[] reciprocal;
+    /**
+     * 32-bit divisibility by {@code d = n - i = odd * 2^s} (Granlund and Montgomery 1994):
+     * {@code oddInverse[i]} = inverse of the odd part mod 2^32, {@code oddLimit[i]} =
+     * floor((2^32-1)/odd) (0 when odd == 1), {@code lowMask[i] = 2^s - 1}.
+     */
+    private final int[] oddInverse;
+    private final int[] oddLimit;
+    private final int[] lowMask;
+    /** 0, 1, ..., 623: the loop index as an array, for the vectorised prefilter. */
+    private static final int[] IOTA = new int[TorchMt19937.N];
+
+    static {
+        for (int i = 0; i < IOTA.length; i++) {
+            IOTA[i] = i;
+        }
+    }
 
     private TorchRandperm(int n, int k) {
         this.n = n;
         this.k = k;
         this.steps = Math.min(k, n - 1);
         this.reciprocal = new long[steps];
+        this.oddInverse = new int[steps];
+        this.oddLimit = new int[steps];
+        this.lowMask = new int[steps];
         for (int i = 0; i < steps; i++) {
-            reciprocal[i] = Long.divideUnsigned(-1L, n - i) + 1;
+            int d = n - i;
+            reciprocal[i] = Long.divideUnsigned(-1L, d) + 1;
+            int tz = Integer.numberOfTrailingZeros(d);
+            int odd = d >>> tz;
+            lowMask[i] = (1 << tz) - 1;
+            if (odd == 1) {
+                oddInverse[i] = 0;
+                oddLimit[i] = 0;
+            } else {
+                oddInverse[i] = inverseMod32(odd);
+                oddLimit[i] = (int) (0xFFFF_FFFFL / odd);
+            }
         }
     }
 
@@ -132,6 +162,9 @@ public final class TorchRandperm {
         final int steps = this.steps;
         final int n = this.n;
         int pos = value;
+        // Before step `pos`, step i pulls the value iff random % (n - i) == pos - i, i.e. iff
+        // (random + (n - pos)) is divisible by n - i: one constant offset until the value moves.
+        long offset = n - pos;
         int i = 0;
         while (i < steps) {
             // Consume the generator a block at a time: plain array reads in the inner loop, with a
@@ -140,24 +173,31 @@ public final class TorchRandperm {
             final int start = rng.blockPosition();
             final int end = Math.min(block.length, start + (steps - i));
             final int shift = i - start;
-            for (int b = start; b < end; b++) {
-                final int step = b + shift;
-                final long c = rec[b + shift];
-                if (pos != step) {
-                    // Pulled into position `step` iff random % (n - step) == pos - step, tested
-                    // without the remainder: r - q >= 0 and divisible by n - step.
-                    long rq = Integer.toUnsignedLong(block[b]) - (pos - step);
-                    if (rq >= 0 && divisible(rq, c)) {
-                        rng.advance(b + 1 - start);
-                        return true;
+            int b = start;
+            while (b < end) {
+                final int stop = Math.min(end, pos - shift);
+                if (b < stop && mayPull(block, b, stop, shift, pos)) {
+                    for (; b < stop; b++) {
+                        final long c = rec[b + shift];
+                        if (divisible(Integer.toUnsignedLong(block[b]) + offset, c)) {
+                            rng.advance(b + 1 - start);
+                            return true;
+                        }
                     }
-                } else {
-                    int z = fastMod(block[b], c, n - step);
+                }
+                b = Math.max(b, stop);
+                if (b < end) {
+                    // The step at the value's own position: it stays (z == 0, so it is in the
+                    // prefix for good) or moves to step + z.
+                    final int step = b + shift;
+                    final int z = fastMod(block[b], rec[step], n - step);
+                    b++;
                     if (z == 0) {
-                        rng.advance(b + 1 - start);
+                        rng.advance(b - start);
                         return true;
                     }
                     pos = step + z;
+                    offset = n - pos;
                 }
             }
             rng.advance(end - start);
@@ -165,6 +205,43 @@ public final class TorchRandperm {
         }
         // Only reachable without early exit; when k == n the last position needs no step.
         return pos < k;
+    }
+
+    /**
+     * A filter with no false negatives for "some step {@code i = b + shift}, {@code b} in
+     * [from, to), pulls the value at {@code pos}", i.e. {@code block[b] % (n - i) == pos - i}.
+     * It tests whether {@code x = block[b] - (pos - i)} (mod 2^32) is divisible by {@code n - i}
+     * with 32-bit arithmetic only: x times the inverse of the odd part at most floor((2^32-1)/odd),
+     * and the low bits zero. That is exact whenever {@code block[b] >= pos - i} (x did not wrap);
+     * a wrapped x (probability below 2^-14 per step at V = 151,669) may report a hit that the exact
+     * 64-bit test then rejects. Branch-free with an AND reduction, every array read at one offset:
+     * the shape C2 vectorises.
+     *
+     * <p>The sign bit of {@code y | (limit - y) | -(x & mask)} is 0 exactly when y <= limit (both
+     * below 2^31 when y is non-negative; a negative y sets the bit itself) and the low bits are 0.
+     */
+    private boolean mayPull(int[] block, int from, int to, int shift, int pos) {
+        final int[] inv = oddInverse;
+        final int[] lim = oddLimit;
+        final int[] mask = lowMask;
+        final int[] iota = IOTA;
+        final int k = shift - pos;
+        int acc = -1;
+        for (int b = from; b < to; b++) {
+            int x = block[b] + iota[b] + k;
+            int y = x * inv[b + shift];
+            acc &= y | (lim[b + shift] - y) | -(x & mask[b + shift]);
+        }
+        return acc >= 0;
+    }
+
+    /** The inverse of an odd {@code a} modulo 2^32 (Newton iteration, 5 steps from a). */
+    static int inverseMod32(int a) {
+        int x = a; // correct to 3 bits for odd a
+        for (int i = 0; i < 4; i++) {
+            x *= 2 - a * x;
+        }
+        return x;
     }
 
     /**
@@ -240,9 +317,15 @@ public final class TorchRandperm {
         }
     }
 
-    /** Whether {@code d} divides {@code a}, for {@code 0 <= a < 2^32} and {@code c} the reciprocal of d. */
+    /**
+     * Whether {@code d} divides {@code a}, for {@code a >= 0} with {@code a * d < 2^64}, where
+     * {@code c = floor((2^64-1)/d) + 1} is the reciprocal of d (Lemire, Kaser and Kurz 2019).
+     */
     static boolean divisible(long a, long c) {
-        // For 0 <= a < 2^32 and c = floor((2^64-1)/d) + 1: d divides a iff a * c <= c - 1 (unsigned).
+        // Write c * d = 2^64 + e with 0 <= e < d. If d | a, then a * c mod 2^64 = a * e / d < a
+        // <= floor((2^64-1)/d) = c - 1. Otherwise, with r = a mod d > 0, a * c mod 2^64 =
+        // r * 2^64 / d + a * e / d, which is below 2^64 and at least 2^64 / d > c - 1.
+        // Callers: a < 2^33 (a 32-bit output plus an offset below 2^31), d < 2^28.
         return a * c + Long.MIN_VALUE <= (c - 1) + Long.MIN_VALUE;
     }
 
