@@ -78,6 +78,10 @@ class InteropNullTest {
             }
         }
         long limit = upperLimit(n, ALPHA);
+        System.out.printf(java.util.Locale.ROOT, "InteropNullTest selfhash (V=%d, %d keys x %d docs): tokens_scored/units"
+                + " = %.3f; false positives at alpha %.2f: exact p on units %d of %d (%.2f%%), binomial on the"
+                + " reference count %d (%.2f%%); limit %d%n", v, keys, docs.size(), (double) refTokens / units, ALPHA,
+                unitFp, n, 100.0 * unitFp / n, referenceFp, 100.0 * referenceFp / n, limit);
         assertTrue(units < refTokens, "selfhash on natural text repeats (anchor, token) units: " + units + " of " + refTokens);
         assertTrue(unitFp < limit, "Hallmark p-values: " + unitFp + " of " + n + " below " + ALPHA + ", limit " + limit);
         assertTrue(referenceFp >= limit, "a binomial on the reference's count should be anti-conservative here: "
