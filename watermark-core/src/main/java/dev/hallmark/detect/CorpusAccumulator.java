@@ -10,6 +10,10 @@ import java.util.Objects;
  * null distribution. Mergeable: accumulate partitions separately (threads, Spark tasks) and
  * {@link #combine} them; the result equals that of one accumulator over all documents.
  *
+ * <p>The score sum is kept exactly ({@link ExactSum}), so the result does not depend on the order
+ * in which documents arrive or on how they were split between accumulators: a distributed run
+ * (e.g. the Spark job) reproduces it bit for bit.
+ *
  * <p>Memory: one entry (two longs and the score) per distinct tuple. Not thread-safe.
  */
 public final class CorpusAccumulator {
@@ -24,7 +28,7 @@ public final class CorpusAccumulator {
     private long skippedRepeated;
     private long skippedFiltered;
     private long scored;
-    private double sum;
+    private final ExactSum sum = new ExactSum();
 
     public CorpusAccumulator(KeyedScheme keyed) {
         this(keyed, PositionFilter.ALL);
@@ -55,7 +59,7 @@ public final class CorpusAccumulator {
             double s = keyed.score(a, t, tuple);
             if (tuples.addWithValue(tuple[0], tuple[1], s)) {
                 scored++;
-                sum += s;
+                sum.add(s);
             } else {
                 skippedRepeated++;
             }
@@ -75,7 +79,7 @@ public final class CorpusAccumulator {
         other.tuples.forEach((h, l, v) -> {
             if (tuples.addWithValue(h, l, v)) {
                 scored++;
-                sum += v;
+                sum.add(v);
             } else {
                 skippedRepeated++;
             }
@@ -101,7 +105,7 @@ public final class CorpusAccumulator {
 
     /** The corpus-level result at false-positive rate {@code alpha}. */
     public DetectionResult result(double alpha) {
-        return Detector.result(keyed, tokensSeen, scored, skippedContext, skippedRepeated, skippedFiltered, sum,
-                alpha, null);
+        return Detector.result(keyed, tokensSeen, scored, skippedContext, skippedRepeated, skippedFiltered,
+                sum.doubleValue(), alpha, null);
     }
 }
