@@ -18,6 +18,7 @@ public final class Hallmark implements Runnable {
         KeygenCommand.class,
         DetectCommand.class,
         BenchCommand.class,
+        dev.hallmark.tools.spark.SparkDetect.class,
     };
 
     @CommandLine.Spec
