@@ -30,9 +30,11 @@ import java.util.Objects;
  * @param alpha false-positive rate of the verdicts
  * @param repartition documents are redistributed round-robin over this many partitions before
  *     scoring (0: keep the input's partitioning), e.g. for one large unsplittable .gz file
+ * @param localDedupEntries size bound of each map task's local de-duplication sets (see
+ *     {@link TupleScorer}); any positive value gives the same result, only speed and memory change
  */
 record JobSpec(List<String> inputs, Format format, String textField, String idsField, String scheme, Keys keys,
-        String tokenizer, double alpha, int repartition) implements Serializable {
+        String tokenizer, double alpha, int repartition, int localDedupEntries) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -73,9 +75,19 @@ record JobSpec(List<String> inputs, Format format, String textField, String idsF
         if (repartition < 0) {
             throw new IllegalArgumentException("--repartition must be >= 0, got " + repartition);
         }
+        if (localDedupEntries < 1) {
+            throw new IllegalArgumentException("the local de-duplication bound must be >= 1, got " + localDedupEntries);
+        }
         if (textField == null || textField.isBlank() || idsField == null || idsField.isBlank()) {
             throw new IllegalArgumentException("the text and ids field names must not be empty");
         }
+    }
+
+    /** A job with the default local de-duplication bound. */
+    JobSpec(List<String> inputs, Format format, String textField, String idsField, String scheme, Keys keys,
+            String tokenizer, double alpha, int repartition) {
+        this(inputs, format, textField, idsField, scheme, keys, tokenizer, alpha, repartition,
+                TupleScorer.LOCAL_DEDUP_LIMIT);
     }
 
     /** The keyed scorers, one per key, in key order. */

@@ -87,6 +87,11 @@ public final class SparkDetect implements Callable<Integer> {
             + "scoring, e.g. for one big .gz file (default: keep the input's partitions).")
     int repartition;
 
+    @Option(names = "--local-dedup-entries", defaultValue = "1048576", description = "Bound on each map task's "
+            + "local de-duplication set (about 64 bytes per entry); the result does not depend on it "
+            + "(default: ${DEFAULT-VALUE}).")
+    int localDedupEntries;
+
     @Option(names = "--conf", description = "Extra Spark setting KEY=VALUE (repeatable).")
     List<String> conf = new ArrayList<>();
 
@@ -97,7 +102,7 @@ public final class SparkDetect implements Callable<Integer> {
     public Integer call() throws Exception {
         List<WatermarkKey> ks = keys.key != null ? List.of(KeyFile.read(keys.key)) : KeyRing.load(keys.keyring).keys();
         JobSpec job = new JobSpec(inputs, JobSpec.Format.parse(format), field, idsField, scheme, JobSpec.Keys.of(ks),
-                tokenizer, fpr, repartition);
+                tokenizer, fpr, repartition, localDedupEntries);
         for (String c : conf) {
             if (c.indexOf('=') <= 0) {
                 throw new IllegalArgumentException("--conf expects KEY=VALUE, got '" + c + "'");

@@ -1,6 +1,7 @@
 package dev.hallmark.tools.spark;
 
 import dev.hallmark.scheme.KeyedScheme;
+import dev.hallmark.scheme.TupleSet;
 import dev.hallmark.text.HfTokenizer;
 import java.util.Iterator;
 import java.util.List;
@@ -12,9 +13,17 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
  * The map side of {@code spark-detect}: for each document of a partition, tokenizes it if it is
  * text (the executor's shared tokenizer), then for every scored position t >= h and every key k
  * emits (k, tuple identity, score) exactly as {@link KeyedScheme#score} computes them, the same
- * call the single-machine {@link dev.hallmark.detect.CorpusAccumulator} makes. Nothing is
- * de-duplicated here: the shuffle does it (Spark's partial aggregation already drops
- * duplicates inside a partition before anything is written).
+ * call the single-machine {@link dev.hallmark.detect.CorpusAccumulator} makes.
+ *
+ * <p>Map-side de-duplication: a tuple already emitted by this task (same key, same identity) is
+ * not emitted again. The task keeps the identities it emitted in a {@link TupleSet} per key,
+ * cleared whenever the sets together reach {@link JobSpec#localDedupEntries()} entries (default
+ * {@link #LOCAL_DEDUP_LIMIT}) (so memory stays
+ * bounded: about 64 bytes per entry); after a clear a tuple may be emitted twice, which the
+ * shuffle then merges. This is an exact optimisation, never a filter: the shuffle is what makes
+ * the tuples distinct across the corpus; the local set only saves Spark the serialisation,
+ * hashing and shipping of rows it would drop anyway (on English text most (context, token)
+ * tuples of a partition are repeats for short contexts).
  *
  * <p>After the last document the partition emits its counters as rows with a negative slot
  * {@code -1 - c}, {@code hi} = the partition index (so no two partitions' counter rows merge) and
@@ -39,6 +48,9 @@ final class TupleScorer implements MapPartitionsFunction<DocBean, TupleBean> {
     static final int TOKENIZE_NANOS = 6;
     static final int COUNTERS = 7;
 
+    /** Default entries of the task-local de-duplication sets (all keys together) before they are cleared. */
+    static final int LOCAL_DEDUP_LIMIT = 1 << 20;
+
     private final JobSpec spec;
     private final boolean textIsIds;
 
@@ -61,6 +73,8 @@ final class TupleScorer implements MapPartitionsFunction<DocBean, TupleBean> {
         private final long[] tuple = new long[2];
         private final long[] counters = new long[COUNTERS];
         private final TupleBean out = new TupleBean();
+        private final TupleSet[] emitted;
+        private int emittedSize;
         private HfTokenizer tokenizer;
         private int[] doc;
         private int t;
@@ -72,6 +86,10 @@ final class TupleScorer implements MapPartitionsFunction<DocBean, TupleBean> {
             this.keyed = keyed.toArray(new KeyedScheme[0]);
             this.h = this.keyed[0].scheme().contextWidth();
             this.partition = partition;
+            this.emitted = new TupleSet[this.keyed.length];
+            for (int i = 0; i < emitted.length; i++) {
+                emitted[i] = new TupleSet(1 << 12, false);
+            }
         }
 
         @Override
@@ -80,8 +98,12 @@ final class TupleScorer implements MapPartitionsFunction<DocBean, TupleBean> {
                 if (counterRow >= 0) {
                     return counterRow < COUNTERS;
                 }
-                if (doc != null && t < doc.length) {
+                if (ready) {
                     return true;
+                }
+                if (doc != null && t < doc.length) {
+                    ready = advance();
+                    continue;
                 }
                 if (!docs.hasNext()) {
                     counterRow = 0;
@@ -160,13 +182,42 @@ final class TupleScorer implements MapPartitionsFunction<DocBean, TupleBean> {
                 out.set(-1 - c, partition, counters[c], 0.0);
                 return out;
             }
-            double s = keyed[k].score(doc, t, tuple);
-            out.set(k, tuple[0], tuple[1], s);
+            ready = false;
+            out.set(k, tuple[0], tuple[1], score);
             if (++k == keyed.length) {
                 k = 0;
                 t++;
             }
             return out;
+        }
+
+        private double score;
+        /** {@code tuple} / {@code score} hold a scored, not yet emitted tuple of (doc, t, k). */
+        private boolean ready;
+
+        /**
+         * Scores (doc, t, k) and following positions until one is not yet in the local set; leaves
+         * it in {@code tuple} / {@code score} for {@link #next()}. False when the document ends.
+         */
+        private boolean advance() {
+            while (t < doc.length) {
+                score = keyed[k].score(doc, t, tuple);
+                if (emittedSize >= spec.localDedupEntries()) {
+                    for (TupleSet e : emitted) {
+                        e.clear();
+                    }
+                    emittedSize = 0;
+                }
+                if (emitted[k].add(tuple[0], tuple[1])) {
+                    emittedSize++;
+                    return true;
+                }
+                if (++k == keyed.length) {
+                    k = 0;
+                    t++;
+                }
+            }
+            return false;
         }
     }
 }
