@@ -113,6 +113,8 @@ public final class SparkBench {
                     .config("spark.driver.host", "127.0.0.1")
                     .config("spark.driver.bindAddress", "127.0.0.1")
                     .getOrCreate();
+            StageMetrics metrics = new StageMetrics();
+            spark.sparkContext().addSparkListener(metrics);
             try {
                 if (!Files.exists(pq)) {
                     writeParquet(spark, ids, pq, parts);
@@ -125,7 +127,10 @@ public final class SparkBench {
                     double[] cpu = new double[repeats];
                     double[] tok = new double[repeats];
                     SparkDetectJob.Result last = null;
+                    double[] stageSums = new double[8];
                     for (int i = -1; i < repeats; i++) {
+                        metrics.drain();
+                        metrics.snapshotAndReset();
                         long c0 = processCpuNanos();
                         SparkDetectJob.Result r = SparkDetectJob.run(spark, spec);
                         long c1 = processCpuNanos();
@@ -133,7 +138,9 @@ public final class SparkBench {
                             throw new IllegalStateException("Spark result differs from the accumulator: "
                                     + r.raw().get(0) + " vs " + baseline);
                         }
+                        metrics.drain();
                         if (i >= 0) {
+                            addStages(stageSums, metrics.snapshotAndReset());
                             sec[i] = r.seconds();
                             cpu[i] = (c1 - c0) / 1e9;
                             tok[i] = r.counter(TupleScorer.TOKENIZE_NANOS) / 1e9;
@@ -155,6 +162,16 @@ public final class SparkBench {
                     o.put("process_cpu_seconds_median", mc);
                     o.put("tokens_per_cpu_second", tokens / mc);
                     o.put("docs_per_cpu_second", texts.size() / mc);
+                    ObjectNode st = o.putObject("stages_mean_per_run");
+                    st.put("map_task_cpu_seconds", stageSums[0] / repeats);
+                    st.put("map_task_run_seconds", stageSums[1] / repeats);
+                    st.put("reduce_task_cpu_seconds", stageSums[2] / repeats);
+                    st.put("reduce_task_run_seconds", stageSums[3] / repeats);
+                    st.put("shuffle_write_bytes", stageSums[4] / repeats);
+                    st.put("shuffle_write_records", stageSums[5] / repeats);
+                    st.put("shuffle_bytes_per_token", stageSums[4] / repeats / tokens);
+                    st.put("shuffle_records_per_token", stageSums[5] / repeats / tokens);
+                    st.put("gc_seconds", stageSums[6] / repeats);
                     o.put("load_average_after", loadAverage());
                     System.err.println(String.format(Locale.ROOT,
                             "%-9s %-38s %6.2f s  %,10.0f tokens/s  %,8.0f docs/s | cpu %6.2f s  %,10.0f tokens/cpu-s",
@@ -167,6 +184,22 @@ public final class SparkBench {
         String out = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report);
         Files.writeString(work.resolve("spark-bench.json"), out + "\n");
         System.out.println(out);
+    }
+
+    /**
+     * Adds one run's stages: [0,1] CPU and run time of the stages that write the shuffle (read,
+     * tokenize, score), [2,3] of those that read it (de-duplicate, sum), [4,5] shuffle bytes and
+     * records written, [6] GC seconds.
+     */
+    private static void addStages(double[] sums, java.util.Map<Integer, StageMetrics.Stage> stages) {
+        for (StageMetrics.Stage s : stages.values()) {
+            boolean reduce = s.shuffleReadRecords > 0;
+            sums[reduce ? 2 : 0] += s.cpuNanos / 1e9;
+            sums[reduce ? 3 : 1] += s.runNanos / 1e9;
+            sums[4] += s.shuffleWriteBytes;
+            sums[5] += s.shuffleWriteRecords;
+            sums[6] += s.gcMillis / 1e3;
+        }
     }
 
     /**
