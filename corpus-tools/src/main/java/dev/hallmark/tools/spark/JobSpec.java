@@ -81,6 +81,9 @@ record JobSpec(List<String> inputs, Format format, String textField, String idsF
         if (textField == null || textField.isBlank() || idsField == null || idsField.isBlank()) {
             throw new IllegalArgumentException("the text and ids field names must not be empty");
         }
+        if (textField.equals(idsField)) {
+            throw new IllegalArgumentException("--field and --ids-field name the same field '" + textField + "'");
+        }
     }
 
     /** A job with the default local de-duplication bound. */

@@ -34,9 +34,10 @@ import picocli.CommandLine.Spec;
  * command line, its help and its other subcommands work without Spark.
  */
 @Command(name = "spark-detect", mixinStandardHelpOptions = true,
-        description = {"Corpus-level detection on Apache Spark: every distinct (context, token) tuple of the whole",
-            "corpus is scored once (exact de-duplication by a shuffle); exact p-value, one key or a key ring",
-            "(Holm). Needs Spark: spark-submit --class dev.hallmark.tools.spark.SparkDetect hallmark.jar ..."})
+        description = {"Corpus-level detection on Apache Spark: every distinct (context, token) tuple of the whole "
+                + "corpus is scored once (exact de-duplication by a shuffle); exact p-value for one key, or a key ring "
+                + "with Holm correction.",
+            "Needs Spark on the class path: spark-submit --class dev.hallmark.tools.spark.SparkDetect hallmark.jar ..."})
 public final class SparkDetect implements Callable<Integer> {
 
     @Spec

@@ -145,10 +145,6 @@ final class SparkDetectJob {
         Column nullIds = lit(null).cast(IDS_TYPE).as("ids");
         switch (spec.format()) {
             case JSONL: {
-                if (spec.textField().equals(spec.idsField())) {
-                    throw new IllegalArgumentException("--field and --ids-field name the same field '"
-                            + spec.textField() + "'");
-                }
                 StructType schema = new StructType(new StructField[] {
                     DataTypes.createStructField(spec.textField(), DataTypes.StringType, true),
                     DataTypes.createStructField(spec.idsField(), IDS_TYPE, true)});
