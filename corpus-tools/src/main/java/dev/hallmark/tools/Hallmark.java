@@ -23,6 +23,7 @@ public final class Hallmark implements Runnable {
         AttributeCommand.class,
         BenchCommand.class,
         TrainLm.class,
+        dev.hallmark.tools.spark.SparkDetect.class,
     };
 
     @CommandLine.Spec

@@ -17,6 +17,10 @@ import java.util.Objects;
  * follows it, and the exact p-value is computed on the distinct independent units across the
  * corpus (see {@link DetectionResult#independent()}).
  *
+ * <p>The score sum is kept exactly ({@link ExactSum}), so the result does not depend on the order
+ * in which documents arrive or on how they were split between accumulators: a distributed run
+ * (e.g. the Spark job) reproduces it bit for bit.
+ *
  * <p>Memory: one entry (two longs and the score) per distinct tuple (interop schemes with
  * reference de-duplication: two). Not thread-safe.
  */
@@ -32,7 +36,7 @@ public final class CorpusAccumulator {
     private long skippedRepeated;
     private long skippedFiltered;
     private long scored;
-    private double sum;
+    private final ExactSum sum = new ExactSum();
     // interop schemes only: the reference's count (a set where it de-duplicates, plain counts otherwise)
     private final ReferenceKeyed ref;
     private final ReferenceCounter counter;
@@ -86,7 +90,7 @@ public final class CorpusAccumulator {
             double s = keyed.score(a, t, tuple);
             if (tuples.addWithValue(tuple[0], tuple[1], s)) {
                 scored++;
-                sum += s;
+                sum.add(s);
             } else {
                 skippedRepeated++;
             }
@@ -123,7 +127,7 @@ public final class CorpusAccumulator {
             }
             if (tuples.addWithValue(tuple[0], tuple[1], s)) {
                 scored++;
-                sum += s;
+                sum.add(s);
             }
         }
     }
@@ -151,7 +155,7 @@ public final class CorpusAccumulator {
             other.tuples.forEach((h, l, v) -> {
                 if (tuples.addWithValue(h, l, v)) {
                     scored++;
-                    sum += v;
+                    sum.add(v);
                 }
             });
             return this;
@@ -159,7 +163,7 @@ public final class CorpusAccumulator {
         other.tuples.forEach((h, l, v) -> {
             if (tuples.addWithValue(h, l, v)) {
                 scored++;
-                sum += v;
+                sum.add(v);
             } else {
                 skippedRepeated++;
             }
@@ -188,9 +192,9 @@ public final class CorpusAccumulator {
     public DetectionResult result(double alpha) {
         if (ref != null) {
             return Detector.referenceResult(ref, tokensSeen, skippedContext, refTuples.size() + refCounted,
-                    skippedRepeated, skippedFiltered, refTupleSum + refCountedSum, scored, sum, alpha, null);
+                    skippedRepeated, skippedFiltered, refTupleSum + refCountedSum, scored, sum.doubleValue(), alpha, null);
         }
-        return Detector.result(keyed, tokensSeen, scored, skippedContext, skippedRepeated, skippedFiltered, sum,
-                alpha, null);
+        return Detector.result(keyed, tokensSeen, scored, skippedContext, skippedRepeated, skippedFiltered,
+                sum.doubleValue(), alpha, null);
     }
 }

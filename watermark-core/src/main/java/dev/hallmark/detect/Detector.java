@@ -134,6 +134,37 @@ public final class Detector {
                 log10p <= Math.log10(alpha), tokenScores, new DetectionResult.Independent(units, unitSum));
     }
 
+    /**
+     * The result for aggregate counts that were computed elsewhere, e.g. by a distributed
+     * reduction that de-duplicated tuples across a corpus itself (the Spark job): the statistic,
+     * z-score, exact log10 p-value and verdict are derived from {@code tokensScored} (n) and
+     * {@code scoreSum} (S) exactly as for {@link CorpusAccumulator#result(double)}.
+     *
+     * @throws IllegalArgumentException if a count is negative, the counts do not add up
+     *     ({@code skippedContext + skippedFiltered + skippedRepeated + tokensScored != tokensSeen}),
+     *     S is not finite, or alpha is not in (0, 1)
+     */
+    public static DetectionResult aggregate(KeyedScheme keyed, long tokensSeen, long tokensScored,
+            long skippedContext, long skippedRepeated, long skippedFiltered, double scoreSum, double alpha) {
+        Objects.requireNonNull(keyed, "keyed");
+        if (tokensSeen < 0 || tokensScored < 0 || skippedContext < 0 || skippedRepeated < 0 || skippedFiltered < 0) {
+            throw new IllegalArgumentException("counts must be non-negative");
+        }
+        if (skippedContext + skippedFiltered + skippedRepeated + tokensScored != tokensSeen) {
+            throw new IllegalArgumentException("counts do not add up: context " + skippedContext + " + filtered "
+                    + skippedFiltered + " + repeated " + skippedRepeated + " + scored " + tokensScored
+                    + " != seen " + tokensSeen);
+        }
+        if (!Double.isFinite(scoreSum)) {
+            throw new IllegalArgumentException("score sum must be finite, got " + scoreSum);
+        }
+        if (!(alpha > 0 && alpha < 1)) {
+            throw new IllegalArgumentException("false-positive rate must be in (0, 1), got " + alpha);
+        }
+        return result(keyed, tokensSeen, tokensScored, skippedContext, skippedRepeated, skippedFiltered, scoreSum,
+                alpha, null);
+    }
+
     static void checkLength(int len, int h, Scheme scheme) {
         if (len == 0) {
             throw new IllegalArgumentException("empty text: nothing to score");
