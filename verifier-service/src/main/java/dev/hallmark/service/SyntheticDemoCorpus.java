@@ -35,6 +35,8 @@ public final class SyntheticDemoCorpus implements DemoCorpus {
     static final int SYNTHETIC_DOCS = 12;
     static final int SYNTHETIC_TOKENS = 200;
     /** The human-text dataset packed into the jar by the build (from datasets/human-text). */
+    /** Watermarked ids are drawn from token ids {@code [0, SAMPLE_VOCABULARY)}. */
+    static final int SAMPLE_VOCABULARY = 8192;
     static final String HUMAN_RESOURCE = "/demo/human-text.jsonl.gz";
 
     @Override
@@ -52,7 +54,8 @@ public final class SyntheticDemoCorpus implements DemoCorpus {
     public void write(Path out, KeyedScheme key, HfTokenizer tokenizer, long seed) throws IOException {
         ObjectMapper json = new ObjectMapper();
         SplittableRandom rnd = new SplittableRandom(seed);
-        int vocab = tokenizer.vocabularySize();
+        // sample among the first ids of the vocabulary only (valid token ids; keeps seeding fast)
+        int vocab = Math.min(SAMPLE_VOCABULARY, tokenizer.vocabularySize());
         WatermarkSampler sampler = WatermarkSampler.watermarked(key, SamplingConfig.defaults().withTopK(40), vocab);
         float[] logits = new float[vocab];
         try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8);
@@ -71,10 +74,8 @@ public final class SyntheticDemoCorpus implements DemoCorpus {
                     int[] ids = new int[SYNTHETIC_TOKENS];
                     sampler.reset();
                     for (int t = 0; t < ids.length; t++) {
-                        // a peaked random distribution: 200 plausible tokens, the rest far below
-                        java.util.Arrays.fill(logits, 0f);
-                        for (int i = 0; i < 200; i++) {
-                            logits[rnd.nextInt(vocab)] = (float) (8 + 4 * rnd.nextDouble());
+                                                for (int i = 0; i < vocab; i++) {
+                            logits[i] = (float) (4 * rnd.nextDouble());
                         }
                         ids[t] = sampler.next(logits, ids, 0, t, rnd);
                     }

@@ -362,9 +362,10 @@ public final class VerifierServer implements AutoCloseable {
             if (ar.failed()) {
                 ctx.fail(ar.cause());
             } else if (ar.result() instanceof JsonObject o) {
-                json(ctx, 200, o);
+                // a handler may have set 201 (created) before returning
+                json(ctx, ctx.response().getStatusCode(), o);
             } else if (ar.result() instanceof ObjectNode o) {
-                jsonText(ctx, 200, o.toString());
+                jsonText(ctx, ctx.response().getStatusCode(), o.toString());
             } else {
                 ctx.fail(new IllegalStateException("handler returned " + ar.result()));
             }
