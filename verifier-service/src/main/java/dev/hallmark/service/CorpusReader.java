@@ -8,11 +8,8 @@ import java.io.Closeable;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -57,7 +54,10 @@ public final class CorpusReader implements Closeable {
     public record Limits(long maxDecompressedBytes, double maxGzipRatio, int maxLineChars) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The ratio cap applies once this much has been inflated (small files compress very well too). */
+    /**
+     * The ratio cap applies once this much has been inflated (small files of repetitive text
+     * compress very well too): 16 MiB, or a quarter of the decompressed-size cap if smaller.
+     */
     static final long RATIO_FLOOR_BYTES = 16L << 20;
 
     private final CountingStream raw;
@@ -79,9 +79,7 @@ public final class CorpusReader implements Closeable {
             String field, int maxLineChars) {
         this.raw = raw;
         this.gzip = gzip;
-        this.reader = new InputStreamReader(decoded, StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT));
+        this.reader = new StrictUtf8Reader(decoded);
         this.format = format;
         this.split = split;
         this.field = field;
@@ -326,7 +324,7 @@ public final class CorpusReader implements Closeable {
                     throw Problem.gzipBomb("the gzip upload inflates to more than " + limits.maxDecompressedBytes()
                             + " bytes (the decompressed-size limit)");
                 }
-                long floor = Math.min(RATIO_FLOOR_BYTES, limits.maxDecompressedBytes());
+                long floor = Math.min(RATIO_FLOOR_BYTES, limits.maxDecompressedBytes() / 4);
                 if (inflated > floor && inflated > limits.maxGzipRatio() * Math.max(1, compressed.count)) {
                     throw Problem.gzipBomb(String.format(Locale.ROOT,
                             "the gzip upload inflates more than %.0f times (%d bytes from %d): refused as a decompression bomb",
