@@ -264,15 +264,16 @@ public final class ScanRunner implements AutoCloseable {
                             return null;
                         }
                     }
-                }
-                docsCounter.increment(batch.size());
-                long now = System.nanoTime();
-                if (now - lastProgress > 500_000_000L || config.testDelayMillisPerDocument() > 0) {
-                    lastProgress = now;
-                    if (closing || !scans.progress(s.id(), docs, tokens, r.bytesRead())) {
-                        return null;
+                    long now = System.nanoTime();
+                    if (now - lastProgress > 250_000_000L) {
+                        lastProgress = now;
+                        // a deleted scan (no row) or a stopping service ends the run
+                        if (closing || !scans.progress(s.id(), docs, tokens, r.bytesRead())) {
+                            return null;
+                        }
                     }
                 }
+                docsCounter.increment(batch.size());
             }
             tokensCounter.increment(tokens);
             if (docs == 0) {

@@ -193,7 +193,7 @@ public final class ScanStore {
     public boolean finish(String id, String reportJson) {
         return db.tx(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE scans SET state = 'done', finished_at = ?, error = NULL WHERE id = ?")) {
+                    "UPDATE scans SET state = 'done', finished_at = ? WHERE id = ?")) {
                 ps.setObject(1, Instant.now().atOffset(ZoneOffset.UTC));
                 ps.setString(2, id);
                 if (ps.executeUpdate() != 1) {
