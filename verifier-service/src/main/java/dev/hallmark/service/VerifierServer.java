@@ -101,7 +101,7 @@ public final class VerifierServer implements AutoCloseable {
             this.tokens = new ApiTokens(db, random);
             this.keys = new KeyStore(db, box, random);
             this.scans = new ScanStore(db);
-            this.tokenizer = HfTokenizer.open(config.tokenizerPath());
+            this.tokenizer = sharedTokenizer(config.tokenizerPath());
         } catch (IOException | RuntimeException e) {
             db.close();
             throw e;
@@ -120,6 +120,17 @@ public final class VerifierServer implements AutoCloseable {
         this.detectTimer = Timer.builder("hallmark_detect_seconds").description("time to test one /v1/detect request")
                 .publishPercentiles(0.5, 0.99).register(registry);
         registry.gauge("hallmark_keys_active", keys, k -> k.active().size());
+    }
+
+    private static final java.util.Map<Path, HfTokenizer> TOKENIZERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * One tokenizer per file for the whole JVM: loading the 11 MB tokenizer.json takes seconds and
+     * the instance is immutable and thread-safe, so servers started in the same process (tests)
+     * share it. It is never closed (it lives as long as the process).
+     */
+    static HfTokenizer sharedTokenizer(Path path) {
+        return TOKENIZERS.computeIfAbsent(path.toAbsolutePath().normalize(), HfTokenizer::open);
     }
 
     /**
@@ -991,7 +1002,6 @@ public final class VerifierServer implements AutoCloseable {
                 LOG.log(Level.FINE, "vertx close", e);
             }
         }
-        tokenizer.close();
         db.close();
     }
 }
