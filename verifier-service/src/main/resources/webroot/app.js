@@ -74,7 +74,8 @@ async function refreshScans() {
         Object.assign(text(document.createElement('td'), s.state), { className: 'state state-' + s.state }),
         text(document.createElement('td'), s.state === 'done' ? p.documents + ' docs, ' + p.tokens + ' tokens'
           : s.state === 'failed' ? (s.error || '') : pct + '% · ' + p.documents + ' docs · ' + p.tokens + ' tokens'),
-        text(document.createElement('td'), ''),
+        Object.assign(text(document.createElement('td'), s.verdict === 'watermarked' ? 'watermarked'
+          : s.verdict ? 'not detected' : ''), { className: s.verdict === 'watermarked' ? 'state-failed' : '' }),
         text(document.createElement('td'), s.created_at.replace('T', ' ').slice(0, 19)),
         document.createElement('td'));
       if (s.state === 'done') {

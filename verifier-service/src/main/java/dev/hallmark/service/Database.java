@@ -91,7 +91,13 @@ public final class Database implements AutoCloseable {
                     """
                     CREATE TABLE IF NOT EXISTS settings (
                       name VARCHAR(100) PRIMARY KEY,
-                      val VARCHAR(2000) NOT NULL)""")));
+                      val VARCHAR(2000) NOT NULL)""")),
+            new Migration(2, "verdict on the scan row (scan lists show it without reading reports)", List.of(
+                    "ALTER TABLE scans ADD COLUMN IF NOT EXISTS verdict VARCHAR(40)",
+                    """
+                    UPDATE scans SET verdict = CASE WHEN (SELECT report_json FROM reports r WHERE r.scan_id = scans.id)
+                      LIKE '%"verdict":"watermarked"%' THEN 'watermarked' ELSE 'no_watermark_detected' END
+                    WHERE state = 'done' AND verdict IS NULL""")));
 
     private final JdbcConnectionPool pool;
     private final int schemaVersion;

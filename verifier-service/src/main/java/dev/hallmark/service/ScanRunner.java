@@ -135,11 +135,11 @@ public final class ScanRunner implements AutoCloseable {
         }
         running.incrementAndGet();
         try {
-            String report = analyse(scans.get(id));
+            ObjectNode report = analyse(scans.get(id));
             if (report == null) {
                 return; // deleted while running, or the service is stopping
             }
-            scans.finish(id, report);
+            scans.finish(id, report.toString(), report.path("verdict").asText());
             db.audit(s.tokenId(), s.tenant(), "scan.done", id, null);
         } catch (Problem p) {
             scans.fail(id, p.detail());
@@ -157,7 +157,7 @@ public final class ScanRunner implements AutoCloseable {
     private record Hit(long index, long line, int tokens, String keyId, double log10p, String preview) {}
 
     /** The scan's analysis; null if the scan disappeared (deleted) or the service is closing. */
-    String analyse(ScanStore.Scan s) throws IOException {
+    ObjectNode analyse(ScanStore.Scan s) throws IOException {
         Instant started = Instant.now();
         List<KeyStore.Info> infos;
         try {
@@ -287,7 +287,7 @@ public final class ScanRunner implements AutoCloseable {
             }
             Instant finished = Instant.now();
             return report(s, infos, accs, hist, flagged, docs, tokens, tooShort, tested, flaggedDocs, top,
-                    minDocTokens, r.gzip(), started, finished, budgetSkipped).toString();
+                    minDocTokens, r.gzip(), started, finished, budgetSkipped);
         }
     }
 

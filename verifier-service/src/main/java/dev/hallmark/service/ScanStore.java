@@ -29,7 +29,7 @@ public final class ScanStore {
     public record Scan(String id, String scanType, String tenant, String tokenId, String name, String state,
             String format, String compression, String field, String split, double alpha, List<String> keyIds,
             String uploadFile, long uploadBytes, Instant createdAt, Instant startedAt, Instant finishedAt,
-            long documents, long tokens, long bytes, int attempts, String error) {
+            long documents, long tokens, long bytes, int attempts, String error, String verdict) {
 
         public JsonObject toJson() {
             JsonObject o = new JsonObject()
@@ -67,6 +67,9 @@ public final class ScanStore {
             if (error != null) {
                 o.put("error", error);
             }
+            if (verdict != null) {
+                o.put("verdict", verdict);
+            }
             return o;
         }
     }
@@ -79,12 +82,12 @@ public final class ScanStore {
 
     private static final String COLS = "id, scan_type, tenant, token_id, name, state, format, compression, field, split, "
             + "alpha, key_ids, upload_file, upload_bytes, created_at, started_at, finished_at, progress_documents, "
-            + "progress_tokens, progress_bytes, attempts, error";
+            + "progress_tokens, progress_bytes, attempts, error, verdict";
 
     public void insert(Scan s) {
         db.with(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO scans(" + COLS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 0, 0, 0, 0, NULL)")) {
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 0, 0, 0, 0, NULL, NULL)")) {
                 ps.setString(1, s.id());
                 ps.setString(2, s.scanType());
                 ps.setString(3, s.tenant());
@@ -116,7 +119,7 @@ public final class ScanStore {
                 rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getDouble(11),
                 keys == null ? null : Arrays.asList(keys.split(",")), rs.getString(13), rs.getLong(14),
                 instant(rs, 15), instant(rs, 16), instant(rs, 17), rs.getLong(18), rs.getLong(19), rs.getLong(20),
-                rs.getInt(21), rs.getString(22));
+                rs.getInt(21), rs.getString(22), rs.getString(23));
     }
 
     public Scan get(String id) {
@@ -189,13 +192,14 @@ public final class ScanStore {
         });
     }
 
-    /** Stores the report and marks the scan done, in one transaction. */
-    public boolean finish(String id, String reportJson) {
+    /** Stores the report and marks the scan done with its verdict, in one transaction. */
+    public boolean finish(String id, String reportJson, String verdict) {
         return db.tx(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE scans SET state = 'done', finished_at = ? WHERE id = ?")) {
+                    "UPDATE scans SET state = 'done', finished_at = ?, verdict = ? WHERE id = ?")) {
                 ps.setObject(1, Instant.now().atOffset(ZoneOffset.UTC));
-                ps.setString(2, id);
+                ps.setString(2, verdict);
+                ps.setString(3, id);
                 if (ps.executeUpdate() != 1) {
                     return false;
                 }

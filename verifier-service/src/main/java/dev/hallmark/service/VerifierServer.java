@@ -749,7 +749,7 @@ public final class VerifierServer implements AutoCloseable {
         ScanStore.Scan s = new ScanStore.Scan(scanId, ScanStore.TYPE_WATERMARK, who.tenant(), who.tokenId(), spec.name(),
                 ScanStore.QUEUED, spec.format().text(), gz ? "gzip" : "none", spec.field(),
                 spec.split() == null ? null : spec.split().text(), spec.alpha(), spec.keyIds(),
-                config.dataDir().relativize(dest).toString(), bytes, Instant.now(), null, null, 0, 0, 0, 0, null);
+                config.dataDir().relativize(dest).toString(), bytes, Instant.now(), null, null, 0, 0, 0, 0, null, null);
         try {
             scans.insert(s);
         } catch (RuntimeException e) {

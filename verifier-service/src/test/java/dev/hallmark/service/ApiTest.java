@@ -183,6 +183,7 @@ class ApiTest {
         assertEquals(done.getJsonObject("progress").getLong("total_bytes"), done.getJsonObject("progress").getLong("bytes"));
         JsonObject rep = done.getJsonObject("report");
         assertEquals("watermarked", rep.getString("verdict"));
+        assertEquals("watermarked", done.getString("verdict"), "the verdict is on the scan row too");
         assertEquals(List.of(env.key1.id()), rep.getJsonArray("detected_key_ids").getList());
         assertEquals(36, rep.getJsonObject("documents").getLong("total"));
         JsonObject kr1 = rep.getJsonArray("keys").getJsonObject(0);
