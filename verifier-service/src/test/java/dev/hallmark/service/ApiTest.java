@@ -80,7 +80,7 @@ class ApiTest {
                 .put("texts", new JsonArray().add(wm(1)).add(human)));
         assertEquals(200, r.status(), r.body()::toString);
         JsonObject o = r.json();
-        assertTrue(o.getJsonArray("keys_tested").getList().containsAll(List.of(env.key1.id(), env.key2.id())));
+        assertTrue(o.getJsonArray("keys_tested").contains(env.key1.id()) && o.getJsonArray("keys_tested").contains(env.key2.id()));
         assertFalse(o.getBoolean("quantized"));
         JsonObject w = o.getJsonArray("results").getJsonObject(0);
         JsonObject h = o.getJsonArray("results").getJsonObject(1);

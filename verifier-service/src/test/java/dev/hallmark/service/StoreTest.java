@@ -161,6 +161,7 @@ class StoreTest {
         Files.createDirectories(data.resolve("scans").resolve("scan_orphan"));
         Files.writeString(data.resolve("scans").resolve("scan_orphan").resolve("upload"), "no row");
         try (VerifierServer s = VerifierServer.start(TestSupport.config(data))) {
+            assertTrue(s.port() > 0);
             assertFalse(Files.exists(data.resolve("uploads").resolve("scan_x.part")));
             assertFalse(Files.exists(data.resolve("scans").resolve("scan_orphan")));
         }
