@@ -57,8 +57,10 @@ if [ "$what" = scan ] || [ "$what" = all ]; then
   ( while kill -0 $SERVER 2>/dev/null; do echo "$(date +%s) $(ps -o rss= -p $SERVER)"; sleep 2; done ) > "$WORK/rss.txt" &
   SAMPLER=$!
   t0=$(date +%s)
-  SCAN=$(curl -fsS -H "Authorization: Bearer $ANALYST" -H 'Content-Type: application/x-ndjson' \
-    --data-binary @"$WORK/corpus.jsonl" "$BASE/v1/scans?name=load" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  # -T streams the file from disk (--data-binary would read 1 GB into curl's memory first)
+  SCAN=$(curl -sS -X POST -H "Authorization: Bearer $ANALYST" -H 'Content-Type: application/x-ndjson' \
+    -T "$WORK/corpus.jsonl" "$BASE/v1/scans?name=load" | tee "$WORK/upload.json" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])') || { cat "$WORK/upload.json"; exit 1; }
   t1=$(date +%s)
   echo "upload + validation: $((t1 - t0)) s" | tee -a "$OUT"
   while true; do

@@ -143,7 +143,9 @@ public final class VerifierServer implements AutoCloseable {
             s.sweepOrphans();
             s.runner.recover();
             s.server = s.vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
-                            .setCompressionSupported(true))
+                            .setCompressionSupported(true)
+                            // clients sending large uploads ask first (Expect: 100-continue); say yes at once
+                            .setHandle100ContinueAutomatically(true))
                     .requestHandler(s.router())
                     .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             return s;
