@@ -17,6 +17,7 @@ public final class Hallmark implements Runnable {
     static final Class<?>[] SUBCOMMANDS = {
         KeygenCommand.class,
         DetectCommand.class,
+        AttackCommand.class,
         BenchCommand.class,
     };
 
