@@ -18,7 +18,7 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -109,17 +109,17 @@ final class AttackCommand implements Callable<Integer> {
         }
         AttackChain chain = AttackChain.of(attacks);
         long total = countLines(input);
-        PrintStream err = quiet ? null : System.err;
+        Progress p = new Progress("attack", total, quiet ? new PrintWriter(Writer.nullWriter())
+                : spec.commandLine().getErr());
         long n = 0;
         try (BufferedReader in = InputRecords.open(input);
-                Writer w = writer(out);
-                Progress p = Progress.start("attack", total, err)) {
+                Writer w = writer(out)) {
             String line;
             long lineNo = 0;
             while ((line = readLine(in, lineNo)) != null) {
                 lineNo++;
                 if (line.isBlank()) {
-                    p.step();
+                    p.step(1);
                     continue;
                 }
                 ObjectNode o = parse(line, lineNo);
@@ -144,8 +144,9 @@ final class AttackCommand implements Callable<Integer> {
                 w.write(JSON.writeValueAsString(o));
                 w.write('\n');
                 n++;
-                p.step();
+                p.step(1);
             }
+            p.done();
         } finally {
             if (tok[0] != null) {
                 tok[0].close();

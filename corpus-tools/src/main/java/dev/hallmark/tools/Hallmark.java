@@ -17,6 +17,8 @@ public final class Hallmark implements Runnable {
     static final Class<?>[] SUBCOMMANDS = {
         KeygenCommand.class,
         DetectCommand.class,
+        RadioactivityCommand.class,
+        AttributeCommand.class,
         AttackCommand.class,
         BenchCommand.class,
     };

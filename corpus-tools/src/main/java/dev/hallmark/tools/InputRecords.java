@@ -29,8 +29,15 @@ import java.util.zip.GZIPInputStream;
  */
 final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable {
 
-    /** One input document: exactly one of {@code text} and {@code ids} is non-null. */
-    record Record(long line, String id, String text, int[] ids) {}
+    /**
+     * One input document: exactly one of {@code text} and {@code ids} is non-null; the prompt
+     * (JSONL {@code "prompt"} text or {@code "prompt_ids"}) is optional.
+     */
+    record Record(long line, String id, String text, int[] ids, String prompt, int[] promptIds) {
+        Record(long line, String id, String text, int[] ids) {
+            this(line, id, text, ids, null, null);
+        }
+    }
 
     enum Format { TEXT, IDS, JSONL }
 
@@ -39,20 +46,27 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
     private final Path file;
     private final Format format;
     private final String textField;
+    private final String idsField;
     private final BufferedReader reader;
     private long lineNo;
     private Record next;
     private boolean textDone;
 
-    private InputRecords(Path file, Format format, String textField) throws IOException {
+    private InputRecords(Path file, Format format, String textField, String idsField) throws IOException {
         this.file = file;
         this.format = format;
         this.textField = textField;
+        this.idsField = idsField;
         this.reader = open(file);
     }
 
     static InputRecords open(Path file, Format format, String textField) throws IOException {
-        return new InputRecords(file, format, textField);
+        return new InputRecords(file, format, textField, "ids");
+    }
+
+    /** JSONL with the text in {@code textField} or the token ids in {@code idsField}. */
+    static InputRecords open(Path file, Format format, String textField, String idsField) throws IOException {
+        return new InputRecords(file, format, textField, idsField);
     }
 
     static Format parseFormat(String s) {
@@ -159,25 +173,35 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
             throw new IllegalArgumentException("input " + file + " line " + lineNo + ": expected a JSON object");
         }
         String id = n.hasNonNull("id") ? n.get("id").asText() : null;
-        JsonNode text = n.get(textField);
-        JsonNode ids = n.get("ids");
-        if (text != null && text.isTextual()) {
-            return new Record(lineNo, id, text.textValue(), null);
-        }
+        JsonNode prompt = n.get("prompt");
+        String promptText = prompt != null && prompt.isTextual() ? prompt.textValue() : null;
+        int[] promptIds = n.has("prompt_ids") ? intArray(n.get("prompt_ids"), "prompt_ids") : null;
+        JsonNode ids = n.get(idsField);
         if (ids != null && ids.isArray()) {
-            int[] a = new int[ids.size()];
-            for (int i = 0; i < a.length; i++) {
-                JsonNode v = ids.get(i);
-                if (!v.canConvertToInt() || !v.isIntegralNumber() || v.intValue() < 0) {
-                    throw new IllegalArgumentException("input " + file + " line " + lineNo + ": ids[" + i
-                            + "] is not a non-negative integer");
-                }
-                a[i] = v.intValue();
-            }
-            return new Record(lineNo, id, null, a);
+            return new Record(lineNo, id, null, intArray(ids, idsField), promptText, promptIds);
+        }
+        JsonNode text = n.get(textField);
+        if (text != null && text.isTextual()) {
+            return new Record(lineNo, id, text.textValue(), null, promptText, promptIds);
         }
         throw new IllegalArgumentException("input " + file + " line " + lineNo + ": no \"" + textField
-                + "\" string or \"ids\" array");
+                + "\" string or \"" + idsField + "\" array");
+    }
+
+    private int[] intArray(JsonNode arr, String field) {
+        if (!arr.isArray()) {
+            throw new IllegalArgumentException("input " + file + " line " + lineNo + ": \"" + field + "\" is not an array");
+        }
+        int[] a = new int[arr.size()];
+        for (int i = 0; i < a.length; i++) {
+            JsonNode v = arr.get(i);
+            if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 0) {
+                throw new IllegalArgumentException("input " + file + " line " + lineNo + ": " + field + "[" + i
+                        + "] is not a non-negative integer");
+            }
+            a[i] = v.intValue();
+        }
+        return a;
     }
 
     @Override

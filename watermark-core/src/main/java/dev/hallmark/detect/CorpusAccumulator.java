@@ -42,13 +42,21 @@ public final class CorpusAccumulator {
     }
 
     public void accept(int[] ids, int off, int len) {
+        accept(ids, off, len, PositionFilter.ALL);
+    }
+
+    /**
+     * Adds one document with an extra per-document filter (e.g. dropping contexts that occur in
+     * this document's prompt), applied together with the accumulator's own filter.
+     */
+    public void accept(int[] ids, int off, int len, PositionFilter documentFilter) {
         int[] a = off == 0 ? ids : java.util.Arrays.copyOfRange(ids, off, off + len);
         int h = keyed.scheme().contextWidth();
         documents++;
         tokensSeen += len;
         skippedContext += Math.min(h, len);
         for (int t = h; t < len; t++) {
-            if (!filter.accept(a, t)) {
+            if (!filter.accept(a, t) || !documentFilter.accept(a, t)) {
                 skippedFiltered++;
                 continue;
             }

@@ -39,13 +39,7 @@ public final class WatermarkSampler implements TokenSampler {
     private final SamplingConfig config;
     private final int vocab;
     private final Candidates cand;
-    private final KeyedScheme keyed;
-    private final KgwKeyed kgw;
-    private final GumbelKeyed gumbel;
-    private final SynthIdKeyed synthId;
-    private final double biasFactor;
-    private final int layers;
-    private final int leaves;
+    private final KeySchedule schedule;
     private final int contextWidth;
     private final TupleSet seenContexts;
     private final long[] tuple = new long[2];
@@ -53,59 +47,60 @@ public final class WatermarkSampler implements TokenSampler {
     private long watermarkedSteps;
     private long plainSteps;
 
-    private WatermarkSampler(KeyedScheme keyed, SamplingConfig config, int vocab) {
+    private WatermarkSampler(KeySchedule schedule, SamplingConfig config, int vocab) {
         if (vocab < 1) {
             throw new IllegalArgumentException("vocabulary size must be >= 1, got " + vocab);
         }
         this.config = Objects.requireNonNull(config, "config");
         this.vocab = vocab;
         this.cand = new Candidates(vocab);
-        this.keyed = keyed;
-        this.kgw = keyed instanceof KgwKeyed k ? k : null;
-        this.gumbel = keyed instanceof GumbelKeyed g ? g : null;
-        this.synthId = keyed instanceof SynthIdKeyed s ? s : null;
-        this.biasFactor = kgw != null ? Math.exp(kgw.scheme().delta()) : 1.0;
-        this.layers = synthId != null ? synthId.scheme().layers() : 0;
-        this.leaves = synthId != null ? synthId.scheme().leaves() : 0;
-        this.contextWidth = keyed == null ? 0 : keyed.scheme().contextWidth();
+        this.schedule = schedule;
+        KeyedScheme rep = schedule == null ? null : schedule.representative();
+        if (rep != null && !rep.scheme().canEmbed()) {
+            throw new IllegalArgumentException("scheme " + rep.scheme() + " verifies only; it cannot embed");
+        }
+        this.contextWidth = rep == null ? 0 : rep.scheme().contextWidth();
         this.seenContexts = new TupleSet(1024, false);
-        this.gbits = synthId != null ? new long[vocab] : null;
+        this.gbits = rep instanceof SynthIdKeyed ? new long[vocab] : null;
     }
 
     /** A sampler without watermark (the baseline, and the {@code --no-watermark} path). */
     public static WatermarkSampler plain(SamplingConfig config, int vocabularySize) {
-        return new WatermarkSampler(null, config, vocabularySize);
+        return new WatermarkSampler((KeySchedule) null, config, vocabularySize);
     }
 
     /** A watermarking sampler for a scheme and key. */
     public static WatermarkSampler watermarked(Scheme scheme, WatermarkKey key, SamplingConfig config,
             int vocabularySize) {
-        if (!scheme.canEmbed()) {
-            throw new IllegalArgumentException("scheme " + scheme + " verifies only; it cannot embed");
-        }
-        return new WatermarkSampler(KeyedScheme.of(scheme, key), config, vocabularySize);
+        return watermarked(KeyedScheme.of(scheme, key), config, vocabularySize);
     }
 
     /** A watermarking sampler for an already keyed scheme (share one KeyedScheme across sequences). */
     public static WatermarkSampler watermarked(KeyedScheme keyed, SamplingConfig config, int vocabularySize) {
-        return new WatermarkSampler(Objects.requireNonNull(keyed, "keyed"), config, vocabularySize);
+        return new WatermarkSampler(KeySchedule.fixed(Objects.requireNonNull(keyed, "keyed")), config, vocabularySize);
+    }
+
+    /** A watermarking sampler whose key may change from step to step (e.g. account codes). */
+    public static WatermarkSampler watermarked(KeySchedule schedule, SamplingConfig config, int vocabularySize) {
+        return new WatermarkSampler(Objects.requireNonNull(schedule, "schedule"), config, vocabularySize);
     }
 
     @Override
     public int next(float[] logits, int[] context, int contextOffset, int contextLength, RandomGenerator random) {
         cand.compute(logits, config);
         int end = contextOffset + contextLength;
-        if (keyed == null || contextLength < contextWidth || repeated(context, end)) {
+        if (schedule == null || contextLength < contextWidth || repeated(context, end)) {
             plainSteps++;
             return cand.ids[cand.draw(random.nextDouble(), 1.0)];
         }
         watermarkedSteps++;
-        if (kgw != null) {
-            return sampleKgw(context, end, random);
-        } else if (gumbel != null) {
-            return sampleGumbel(context, end);
+        KeyedScheme keyed = schedule.keyFor(context, end);
+        if (keyed instanceof KgwKeyed kgw) {
+            return sampleKgw(kgw, context, end, random);
+        } else if (keyed instanceof GumbelKeyed gumbel) {
+            return sampleGumbel(gumbel, context, end);
         } else {
-            return sampleSynthId(context, end, random);
+            return sampleSynthId((SynthIdKeyed) keyed, context, end, random);
         }
     }
 
@@ -118,10 +113,11 @@ public final class WatermarkSampler implements TokenSampler {
         return !seenContexts.add(tuple[0], tuple[1]);
     }
 
-    private int sampleKgw(int[] context, int end, RandomGenerator random) {
+    private int sampleKgw(KgwKeyed kgw, int[] context, int end, RandomGenerator random) {
         int n = cand.size;
         int[] ids = cand.ids;
         double[] p = cand.probs;
+        double biasFactor = kgw.biasFactor();
         double sum = 0;
         for (int j = 0; j < n; j++) {
             if (kgw.isGreen(context, end, ids[j])) {
@@ -132,7 +128,7 @@ public final class WatermarkSampler implements TokenSampler {
         return ids[cand.draw(random.nextDouble(), sum)];
     }
 
-    private int sampleGumbel(int[] context, int end) {
+    private int sampleGumbel(GumbelKeyed gumbel, int[] context, int end) {
         int n = cand.size;
         int[] ids = cand.ids;
         double[] p = cand.probs;
@@ -151,7 +147,9 @@ public final class WatermarkSampler implements TokenSampler {
         return ids[best];
     }
 
-    private int sampleSynthId(int[] context, int end, RandomGenerator random) {
+    private int sampleSynthId(SynthIdKeyed synthId, int[] context, int end, RandomGenerator random) {
+        int layers = synthId.scheme().layers();
+        int leaves = synthId.scheme().leaves();
         int n = cand.size;
         int[] ids = cand.ids;
         double[] p = cand.probs;
@@ -209,8 +207,8 @@ public final class WatermarkSampler implements TokenSampler {
         return plainSteps;
     }
 
-    /** The keyed scheme, or {@code null} for a plain sampler. */
+    /** The (representative) keyed scheme, or {@code null} for a plain sampler. */
     public KeyedScheme keyedScheme() {
-        return keyed;
+        return schedule == null ? null : schedule.representative();
     }
 }

@@ -14,6 +14,7 @@ public final class KgwKeyed implements KeyedScheme {
     private final long threshold;
     private final double effectiveGamma;
     private final NullModel nullModel;
+    private final double biasFactor;
 
     KgwKeyed(KgwScheme scheme, WatermarkKey key) {
         this.scheme = scheme;
@@ -27,6 +28,7 @@ public final class KgwKeyed implements KeyedScheme {
         this.effectiveGamma = new BigDecimal(Long.toUnsignedString(threshold))
                 .divide(new BigDecimal(2).pow(64)).doubleValue();
         this.nullModel = new NullModel.Binomial(1, effectiveGamma);
+        this.biasFactor = Math.exp(scheme.delta());
     }
 
     @Override
@@ -42,6 +44,11 @@ public final class KgwKeyed implements KeyedScheme {
     @Override
     public NullModel nullModel() {
         return nullModel;
+    }
+
+    /** e^delta: the factor a green candidate's probability weight is multiplied by. */
+    public double biasFactor() {
+        return biasFactor;
     }
 
     /** The exact probability that a tuple is green under the null ({@code gamma} up to 2^-64). */
