@@ -20,6 +20,7 @@ public final class Hallmark implements Runnable {
         RadioactivityCommand.class,
         AttributeCommand.class,
         AttackCommand.class,
+        ExperimentCommand.class,
         BenchCommand.class,
     };
 

@@ -37,17 +37,21 @@ public final class CriticalValues {
         double[] c = new double[maxN + 1];
         c[0] = Double.POSITIVE_INFINITY; // nothing scored: p = 1
         for (int n = 1; n <= maxN; n++) {
-            c[n] = nullModel instanceof NullModel.Binomial b ? binomial(b, n, target) : gamma(nullModel, n, target);
+            // c(n) is non-decreasing in n (one more tuple can only make a given sum less
+            // significant) and, for binomial nulls, c(n) <= c(n-1) + trials per tuple
+            c[n] = nullModel instanceof NullModel.Binomial b ? binomial(b, n, target, c[n - 1])
+                    : gamma(nullModel, n, target, c[n - 1]);
         }
         return new CriticalValues(nullModel, alpha, c);
     }
 
-    private static double binomial(NullModel.Binomial b, int n, double target) {
-        long hi = (long) n * b.trialsPerTuple();
+    private static double binomial(NullModel.Binomial b, int n, double target, double previous) {
+        long max = (long) n * b.trialsPerTuple();
+        long hi = Double.isInfinite(previous) ? max : Math.min(max, (long) previous + b.trialsPerTuple());
         if (b.log10PValue(n, hi) > target) {
             return Double.POSITIVE_INFINITY; // even the maximum is not significant
         }
-        long lo = 0;
+        long lo = Double.isInfinite(previous) ? 0 : Math.max(0, (long) previous - 1);
         // invariant: log10P(hi) <= target; answer in (lo, hi]
         while (hi - lo > 1) {
             long mid = (lo + hi) >>> 1;
@@ -60,9 +64,9 @@ public final class CriticalValues {
         return b.log10PValue(n, lo) <= target ? lo : hi;
     }
 
-    private static double gamma(NullModel g, int n, double target) {
-        double lo = n;
-        double hi = n + 10 * Math.sqrt(n) + 50;
+    private static double gamma(NullModel g, int n, double target, double previous) {
+        double lo = Double.isInfinite(previous) ? n : previous;
+        double hi = lo + 10 * Math.sqrt(n) + 50;
         while (g.log10PValue(n, hi) > target) {
             lo = hi;
             hi = 2 * hi;
