@@ -16,12 +16,15 @@ public final class Hallmark implements Runnable {
     /** Subcommand classes, in the order help lists them. */
     static final Class<?>[] SUBCOMMANDS = {
         KeygenCommand.class,
+        DemoCommand.class,
+        GenerateCommand.class,
         DetectCommand.class,
         RadioactivityCommand.class,
         AttributeCommand.class,
         AttackCommand.class,
         ExperimentCommand.class,
         BenchCommand.class,
+        TrainLm.class,
     };
 
     @CommandLine.Spec
