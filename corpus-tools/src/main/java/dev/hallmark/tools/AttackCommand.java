@@ -13,6 +13,7 @@ import dev.hallmark.tools.attack.AttackResources;
 import dev.hallmark.tools.attack.Attacks;
 import dev.hallmark.tools.attack.TokenCodec;
 import dev.hallmark.tools.attack.WordNet;
+import dev.hallmark.tools.experiment.TextModel;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -86,6 +87,10 @@ final class AttackCommand implements Callable<Integer> {
             + "datasets/human-text/human-text.jsonl.gz of the repository).")
     Path human;
 
+    @Option(names = "--model", description = "Language model directory for paraphrase (default: the committed "
+            + "default model, datasets/models/default).")
+    Path model;
+
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
@@ -98,11 +103,15 @@ final class AttackCommand implements Callable<Integer> {
                     + " kind(s), " + strengths.size() + " strength(s)");
         }
         HfTokenizer[] tok = new HfTokenizer[1];
+        TextModel[] lm = new TextModel[1];
         AttackResources resources = AttackResources.of(
                 () -> wordnet != null ? WordNet.load(wordnet) : WordNet.loadDefault(),
                 () -> TokenCodec.of(tokenizer(tok)),
                 () -> HumanText.tokens(humanPath(), TokenCodec.of(tokenizer(tok))),
-                () -> Paraphrasers.defaultParaphraser(tokenizer(tok)));
+                () -> {
+                    lm[0] = Paraphrasers.openModel(model, 1);
+                    return Paraphrasers.forExperiment(lm[0]);
+                });
         List<Attack> attacks = new ArrayList<>();
         for (int i = 0; i < kinds.size(); i++) {
             attacks.add(Attacks.create(kinds.get(i), strengths.get(strengths.size() == 1 ? 0 : i), resources));
@@ -150,6 +159,9 @@ final class AttackCommand implements Callable<Integer> {
         } finally {
             if (tok[0] != null) {
                 tok[0].close();
+            }
+            if (lm[0] != null) {
+                lm[0].close();
             }
         }
         if (n == 0) {

@@ -81,7 +81,7 @@ final class ExperimentCommand implements Callable<Integer> {
             try (TextModel model = openModel(cfg, repo, human, tok)) {
                 AttackResources res = AttackResources.of(
                         () -> wordnet != null ? WordNet.load(wordnet) : WordNet.loadDefault(),
-                        () -> codec, () -> human, () -> Paraphrasers.forExperiment(model, tok));
+                        () -> codec, () -> human, () -> Paraphrasers.forExperiment(model));
                 PrintWriter progress = quiet ? new PrintWriter(Writer.nullWriter()) : err;
                 results = Experiment.run(cfg, new Experiment.Inputs(model, codec, res, prompts, human), progress);
             }
@@ -125,7 +125,8 @@ final class ExperimentCommand implements Callable<Integer> {
             return BigramModel.train(human.subList(0, Math.min(cfg.bigramDocs(), human.size())), cfg.bigramTop(),
                     cfg.bigramIdLimit());
         }
-        return Paraphrasers.defaultModel(cfg.modelPath() != null ? resolve(repo, cfg.modelPath(), null) : null, tok);
+        return Paraphrasers.openModel(cfg.modelPath() != null ? resolve(repo, cfg.modelPath(), null) : null,
+                cfg.batchSize());
     }
 
     private static void gitInfo(Path repo, ObjectNode prov) {

@@ -47,6 +47,7 @@ class ExperimentCommandTest {
                   - {kind: delete, strengths: [0.2]}
                   - {kind: typo, strengths: [0.2]}
                   - {kind: dilute, strengths: [0.5]}
+                  - {kind: paraphrase, strengths: [0.3]}
                 null_keys: 2
                 null_documents: 40
                 bootstrap: 100
@@ -72,11 +73,11 @@ class ExperimentCommandTest {
         assertTrue(p.has("git_commit") && p.has("java") && p.get("inputs").get("tokenizer").get("sha256").asText().length() == 64);
         assertTrue(results.get("keys").get("deployed").asText().startsWith("hk-"));
         assertEquals(2, results.get("keys").get("null").size());
-        // 6 schemes x (none + 3 conditions) x 3 lengths
-        assertEquals(6 * 4 * 3, results.get("detection").size());
+        // 6 schemes x (none + 4 conditions) x 3 lengths
+        assertEquals(6 * 5 * 3, results.get("detection").size());
         assertEquals(7, results.get("quality").size());
         List<String> csv = Files.readAllLines(out.resolve("detection.csv"));
-        assertEquals(1 + 72, csv.size());
+        assertEquals(1 + 90, csv.size());
         assertTrue(csv.get(0).startsWith("scheme,attack,strength,length,texts"));
     }
 
@@ -125,6 +126,10 @@ class ExperimentCommandTest {
                 if (d.get("attack").asText().equals("dilute")) {
                     assertEquals(0.5, d.get("edit_rate_mean").asDouble(), 0.02, "human fraction");
                     assertEquals("human_fraction", d.get("edit_unit").asText());
+                }
+                if (d.get("attack").asText().equals("paraphrase")) {
+                    assertEquals("token", d.get("edit_unit").asText());
+                    assertEquals(0.3, d.get("edit_rate_mean").asDouble(), 0.08, "paraphrase 0.3 measured");
                 }
                 if (d.get("attack").asText().equals("typo")) {
                     assertEquals("word", d.get("edit_unit").asText());

@@ -168,6 +168,30 @@ public final class BigramModel implements TextModel {
     }
 
     @Override
+    public int[] supportIds() {
+        return kept.clone();
+    }
+
+    @Override
+    public double[][] distributions(int[] seq, int[] positions) {
+        int k = kept.length;
+        double[][] out = new double[positions.length][k];
+        for (int i = 0; i < positions.length; i++) {
+            int prev = seq[positions[i] - 1];
+            int b = prev >= 0 && prev < indexOf.length ? indexOf[prev] : -1;
+            double sum = 0;
+            for (int c = 0; c < k; c++) {
+                out[i][c] = Math.exp(b >= 0 ? table[b * k + c] : unigram[c]);
+                sum += out[i][c];
+            }
+            for (int c = 0; c < k; c++) {
+                out[i][c] /= sum;
+            }
+        }
+        return out;
+    }
+
+    @Override
     public int[] suppressedIds() {
         return new int[0];
     }

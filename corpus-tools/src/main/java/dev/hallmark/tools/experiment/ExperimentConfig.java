@@ -27,6 +27,7 @@ import java.util.Set;
  * @param threads worker threads for detection and attacks
  * @param model {@code default} (the project's LM, at {@code modelPath}) or {@code bigram} (tests)
  * @param modelPath the default LM's directory (null: the repository's {@code datasets/models/default})
+ * @param batchSize for {@code default}: sequences generated together
  * @param bigramTop for {@code bigram}: ids kept
  * @param bigramDocs for {@code bigram}: human-text documents it is trained on
  * @param bigramIdLimit for {@code bigram}: only ids below this are kept
@@ -52,6 +53,7 @@ public record ExperimentConfig(
         int threads,
         String model,
         String modelPath,
+        int batchSize,
         int bigramTop,
         int bigramDocs,
         int bigramIdLimit,
@@ -113,6 +115,7 @@ public record ExperimentConfig(
         int threads = intValue(root, "threads", 2, 1, 64);
         String model = "default";
         String modelPath = null;
+        int batchSize = 16;
         int bigramTop = 1000;
         int bigramDocs = 60;
         int bigramIdLimit = 32768;
@@ -121,9 +124,10 @@ public record ExperimentConfig(
             if (mn.isTextual()) {
                 model = mn.textValue();
             } else if (mn.isObject()) {
-                checkKeys(mn, "model", Set.of("kind", "path", "top", "docs", "id_limit"));
+                checkKeys(mn, "model", Set.of("kind", "path", "batch_size", "top", "docs", "id_limit"));
                 model = text(mn, "kind", "default");
                 modelPath = mn.hasNonNull("path") ? mn.get("path").asText() : null;
+                batchSize = intValue(mn, "batch_size", batchSize, 1, 4096);
                 bigramTop = intValue(mn, "top", bigramTop, 10, 100_000);
                 bigramDocs = intValue(mn, "docs", bigramDocs, 1, 1_000_000);
                 bigramIdLimit = intValue(mn, "id_limit", bigramIdLimit, 2, Integer.MAX_VALUE);
@@ -215,7 +219,7 @@ public record ExperimentConfig(
         if (!lengths.contains(plotLength)) {
             throw new IllegalArgumentException("plot_length: " + plotLength + " is not one of lengths " + lengths);
         }
-        return new ExperimentConfig(name, seed, threads, model, modelPath, bigramTop, bigramDocs, bigramIdLimit, texts,
+        return new ExperimentConfig(name, seed, threads, model, modelPath, batchSize, bigramTop, bigramDocs, bigramIdLimit, texts,
                 maxTokens, prompts, human, sampling, List.copyOf(schemes), List.copyOf(lengths), List.copyOf(fprs),
                 List.copyOf(attacks), nullKeys, nullDocuments, bootstrap, sg, sd, plotLength);
     }
@@ -233,6 +237,7 @@ public record ExperimentConfig(
             if (modelPath != null) {
                 mo.put("path", modelPath);
             }
+            mo.put("batch_size", batchSize);
         } else {
             mo.put("top", bigramTop);
             mo.put("docs", bigramDocs);

@@ -35,6 +35,15 @@ public interface TextModel extends AutoCloseable {
      */
     double[] logProbs(int[] prompt, int[] completion);
 
+    /** The ids the model gives positive probability, in the order of {@link #distributions}. */
+    int[] supportIds();
+
+    /**
+     * The next-token distributions p(. | seq[0..pos)) over {@link #supportIds()} at each of
+     * {@code positions} (each >= 1).
+     */
+    double[][] distributions(int[] seq, int[] positions);
+
     /** Token ids generation must never produce (e.g. end-of-text), so every text has full length. */
     int[] suppressedIds();
 
