@@ -37,17 +37,20 @@ import picocli.CommandLine.Spec;
 
 /** {@code hallmark attack}: edit texts (or token ids) the way an adversary would, reproducibly. */
 @Command(name = "attack", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Attack texts or token ids in a JSONL file (one object per line with a \"text\" string or an",
-            "\"ids\" array). Each output line keeps every input field, replaces the text/ids, and adds",
-            "\"attack\" (chain, seed, per-step measurements) and \"edit_rate\" (Levenshtein distance / input length,",
-            "in \"edit_unit\": words for word attacks on text, else tokens).",
+        description = {"Attack texts or token ids in JSONL (one object per line with a \"text\"",
+            "string or an \"ids\" array). Each output line keeps every input field,",
+            "replaces the text/ids, and adds \"attack\" (kinds, strengths, seed, per-step",
+            "measurements) and \"edit_rate\": Levenshtein distance / input length in",
+            "\"edit_unit\" (words for word attacks on text, else tokens).",
             "",
-            "Kinds (strength meaning in parentheses):",
-            "  delete, insert, substitute        token edits (probability per token)",
-            "  synonym, swap, typo, misspell, case  word edits (fraction of words changed)",
-            "  contraction                       do not <-> don't (probability per site)",
-            "  dilute                            paste into human text (human fraction of the output, < 1)",
-            "  paraphrase                        re-generation by the project's LM (fraction of tokens)",
+            "Kinds (meaning of the strength):",
+            "  delete, insert, substitute   token edits (probability per token)",
+            "  paraphrase                   LM re-generation (probability per token)",
+            "  synonym, swap, typo,         word edits (fraction of words changed)",
+            "  misspell, case",
+            "  contraction                  do not <-> don't (probability per site)",
+            "  dilute                       paste into human text (human fraction, < 1)",
+            "See docs/experiments/README.md for the exact definitions.",
             ""})
 final class AttackCommand implements Callable<Integer> {
 
