@@ -251,9 +251,14 @@ public final class Experiment {
         double[] retokRate = new double[n];
         double[] tokens = new double[n];
         double[] retokTokens = new double[n];
-        for (int i = 0; i < n; i++) {
-            ppl[i] = Quality.perplexity(in.model().logProbs(prompts.get(i), g.completions()[i]));
-            progress.step(1);
+        for (int from = 0; from < n; from += 16) {
+            int to = Math.min(n, from + 16);
+            List<double[]> lps = in.model().logProbs(prompts.subList(from, to),
+                    Arrays.asList(g.completions()).subList(from, to));
+            for (int i = from; i < to; i++) {
+                ppl[i] = Quality.perplexity(lps.get(i - from));
+            }
+            progress.step(to - from);
         }
         parallel(n, i -> {
             int[] ids = g.completions()[i];

@@ -26,7 +26,8 @@ import java.util.random.RandomGenerator;
  * <p>Log-probabilities: rows of one batch are right-padded to a common length (a causal model's
  * earlier positions cannot see the padding); a prompt plus completion longer than the model's
  * context is scored in windows of the context length advancing by half of it, each position
- * scored once with at least half a context of history (the first window scores from the start).
+ * scored once with at least half a context of history (the first window scores from the start),
+ * the windows fixed by the sequence alone.
  * The softmax is over the model's covered ids, which is the full distribution (other ids have
  * probability 0).
  */
@@ -102,51 +103,100 @@ public final class LmTextModel implements TextModel {
         return out;
     }
 
-    /** Receives the compact logits that predict {@code seq[pos]}. */
+    /** Receives the compact logits that predict {@code seqs[seq][pos]}. */
     private interface PositionLogits {
-        void accept(int pos, float[] logits);
+        void accept(int seq, int pos, float[] logits);
     }
 
     /**
-     * Calls {@code sink} for every position pos in [from, seq.length) with the logits predicting
-     * seq[pos] from seq[0..pos) (windows of the context length for long sequences, see the class
-     * comment). Thread-safe: one forward pass at a time.
+     * The windows of a sequence of length {@code len} whose positions from {@code from} on are to
+     * be predicted: {start, end, first position scored}. The windows are fixed by the length alone
+     * (so a position is always predicted from the same history, whatever {@code from} is): the
+     * first is [0, ctx) and scores positions 1..ctx-1; each next one starts half a context before
+     * the previous end and scores from that end. Windows with nothing at or after {@code from} are
+     * dropped.
      */
-    private void positionLogits(int[] seq, int from, PositionLogits sink) {
-        int ctx = lm.maxContext();
+    static List<int[]> windows(int len, int from, int ctx) {
+        List<int[]> w = new ArrayList<>();
         int start = 0;
-        int next = Math.max(1, from);
-        while (next < seq.length) {
-            int end = Math.min(seq.length, start + ctx);
-            int[] row = java.util.Arrays.copyOfRange(seq, start, end);
-            float[][] logits;
-            synchronized (lm) {
-                logits = lm.fullLogits(new int[][] {row})[0];
-            }
-            for (int pos = next; pos < end; pos++) {
-                sink.accept(pos, logits[pos - 1 - start]);
+        int next = 1;
+        while (next < len) {
+            int end = Math.min(len, start + ctx);
+            if (end > from) {
+                w.add(new int[] {start, end, Math.max(next, from)});
             }
             next = end;
-            if (end == seq.length) {
-                break;
-            }
             start = end - ctx / 2;
+        }
+        return w;
+    }
+
+    /**
+     * Calls {@code sink} for every sequence i and position pos in [from[i], seqs[i].length) with the
+     * compact logits predicting seqs[i][pos] from seqs[i][0..pos). All windows of all sequences
+     * are padded to the context length (the padding comes after every scored position, so a causal
+     * model never sees it) and run {@code batchSize} rows per forward pass; one pass at a time.
+     */
+    private void positionLogits(List<int[]> seqs, int[] from, PositionLogits sink) {
+        int ctx = lm.maxContext();
+        List<int[]> rows = new ArrayList<>(); // {seq, start, end, next}
+        for (int i = 0; i < seqs.size(); i++) {
+            for (int[] w : windows(seqs.get(i).length, from[i], ctx)) {
+                rows.add(new int[] {i, w[0], w[1], w[2]});
+            }
+        }
+        for (int r0 = 0; r0 < rows.size(); r0 += batchSize) {
+            int r1 = Math.min(rows.size(), r0 + batchSize);
+            int width = 0;
+            for (int r = r0; r < r1; r++) {
+                width = Math.max(width, rows.get(r)[2] - rows.get(r)[1]);
+            }
+            int[][] batch = new int[r1 - r0][width];
+            for (int r = r0; r < r1; r++) {
+                int[] row = rows.get(r);
+                int[] seq = seqs.get(row[0]);
+                java.util.Arrays.fill(batch[r - r0], lm.beginTokenId());
+                System.arraycopy(seq, row[1], batch[r - r0], 0, row[2] - row[1]);
+            }
+            float[][][] logits;
+            synchronized (lm) {
+                logits = lm.fullLogits(batch);
+            }
+            for (int r = r0; r < r1; r++) {
+                int[] row = rows.get(r);
+                for (int pos = row[3]; pos < row[2]; pos++) {
+                    sink.accept(row[0], pos, logits[r - r0][pos - 1 - row[1]]);
+                }
+            }
         }
     }
 
     @Override
     public double[] logProbs(int[] prompt, int[] completion) {
-        int[] seq = new int[prompt.length + completion.length];
-        System.arraycopy(prompt, 0, seq, 0, prompt.length);
-        System.arraycopy(completion, 0, seq, prompt.length, completion.length);
-        double[] lp = new double[completion.length];
+        return logProbs(List.of(prompt), List.of(completion)).get(0);
+    }
+
+    @Override
+    public List<double[]> logProbs(List<int[]> prompts, List<int[]> completions) {
+        List<int[]> seqs = new ArrayList<>();
+        int[] from = new int[prompts.size()];
+        List<double[]> out = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            int[] p = prompts.get(i);
+            int[] c = completions.get(i);
+            int[] seq = java.util.Arrays.copyOf(p, p.length + c.length);
+            System.arraycopy(c, 0, seq, p.length, c.length);
+            seqs.add(seq);
+            from[i] = p.length;
+            out.add(new double[c.length]);
+        }
         IdMap map = lm.idMap();
         int n = map.size();
-        positionLogits(seq, prompt.length, (pos, l) -> {
-            int target = map.indexOf(seq[pos]);
-            lp[pos - prompt.length] = target >= n ? Double.NEGATIVE_INFINITY : logSoftmax(l, target);
+        positionLogits(seqs, from, (i, pos, l) -> {
+            int target = map.indexOf(seqs.get(i)[pos]);
+            out.get(i)[pos - from[i]] = target >= n ? Double.NEGATIVE_INFINITY : logSoftmax(l, target);
         });
-        return lp;
+        return out;
     }
 
     @Override
@@ -165,7 +215,7 @@ public final class LmTextModel implements TextModel {
             want.put(positions[i], i);
         }
         int from = java.util.Arrays.stream(positions).min().getAsInt();
-        positionLogits(seq, from, (pos, l) -> {
+        positionLogits(List.of(seq), new int[] {from}, (k, pos, l) -> {
             Integer i = want.get(pos);
             if (i != null) {
                 out[i] = softmax(l);

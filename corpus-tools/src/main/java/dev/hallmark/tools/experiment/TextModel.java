@@ -35,6 +35,15 @@ public interface TextModel extends AutoCloseable {
      */
     double[] logProbs(int[] prompt, int[] completion);
 
+    /** {@link #logProbs(int[], int[])} for many texts (models may batch them). */
+    default List<double[]> logProbs(List<int[]> prompts, List<int[]> completions) {
+        List<double[]> out = new java.util.ArrayList<>(prompts.size());
+        for (int i = 0; i < prompts.size(); i++) {
+            out.add(logProbs(prompts.get(i), completions.get(i)));
+        }
+        return out;
+    }
+
     /** The ids the model gives positive probability, in the order of {@link #distributions}. */
     int[] supportIds();
 

@@ -1,5 +1,6 @@
 package dev.hallmark.tools.experiment;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -92,6 +93,33 @@ class LmTextModelTest {
         double[] d20 = model.distributions(concat(prompt, completion), new int[] {20})[0];
         int target = lm.idMap().indexOf(completion[17]);
         assertEquals(Math.log(d20[target]), lp[17], 1e-5, "distributions and log-probs agree");
+    }
+
+    @Test
+    void windowsCoverEachPositionOnceWithHalfAContextOfHistory() {
+        // length 40, scoring from 3, context 16: [0,16) scores 3..15, [8,24) 16..23, [16,32) 24..31, [24,40) 32..39
+        List<int[]> w = LmTextModel.windows(40, 3, 16);
+        assertEquals(4, w.size());
+        assertArrayEquals(new int[] {0, 16, 3}, w.get(0));
+        assertArrayEquals(new int[] {8, 24, 16}, w.get(1));
+        assertArrayEquals(new int[] {24, 40, 32}, w.get(3));
+        // a long prompt: the same windows (a position always gets the same history), minus those
+        // with nothing to score
+        List<int[]> late = LmTextModel.windows(40, 30, 16);
+        assertEquals(2, late.size());
+        assertArrayEquals(new int[] {16, 32, 30}, late.get(0));
+        assertArrayEquals(new int[] {24, 40, 32}, late.get(1));
+    }
+
+    @Test
+    void batchedLogProbsEqualOneByOne() {
+        List<int[]> prompts = List.of(new int[] {2, 4}, new int[] {6, 8, 10, 12, 14});
+        List<int[]> comps = List.of(new int[] {20, 22, 24, 26, 28, 30, 32, 34, 36, 38, 40, 42, 44, 46, 48, 50, 52, 54},
+                new int[] {60, 62, 64});
+        List<double[]> batch = model.logProbs(prompts, comps);
+        for (int i = 0; i < 2; i++) {
+            assertArrayEquals(model.logProbs(prompts.get(i), comps.get(i)), batch.get(i), 1e-5);
+        }
     }
 
     private static int[] concat(int[] a, int[] b) {
