@@ -2,7 +2,7 @@ package dev.hallmark.tools.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hallmark.tools.plot.Charts;
+import dev.hallmark.tools.plot.Plots;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -204,7 +204,7 @@ public final class ExperimentReport {
                 }
             }
             if (!s.isEmpty()) {
-                out.add(Charts.line(Charts.Line.of("ROC, unattacked, " + l + " tokens (negatives: unwatermarked LM text)",
+                out.add(Plots.line(Plots.Line.of("ROC, unattacked, " + l + " tokens (negatives: unwatermarked LM text)",
                         "false-positive rate", "true-positive rate").withoutMarkers().withYRange(0, 1.0)
                         .withReference(0, 0, 1, 1), s, dir.resolve("roc_L" + l)));
             }
@@ -221,7 +221,7 @@ public final class ExperimentReport {
                 }
                 s.put(label(sc), new double[][] {x, y});
             }
-            out.add(Charts.line(Charts.Line.of("TPR at FPR " + fprLabel(f) + " vs text length (unattacked)",
+            out.add(Plots.line(Plots.Line.of("TPR at FPR " + fprLabel(f) + " vs text length (unattacked)",
                     "tokens", "true-positive rate").withLogX().withYRange(0, 1.02), s,
                     dir.resolve("tpr_vs_length_fpr" + fprLabel(f))));
         }
@@ -247,7 +247,7 @@ public final class ExperimentReport {
                 }
                 s.put(label(sc), new double[][] {x, y});
             }
-            out.add(Charts.line(Charts.Line.of("TPR at FPR " + fprText + ", " + plotLength + " tokens, under " + kind,
+            out.add(Plots.line(Plots.Line.of("TPR at FPR " + fprText + ", " + plotLength + " tokens, under " + kind,
                     kind + " strength" + (kind.equals("dilute") ? " (human fraction)" : ""), "true-positive rate")
                     .withYRange(0, 1.02), s, dir.resolve("tpr_vs_strength_" + kind)));
         }
@@ -267,7 +267,7 @@ public final class ExperimentReport {
             }
             bars.put("FPR " + fprLabel(f), y);
         }
-        out.add(Charts.bars("Median tokens to detect (unattacked; never-detected texts count as infinite, "
+        out.add(Plots.bars("Median tokens to detect (unattacked; never-detected texts count as infinite, "
                 + "drawn as 0)", "scheme", "tokens", cats, bars, dir.resolve("tokens_to_detect")));
         // quality: perplexity and spike entropy per generator
         List<String> gens = new ArrayList<>();
@@ -280,9 +280,9 @@ public final class ExperimentReport {
             d2[i] = num(q.get("distinct_2"));
             i++;
         }
-        out.add(Charts.bars("Median perplexity under the oracle model", "generator", "perplexity", gens,
+        out.add(Plots.bars("Median perplexity under the oracle model", "generator", "perplexity", gens,
                 Map.of("perplexity (median)", ppl), dir.resolve("quality_perplexity")));
-        out.add(Charts.bars("distinct-2 (repetition: lower is more repetitive)", "generator", "distinct-2", gens,
+        out.add(Plots.bars("distinct-2 (repetition: lower is more repetitive)", "generator", "distinct-2", gens,
                 Map.of("distinct-2", d2), dir.resolve("quality_distinct2")));
         // detection vs quality: one point per scheme
         Map<String, double[][]> pts = new LinkedHashMap<>();
@@ -296,7 +296,7 @@ public final class ExperimentReport {
             double y = num(find(r, sc, "none", 0, plotLength).path("tpr").path(fpr).get("rate"));
             pts.put(label(sc), new double[][] {{x}, {y}});
         }
-        out.add(Charts.line(Charts.Line.of("Power vs quality: TPR at FPR " + fprText + ", " + plotLength
+        out.add(Plots.line(Plots.Line.of("Power vs quality: TPR at FPR " + fprText + ", " + plotLength
                 + " tokens, vs median perplexity", "perplexity (median, oracle model)", "true-positive rate"), pts,
                 dir.resolve("tpr_vs_perplexity")));
         // empirical FPR on human text vs nominal, pooled over lengths
@@ -320,7 +320,7 @@ public final class ExperimentReport {
             }
             fp.put(label(sc), new double[][] {x, y});
         }
-        out.add(Charts.line(Charts.Line.of("Empirical FPR on human text vs nominal (pooled over lengths and keys; "
+        out.add(Plots.line(Plots.Line.of("Empirical FPR on human text vs nominal (pooled over lengths and keys; "
                 + "zero counts not drawn)", "nominal false-positive rate", "empirical false-positive rate")
                 .withLogX().withLogY().withReference(lo, lo, 1e-2 > lo ? 1e-2 : 1, 1e-2 > lo ? 1e-2 : 1), fp,
                 dir.resolve("null_fpr")));
