@@ -94,6 +94,14 @@ final class ExperimentCommand implements Callable<Integer> {
         String v = Hallmark.class.getPackage().getImplementationVersion();
         prov.put("hallmark_version", v == null ? "dev" : v);
         prov.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
+        ObjectNode versions = prov.putObject("versions");
+        try (InputStream vs = Hallmark.class.getResourceAsStream("/hallmark-versions.properties")) {
+            if (vs != null) {
+                java.util.Properties props = new java.util.Properties();
+                props.load(vs);
+                props.stringPropertyNames().stream().sorted().forEach(k -> versions.put(k, props.getProperty(k)));
+            }
+        }
         prov.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         prov.put("cores", Runtime.getRuntime().availableProcessors());
         ObjectNode inputs = prov.putObject("inputs");

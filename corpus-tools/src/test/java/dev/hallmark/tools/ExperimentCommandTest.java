@@ -71,6 +71,7 @@ class ExperimentCommandTest {
         assertEquals(11, results.get("config").get("seed").asLong());
         JsonNode p = results.get("provenance");
         assertTrue(p.has("git_commit") && p.has("java") && p.get("inputs").get("tokenizer").get("sha256").asText().length() == 64);
+        assertTrue(p.get("versions").get("djl").asText().matches("\\d+\\.\\d+\\.\\d+"), p.get("versions").toString());
         assertTrue(results.get("keys").get("deployed").asText().startsWith("hk-"));
         assertEquals(2, results.get("keys").get("null").size());
         // 6 schemes x (none + 4 conditions) x 3 lengths
