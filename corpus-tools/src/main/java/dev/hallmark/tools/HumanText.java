@@ -26,7 +26,10 @@ public final class HumanText {
 
     /**
      * The repository root: system property {@code hallmark.repo}, else env {@code HALLMARK_REPO},
-     * else the nearest directory at or above the working directory that holds {@code datasets/}.
+     * else the nearest directory at or above the working directory that holds
+     * {@code datasets/human-text}, else the same search from the running jar's location
+     * ({@code corpus-tools/target/hallmark.jar} sits two levels below the root), else the working
+     * directory.
      */
     public static Path repoRoot() {
         String p = System.getProperty("hallmark.repo");
@@ -41,6 +44,16 @@ public final class HumanText {
             if (Files.isDirectory(c.resolve("datasets/human-text"))) {
                 return c;
             }
+        }
+        try {
+            Path code = Path.of(HumanText.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            for (Path c = code.getParent(); c != null; c = c.getParent()) {
+                if (Files.isDirectory(c.resolve("datasets/human-text"))) {
+                    return c;
+                }
+            }
+        } catch (java.net.URISyntaxException | SecurityException | NullPointerException e) {
+            // no code location: fall back to the working directory
         }
         return d;
     }
