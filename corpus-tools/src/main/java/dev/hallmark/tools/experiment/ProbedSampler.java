@@ -18,6 +18,7 @@ final class ProbedSampler implements TokenSampler {
     private final double temperature;
     private final double modulus;
     private final double[] scratch;
+    private final int[] finite;
     private double[] spikes = new double[64];
     private int steps;
 
@@ -27,6 +28,7 @@ final class ProbedSampler implements TokenSampler {
         this.temperature = temperature;
         this.modulus = modulus;
         this.scratch = new double[inner.vocabularySize()];
+        this.finite = new int[inner.vocabularySize()];
     }
 
     @Override
@@ -39,7 +41,8 @@ final class ProbedSampler implements TokenSampler {
         if (steps == spikes.length) {
             spikes = Arrays.copyOf(spikes, 2 * steps);
         }
-        spikes[steps++] = Quality.spikeEntropyOfLogits(logits, inner.vocabularySize(), temperature, modulus, scratch);
+        spikes[steps++] = Quality.spikeEntropyOfLogits(logits, inner.vocabularySize(), temperature, modulus, scratch,
+                finite);
         return inner.next(logits, context, contextOffset, contextLength, random);
     }
 

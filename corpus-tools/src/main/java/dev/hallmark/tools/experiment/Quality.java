@@ -109,32 +109,43 @@ public final class Quality {
 
     /**
      * Spike entropy of softmax(logits / temperature) over {@code logits[0..vocab)} (entries of
-     * -infinity have probability 0), computed in one pass over the vocabulary with the max-shift
-     * for stability; {@code scratch} (length >= vocab) avoids allocation.
+     * -infinity have probability 0), with the max-shift for stability. One pass finds the maximum
+     * and the indices of finite logits (into {@code finite}, length >= vocab), so the exponentials
+     * are taken only there: a model whose output layer covers a few thousand ids of a large
+     * vocabulary costs a few thousand exps per step. {@code scratch} (length >= vocab) holds the
+     * weights; no allocation.
      */
     public static double spikeEntropyOfLogits(float[] logits, int vocab, double temperature, double modulus,
-            double[] scratch) {
+            double[] scratch, int[] finite) {
         float max = Float.NEGATIVE_INFINITY;
+        int m = 0;
         for (int i = 0; i < vocab; i++) {
-            if (logits[i] > max) {
-                max = logits[i];
+            float l = logits[i];
+            if (l != Float.NEGATIVE_INFINITY) {
+                finite[m++] = i;
+                if (l > max) {
+                    max = l;
+                }
             }
         }
         double total = 0;
         double inv = 1 / temperature;
-        for (int i = 0; i < vocab; i++) {
-            double w = logits[i] == Float.NEGATIVE_INFINITY ? 0 : Math.exp((logits[i] - max) * inv);
-            scratch[i] = w;
+        for (int j = 0; j < m; j++) {
+            double w = Math.exp((logits[finite[j]] - max) * inv);
+            scratch[j] = w;
             total += w;
         }
         double s = 0;
-        for (int i = 0; i < vocab; i++) {
-            if (scratch[i] > 0) {
-                double p = scratch[i] / total;
-                s += p / (1 + modulus * p);
-            }
+        for (int j = 0; j < m; j++) {
+            double p = scratch[j] / total;
+            s += p / (1 + modulus * p);
         }
         return s;
+    }
+
+    /** {@link #spikeEntropyOfLogits(float[], int, double, double, double[], int[])} with its own buffers. */
+    public static double spikeEntropyOfLogits(float[] logits, int vocab, double temperature, double modulus) {
+        return spikeEntropyOfLogits(logits, vocab, temperature, modulus, new double[vocab], new int[vocab]);
     }
 
     /** Mean of the finite values (NaN when there are none). */

@@ -202,7 +202,11 @@ class MetricsTest {
         assertEquals(0.4 + 0.5 / 1.125, Quality.spikeEntropy(new double[] {0.5, 0.25, 0.25}, 3, z), 1e-12);
         // the same from logits ln(2), 0, 0 (softmax 1/2, 1/4, 1/4) and a -inf entry
         float[] logits = {(float) Math.log(2), 0, 0, Float.NEGATIVE_INFINITY};
-        assertEquals(0.4 + 0.5 / 1.125, Quality.spikeEntropyOfLogits(logits, 4, 1.0, z, new double[4]), 1e-7);
+        assertEquals(0.4 + 0.5 / 1.125, Quality.spikeEntropyOfLogits(logits, 4, 1.0, z), 1e-7);
+        // temperature 2 halves the logits: softmax(ln 2 / 2, 0, 0) = (sqrt 2, 1, 1) / (2 + sqrt 2)
+        double r2 = Math.sqrt(2);
+        double[] p2 = {r2 / (2 + r2), 1 / (2 + r2), 1 / (2 + r2)};
+        assertEquals(Quality.spikeEntropy(p2, 3, z), Quality.spikeEntropyOfLogits(logits, 4, 2.0, z), 1e-7);
         // one certain token: 1 / (1 + z)
         assertEquals(1 / 1.5, Quality.spikeEntropy(new double[] {1}, 1, z), 1e-12);
         assertEquals(2.0, Quality.median(new double[] {3, 1, Double.NaN, 2}), 0);
