@@ -73,6 +73,9 @@ final class ExperimentCommand implements Callable<Integer> {
         Path tokFile = tokenizer != null ? tokenizer : Tokenizers.defaultPath();
         long t0 = System.nanoTime();
         Instant started = Instant.now();
+        // the commit and tree state the run starts from (a commit made while it runs must not be recorded)
+        ObjectNode git = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        gitInfo(repo, git);
         ObjectNode results;
         try (HfTokenizer tok = HfTokenizer.open(tokFile)) {
             TokenCodec codec = TokenCodec.of(tok);
@@ -90,7 +93,7 @@ final class ExperimentCommand implements Callable<Integer> {
         prov.put("command", "hallmark experiment --config " + config);
         prov.put("started", started.toString());
         prov.put("seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
-        gitInfo(repo, prov);
+        prov.setAll(git);
         String v = Hallmark.class.getPackage().getImplementationVersion();
         prov.put("hallmark_version", v == null ? "dev" : v);
         prov.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");

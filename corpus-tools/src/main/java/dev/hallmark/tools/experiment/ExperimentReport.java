@@ -284,7 +284,8 @@ public final class ExperimentReport {
                 Map.of("perplexity (median)", ppl), dir.resolve("quality_perplexity")));
         out.add(Plots.bars("distinct-2 (repetition: lower is more repetitive)", "generator", "distinct-2", gens,
                 Map.of("distinct-2", d2), dir.resolve("quality_distinct2")));
-        // detection vs quality: one point per scheme
+        // detection vs quality: one point per scheme, at the shortest length (where schemes differ)
+        int shortest = lengths.get(0);
         Map<String, double[][]> pts = new LinkedHashMap<>();
         for (String sc : schemes) {
             double x = Double.NaN;
@@ -293,12 +294,12 @@ public final class ExperimentReport {
                     x = num(q.get("perplexity_median"));
                 }
             }
-            double y = num(find(r, sc, "none", 0, plotLength).path("tpr").path(fpr).get("rate"));
+            double y = num(find(r, sc, "none", 0, shortest).path("tpr").path(fpr).get("rate"));
             pts.put(label(sc), new double[][] {{x}, {y}});
         }
-        out.add(Plots.line(Plots.Line.of("Power vs quality: TPR at FPR " + fprText + ", " + plotLength
-                + " tokens, vs median perplexity", "perplexity (median, oracle model)", "true-positive rate"), pts,
-                dir.resolve("tpr_vs_perplexity")));
+        out.add(Plots.line(Plots.Line.of("Power vs quality: TPR at FPR " + fprText + ", " + shortest
+                + " tokens, vs median perplexity", "perplexity (median, oracle model)", "true-positive rate")
+                .withYRange(0, 1.02), pts, dir.resolve("tpr_vs_perplexity")));
         // empirical FPR on human text vs nominal, pooled over lengths
         Map<String, double[][]> fp = new LinkedHashMap<>();
         double lo = 1;
