@@ -21,6 +21,8 @@ public final class Hallmark implements Runnable {
         DetectCommand.class,
         RadioactivityCommand.class,
         AttributeCommand.class,
+        AttackCommand.class,
+        ExperimentCommand.class,
         BenchCommand.class,
         TrainLm.class,
         dev.hallmark.tools.spark.SparkDetect.class,
