@@ -54,6 +54,8 @@ public final class ScanRunner implements AutoCloseable {
     public static final int REPORT_VERSION = 1;
     static final int HISTOGRAM_BINS = 20;
     static final int TOP_DOCUMENTS = 20;
+    /** The flagged documents listed in the report, in corpus order (the count covers all). */
+    static final int MAX_FLAGGED_LISTED = 1000;
     static final int MAX_ATTEMPTS = 3;
     private static final int BATCH_DOCS = 256;
     private static final int BATCH_CHARS = 4 << 20;
@@ -154,7 +156,7 @@ public final class ScanRunner implements AutoCloseable {
     }
 
     /** Per-document results kept for the top-documents table. */
-    private record Hit(long index, long line, int tokens, String keyId, double log10p, String preview) {}
+    private record Hit(long index, long line, String docId, int tokens, String keyId, double log10p, String preview) {}
 
     /** The scan's analysis; null if the scan disappeared (deleted) or the service is closing. */
     ObjectNode analyse(ScanStore.Scan s) throws IOException {
@@ -183,6 +185,7 @@ public final class ScanRunner implements AutoCloseable {
         long tested = 0;
         long flaggedDocs = 0;
         PriorityQueue<Hit> top = new PriorityQueue<>((a, b) -> Double.compare(b.log10p(), a.log10p()));
+        List<Hit> flaggedList = new ArrayList<>();
         DetectOptions opts = DetectOptions.defaults().withAlpha(s.alpha());
         double logAlpha = Math.log10(s.alpha());
         long lastProgress = System.nanoTime();
@@ -248,9 +251,13 @@ public final class ScanRunner implements AutoCloseable {
                     double bestLp = adj.adjusted().get(best).log10P();
                     if (bestLp <= logAlpha) {
                         flaggedDocs++;
+                        if (flaggedList.size() < MAX_FLAGGED_LISTED) {
+                            flaggedList.add(new Hit(x.index(), x.line(), x.docId(), ids.length,
+                                    testId(keyed.get(best)), bestLp, null));
+                        }
                     }
                     if (top.size() < TOP_DOCUMENTS || bestLp < top.peek().log10p()) {
-                        top.add(new Hit(x.index(), x.line(), ids.length, keyed.get(best).keyId(), bestLp,
+                        top.add(new Hit(x.index(), x.line(), x.docId(), ids.length, testId(keyed.get(best)), bestLp,
                                 preview(x)));
                         if (top.size() > TOP_DOCUMENTS) {
                             top.poll();
@@ -287,7 +294,7 @@ public final class ScanRunner implements AutoCloseable {
             }
             Instant finished = Instant.now();
             return report(s, infos, accs, hist, flagged, docs, tokens, tooShort, tested, flaggedDocs, top,
-                    minDocTokens, r.gzip(), started, finished, budgetSkipped);
+                    minDocTokens, r.gzip(), started, finished, budgetSkipped, flaggedList);
         }
     }
 
@@ -322,7 +329,7 @@ public final class ScanRunner implements AutoCloseable {
     private ObjectNode report(ScanStore.Scan s, List<KeyStore.Info> infos, List<CorpusAccumulator> accs,
             long[][] hist, long[] flagged, long docs, long tokens, long tooShort, long tested, long flaggedDocs,
             PriorityQueue<Hit> top, int minDocTokens, boolean gzip, Instant started, Instant finished,
-            long[] budgetSkipped) {
+            long[] budgetSkipped, List<Hit> flaggedList) {
         ObjectNode o = F.objectNode();
         o.put("report_version", REPORT_VERSION);
         o.put("scan_id", s.id());
@@ -398,14 +405,16 @@ public final class ScanRunner implements AutoCloseable {
         hits.sort((a, b) -> Double.compare(a.log10p(), b.log10p()));
         for (Hit x : hits) {
             ObjectNode j = tops.addObject();
-            j.put("index", x.index());
-            j.put("line", x.line());
-            j.put("tokens", x.tokens());
-            j.put("key_id", x.keyId());
-            DetectionEngine.putFinite(j, "log10_p", x.log10p());
-            j.put("p_value", Math.pow(10, x.log10p()));
+            putHit(j, x);
             j.put("watermarked", x.log10p() <= Math.log10(s.alpha()));
             j.put("preview", x.preview());
+        }
+        ObjectNode fl = o.putObject("flagged_documents");
+        fl.put("count", flaggedDocs);
+        fl.put("truncated", flaggedDocs > flaggedList.size());
+        ArrayNode fla = fl.putArray("documents");
+        for (Hit x : flaggedList) {
+            putHit(fla.addObject(), x);
         }
         ObjectNode tm = o.putObject("timing");
         tm.put("started_at", started.toString());
@@ -414,6 +423,23 @@ public final class ScanRunner implements AutoCloseable {
         tm.put("seconds", secs);
         tm.put("tokens_per_second", tokens / secs);
         return o;
+    }
+
+    private static void putHit(ObjectNode j, Hit x) {
+        j.put("index", x.index());
+        j.put("line", x.line());
+        if (x.docId() != null) {
+            j.put("doc_id", x.docId());
+        }
+        j.put("tokens", x.tokens());
+        j.put("key_id", x.keyId());
+        DetectionEngine.putFinite(j, "log10_p", x.log10p());
+        j.put("p_value", Math.pow(10, x.log10p()));
+    }
+
+    /** What a test is called in reports: the key id, or for a keyless scheme its spec. */
+    static String testId(KeyedScheme k) {
+        return k.keyId() != null ? k.keyId() : k.scheme().toString();
     }
 
     private static boolean containsText(ArrayNode a, String s) {

@@ -860,6 +860,9 @@ public final class VerifierServer implements AutoCloseable {
             for (JsonNode d : r.withArray("top_documents")) {
                 Quantize.analystView((ObjectNode) d);
             }
+            for (JsonNode d : r.path("flagged_documents").path("documents")) {
+                Quantize.analystView((ObjectNode) d);
+            }
         }
         return r;
     }
@@ -980,12 +983,12 @@ public final class VerifierServer implements AutoCloseable {
     }
 
     ScanStore.Scan storeUpload(Path file, String name, CorpusReader.Format format, String field, double alpha,
-            ApiTokens.Principal who) throws IOException {
+            List<String> keyIds, ApiTokens.Principal who) throws IOException {
         String scanId = "scan_" + randomId();
         Path tmp = uploadsDir().resolve(scanId + ".part");
         Files.copy(file, tmp);
         try {
-            ScanStore.Scan s = store(tmp, new UploadSpec(name, format, field, null, alpha, null, false), who, scanId,
+            ScanStore.Scan s = store(tmp, new UploadSpec(name, format, field, null, alpha, keyIds, false), who, scanId,
                     Files.size(tmp));
             runner.submit(s.id());
             return s;
