@@ -161,21 +161,20 @@ public final class ScanRunner implements AutoCloseable {
     /** The scan's analysis; null if the scan disappeared (deleted) or the service is closing. */
     ObjectNode analyse(ScanStore.Scan s) throws IOException {
         Instant started = Instant.now();
-        List<KeyStore.Info> infos;
+        KeyStore.Family family;
         try {
-            infos = keys.select(s.keyIds());
+            family = keys.family(s.scheme(), s.keyIds());
         } catch (Problem p) {
             throw Problem.unknownKey("keys chosen for this scan are no longer active: " + p.detail());
         }
-        List<KeyedScheme> keyed = new ArrayList<>();
+        List<KeyedScheme> keyed = family.keyed();
         List<CorpusAccumulator> accs = new ArrayList<>();
-        long[] budgetSkipped = new long[infos.size()];
-        for (int i = 0; i < infos.size(); i++) {
-            KeyedScheme k = keys.keyed(infos.get(i));
-            keyed.add(k);
+        long[] budgetSkipped = new long[keyed.size()];
+        for (KeyedScheme k : keyed) {
             accs.add(new CorpusAccumulator(k, budget(config.maxScanPositionsPerKey())));
         }
-        int maxH = keyed.stream().mapToInt(k -> k.scheme().contextWidth()).max().orElse(0);
+        int idLimit = family.idLimit(tokenizer.vocabularySize());
+        int maxH = family.maxContextWidth();
         int minDocTokens = Math.max(config.minTokens(), maxH + 1);
         long[][] hist = new long[keyed.size()][HISTOGRAM_BINS];
         long[] flagged = new long[keyed.size()];
@@ -219,7 +218,7 @@ public final class ScanRunner implements AutoCloseable {
                 for (CorpusReader.Doc x : batch) {
                     int[] ids = x.text() != null ? enc[ti++] : x.ids();
                     if (x.ids() != null) {
-                        checkIds(ids, x.line());
+                        checkIds(ids, x.line(), idLimit, family);
                     }
                     docs++;
                     tokens += ids.length;
@@ -293,17 +292,21 @@ public final class ScanRunner implements AutoCloseable {
                 budgetSkipped[i] = accs.get(i).result(s.alpha()).skippedFiltered();
             }
             Instant finished = Instant.now();
-            return report(s, infos, accs, hist, flagged, docs, tokens, tooShort, tested, flaggedDocs, top,
+            return report(s, family, accs, hist, flagged, docs, tokens, tooShort, tested, flaggedDocs, top,
                     minDocTokens, r.gzip(), started, finished, budgetSkipped, flaggedList);
         }
     }
 
-    private void checkIds(int[] ids, long line) {
-        int vocab = tokenizer.vocabularySize();
+    static void checkIds(int[] ids, long line, int idLimit, KeyStore.Family family) {
         for (int i = 0; i < ids.length; i++) {
-            if (ids[i] >= vocab) {
+            if (ids[i] >= idLimit) {
+                if (family.hfKgw() != null) {
+                    throw Problem.vocabMismatch("line " + line + ": token id " + ids[i] + " is outside the scheme's vocab [0, "
+                            + idLimit + ") of " + family.hfKgw() + ": the ids come from another vocabulary, or the "
+                            + "spec's vocab is wrong").with("line", line);
+                }
                 throw Problem.invalid("line " + line + ": token id " + ids[i] + " is outside the tokenizer vocabulary [0, "
-                        + vocab + ")");
+                        + idLimit + ")").with("line", line);
             }
         }
     }
@@ -326,7 +329,7 @@ public final class ScanRunner implements AutoCloseable {
         return t.length() > 160 ? t.substring(0, 160) + "…" : t;
     }
 
-    private ObjectNode report(ScanStore.Scan s, List<KeyStore.Info> infos, List<CorpusAccumulator> accs,
+    private ObjectNode report(ScanStore.Scan s, KeyStore.Family family, List<CorpusAccumulator> accs,
             long[][] hist, long[] flagged, long docs, long tokens, long tooShort, long tested, long flaggedDocs,
             PriorityQueue<Hit> top, int minDocTokens, boolean gzip, Instant started, Instant finished,
             long[] budgetSkipped, List<Hit> flaggedList) {
@@ -349,30 +352,12 @@ public final class ScanRunner implements AutoCloseable {
             in.put("split", s.split());
         }
         in.put("bytes", s.uploadBytes());
-        o.put("alpha", s.alpha());
-        o.put("correction", "holm");
-        List<DetectionResult> raw = new ArrayList<>();
-        for (CorpusAccumulator a : accs) {
-            raw.add(a.result(s.alpha()));
-        }
-        MultiKeyDetector.Result adj = MultiKeyDetector.adjust(raw);
-        ArrayNode ks = o.putArray("keys");
-        ArrayNode schemes = o.putArray("schemes");
-        for (int i = 0; i < infos.size(); i++) {
-            ObjectNode k = DetectionJson.toJson(adj.adjusted().get(i), false);
-            DetectionEngine.putFinite(k, "log10_p_unadjusted", raw.get(i).log10P());
-            k.put("p_value_unadjusted", raw.get(i).pValue());
-            k.put("label", infos.get(i).label());
+        ArrayNode ks = putCorpusTests(o, s, family, accs);
+        for (int i = 0; i < ks.size(); i++) {
+            ObjectNode k = (ObjectNode) ks.get(i);
             k.put("documents_flagged", flagged[i]);
             k.put("skipped_budget", budgetSkipped[i]);
-            ks.add(k);
-            if (!containsText(schemes, infos.get(i).scheme())) {
-                schemes.add(infos.get(i).scheme());
-            }
         }
-        ArrayNode det = o.putArray("detected_key_ids");
-        adj.detectedKeyIds().forEach(det::add);
-        o.put("verdict", adj.detectedKeyIds().isEmpty() ? "no_watermark_detected" : "watermarked");
         ObjectNode d = o.putObject("documents");
         d.put("total", docs);
         d.put("tested", tested);
@@ -394,8 +379,8 @@ public final class ScanRunner implements AutoCloseable {
             edges.add((double) i / HISTOGRAM_BINS);
         }
         ObjectNode per = h.putObject("counts");
-        for (int i = 0; i < infos.size(); i++) {
-            ArrayNode c = per.putArray(infos.get(i).id());
+        for (int i = 0; i < family.keyed().size(); i++) {
+            ArrayNode c = per.putArray(testId(family.keyed().get(i)));
             for (long x : hist[i]) {
                 c.add(x);
             }
@@ -425,6 +410,46 @@ public final class ScanRunner implements AutoCloseable {
         return o;
     }
 
+    /**
+     * Writes alpha, correction, {@code keys} (the corpus-level result per test, Holm-adjusted
+     * across the family, in the shared DetectionJson fields plus the unadjusted p-value and a
+     * label), {@code schemes}, {@code detected_key_ids} and {@code verdict}; returns {@code keys}.
+     */
+    static ArrayNode putCorpusTests(ObjectNode o, ScanStore.Scan s, KeyStore.Family family,
+            List<CorpusAccumulator> accs) {
+        o.put("alpha", s.alpha());
+        o.put("correction", "holm");
+        List<DetectionResult> raw = new ArrayList<>();
+        for (CorpusAccumulator a : accs) {
+            raw.add(a.result(s.alpha()));
+        }
+        MultiKeyDetector.Result adj = MultiKeyDetector.adjust(raw);
+        ArrayNode ks = o.putArray("keys");
+        ArrayNode schemes = o.putArray("schemes");
+        ArrayNode det = o.putArray("detected_key_ids");
+        boolean any = false;
+        for (int i = 0; i < raw.size(); i++) {
+            DetectionResult a = adj.adjusted().get(i);
+            ObjectNode k = DetectionJson.toJson(a, false);
+            DetectionEngine.putFinite(k, "log10_p_unadjusted", raw.get(i).log10P());
+            k.put("p_value_unadjusted", raw.get(i).pValue());
+            k.put("label", family.label(i));
+            ks.add(k);
+            String spec = family.keyed().get(i).scheme().toString();
+            if (!VerifierServer.containsText(schemes, spec)) {
+                schemes.add(spec);
+            }
+            if (a.watermarked()) {
+                any = true;
+                if (a.keyId() != null) {
+                    det.add(a.keyId());
+                }
+            }
+        }
+        o.put("verdict", any ? "watermarked" : "no_watermark_detected");
+        return ks;
+    }
+
     private static void putHit(ObjectNode j, Hit x) {
         j.put("index", x.index());
         j.put("line", x.line());
@@ -440,15 +465,6 @@ public final class ScanRunner implements AutoCloseable {
     /** What a test is called in reports: the key id, or for a keyless scheme its spec. */
     static String testId(KeyedScheme k) {
         return k.keyId() != null ? k.keyId() : k.scheme().toString();
-    }
-
-    private static boolean containsText(ArrayNode a, String s) {
-        for (var n : a) {
-            if (n.asText().equals(s)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     public int running() {

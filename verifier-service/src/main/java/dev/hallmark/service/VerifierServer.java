@@ -63,12 +63,12 @@ public final class VerifierServer implements AutoCloseable {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final String PRINCIPAL = "hallmark.principal";
 
-    static final Set<String> DETECT_FIELDS = Set.of("text", "texts", "ids", "key_ids", "alpha", "localize",
+    static final Set<String> DETECT_FIELDS = Set.of("text", "texts", "ids", "key_ids", "scheme", "alpha", "localize",
             "include_token_scores");
-    static final Set<String> KEY_FIELDS = Set.of("scheme", "label", "secret");
+    static final Set<String> KEY_FIELDS = Set.of("kind", "scheme", "label", "secret", "keys");
     static final Set<String> DERIVE_FIELDS = Set.of("path", "label", "scheme");
     static final Set<String> TOKEN_FIELDS = Set.of("tenant", "role", "label");
-    static final Set<String> SCAN_PARAMS = Set.of("name", "format", "field", "split", "alpha", "key_ids");
+    static final Set<String> SCAN_PARAMS = Set.of("name", "format", "field", "split", "alpha", "key_ids", "scheme");
 
     private final ServiceConfig config;
     private final Vertx vertx;
@@ -460,8 +460,10 @@ public final class VerifierServer implements AutoCloseable {
         boolean localize;
         boolean tokenScores;
         List<String> keyIds;
+        String schemeSpec;
         try {
             inputs = inputs(b);
+            schemeSpec = b.string("scheme", null);
             alpha = b.number("alpha", 1e-3);
             if (!(alpha > 0 && alpha < 1)) {
                 throw Problem.invalid("'alpha' (the false-positive rate) must be in (0, 1), got " + alpha);
@@ -485,30 +487,38 @@ public final class VerifierServer implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         blocking(ctx, () -> {
-            List<KeyStore.Info> infos = keys.select(keyIds);
-            List<KeyedScheme> keyed = new ArrayList<>();
-            int h = 0;
-            for (KeyStore.Info i : infos) {
-                KeyedScheme k = keys.keyed(i);
-                keyed.add(k);
-                h = Math.max(h, k.scheme().contextWidth());
-            }
-            List<int[]> ids = engine.prepare(inputs, h);
+            KeyStore.Family family = keys.family(schemeSpec, keyIds);
+            List<int[]> ids = engine.prepare(inputs, family);
             ObjectNode out = F.objectNode();
             out.put("alpha", alpha);
             out.put("correction", "holm");
             ArrayNode kt = out.putArray("keys_tested");
-            infos.forEach(i -> kt.add(i.id()));
+            family.keyIds().forEach(kt::add);
+            ArrayNode st = out.putArray("schemes_tested");
+            for (KeyedScheme k : family.keyed()) {
+                if (!containsText(st, k.scheme().toString())) {
+                    st.add(k.scheme().toString());
+                }
+            }
             out.put("quantized", !who.isAdmin());
             ArrayNode rs = out.putArray("results");
             for (int i = 0; i < ids.size(); i++) {
-                rs.add(engine.detect(i, ids.get(i), inputs.get(i).text(), keyed, alpha, localize, tokenScores,
+                rs.add(engine.detect(i, ids.get(i), inputs.get(i).text(), family, alpha, localize, tokenScores,
                         who.isAdmin()));
             }
             textsTested.increment(ids.size());
             detectTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
             return out;
         });
+    }
+
+    static boolean containsText(ArrayNode a, String s) {
+        for (JsonNode n : a) {
+            if (n.asText().equals(s)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private List<DetectionEngine.Input> inputs(JsonBody b) {
@@ -559,7 +569,7 @@ public final class VerifierServer implements AutoCloseable {
 
     /** Parameters of an upload, checked before a byte of the body is read. */
     private record UploadSpec(String name, CorpusReader.Format format, String field, CorpusReader.Split split,
-            double alpha, List<String> keyIds, boolean declaredGzip) {}
+            double alpha, List<String> keyIds, String scheme, boolean declaredGzip) {}
 
     private UploadSpec uploadSpec(HttpServerRequest req) {
         for (String p : req.params().names()) {
@@ -634,8 +644,12 @@ public final class VerifierServer implements AutoCloseable {
         }
         String kp = req.getParam("key_ids");
         List<String> keyIds = kp == null || kp.isBlank() ? null : List.of(kp.split(","));
+        String scheme = req.getParam("scheme");
+        if (scheme != null && (scheme.isBlank() || scheme.length() > 500)) {
+            throw Problem.invalid("'scheme' must be 1..500 characters");
+        }
         return new UploadSpec(name, format, format == CorpusReader.Format.JSONL ? field : null,
-                format == CorpusReader.Format.TEXT ? split : null, alpha, keyIds, declaredGzip);
+                format == CorpusReader.Format.TEXT ? split : null, alpha, keyIds, scheme, declaredGzip);
     }
 
     /**
@@ -663,7 +677,13 @@ public final class VerifierServer implements AutoCloseable {
         }
         String scanId = "scan_" + randomId();
         Path tmp = uploadsDir().resolve(scanId + ".part");
-        worker.executeBlocking(() -> keys.select(spec.keyIds()), false)
+        worker.executeBlocking(() -> {
+            KeyStore.Family family = keys.family(spec.scheme(), spec.keyIds());
+            if (spec.format() == CorpusReader.Format.TEXT) {
+                family.checkText(tokenizer.vocabularySize());
+            }
+            return family;
+        }, false)
                 .compose(infos -> vertx.fileSystem().open(tmp.toString(), new OpenOptions().setWrite(true).setCreateNew(true))
                         .map(f -> f))
                 .onFailure(e -> failUpload(ctx, e))
@@ -737,8 +757,19 @@ public final class VerifierServer implements AutoCloseable {
             if (spec.declaredGzip() && !gz) {
                 throw Problem.invalid("the upload was declared gzip but does not start with the gzip magic bytes");
             }
-            while (r.next() != null) {
+            // the scan's tests decide which token ids and whether text are acceptable (hf-kgw: its vocab)
+            KeyStore.Family family = keys.family(spec.scheme(), spec.keyIds());
+            int idLimit = family.idLimit(tokenizer.vocabularySize());
+            boolean textChecked = false;
+            CorpusReader.Doc d;
+            while ((d = r.next()) != null) {
                 docs++;
+                if (d.ids() != null) {
+                    ScanRunner.checkIds(d.ids(), d.line(), idLimit, family);
+                } else if (!textChecked) {
+                    family.checkText(tokenizer.vocabularySize());
+                    textChecked = true;
+                }
             }
         }
         if (docs == 0) {
@@ -751,7 +782,8 @@ public final class VerifierServer implements AutoCloseable {
         ScanStore.Scan s = new ScanStore.Scan(scanId, ScanStore.TYPE_WATERMARK, who.tenant(), who.tokenId(), spec.name(),
                 ScanStore.QUEUED, spec.format().text(), gz ? "gzip" : "none", spec.field(),
                 spec.split() == null ? null : spec.split().text(), spec.alpha(), spec.keyIds(),
-                config.dataDir().relativize(dest).toString(), bytes, Instant.now(), null, null, 0, 0, 0, 0, null, null);
+                config.dataDir().relativize(dest).toString(), bytes, Instant.now(), null, null, 0, 0, 0, 0, null, null,
+                spec.scheme(), null);
         try {
             scans.insert(s);
         } catch (RuntimeException e) {
@@ -888,6 +920,25 @@ public final class VerifierServer implements AutoCloseable {
             return;
         }
         blocking(ctx, () -> {
+            String kind = b.string("kind", KeyStore.KIND_HALLMARK);
+            if (KeyStore.KIND_SYNTHID.equals(kind)) {
+                if (b.has("secret")) {
+                    throw Problem.invalid("a SynthID key set is given as 'keys' (a JSON array of int64), not 'secret'");
+                }
+                JsonNode ks = b.node("keys");
+                KeyStore.Info k = keys.registerSynthId(b.string("scheme", null), b.string("label", null),
+                        ks == null || ks.isNull() ? null : ks.toString());
+                audit(ctx, "key.import", k.id(), k.scheme() + " (SynthID key set)");
+                ctx.response().setStatusCode(201).putHeader(HttpHeaders.LOCATION, "/v1/keys/" + k.id());
+                return k.toJson();
+            }
+            if (!KeyStore.KIND_HALLMARK.equals(kind)) {
+                throw Problem.invalid("'kind' must be 'hallmark' (default) or 'synthid', got '" + kind + "'");
+            }
+            if (b.has("keys")) {
+                throw Problem.invalid("'keys' is for SynthID key sets (\"kind\": \"synthid\"); a Hallmark key takes "
+                        + "'secret' (or nothing, to generate one)");
+            }
             String secretB64 = b.string("secret", null);
             byte[] secret = null;
             if (secretB64 != null) {
@@ -988,7 +1039,7 @@ public final class VerifierServer implements AutoCloseable {
         Path tmp = uploadsDir().resolve(scanId + ".part");
         Files.copy(file, tmp);
         try {
-            ScanStore.Scan s = store(tmp, new UploadSpec(name, format, field, null, alpha, keyIds, false), who, scanId,
+            ScanStore.Scan s = store(tmp, new UploadSpec(name, format, field, null, alpha, keyIds, null, false), who, scanId,
                     Files.size(tmp));
             runner.submit(s.id());
             return s;
