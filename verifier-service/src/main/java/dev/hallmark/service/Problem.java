@@ -103,6 +103,11 @@ public final class Problem extends RuntimeException {
         return of(400, "vocab-mismatch", "Vocabulary mismatch", detail);
     }
 
+    /** A scan referenced by a request parameter (radioactivity's served data) that the caller cannot use. */
+    public static Problem unknownScan(String detail) {
+        return of(422, "unknown-scan", "Unknown scan", detail);
+    }
+
     public static Problem textTooShort(String detail) {
         return of(422, "text-too-short", "Text too short", detail);
     }

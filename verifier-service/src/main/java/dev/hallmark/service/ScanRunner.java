@@ -160,6 +160,9 @@ public final class ScanRunner implements AutoCloseable {
 
     /** The scan's analysis; null if the scan disappeared (deleted) or the service is closing. */
     ObjectNode analyse(ScanStore.Scan s) throws IOException {
+        if (ScanStore.TYPE_RADIOACTIVITY.equals(s.scanType())) {
+            return new RadioactivityScan(config, scans, keys, tokenizer, () -> closing).run(s);
+        }
         Instant started = Instant.now();
         KeyStore.Family family;
         try {
@@ -333,25 +336,7 @@ public final class ScanRunner implements AutoCloseable {
             long[][] hist, long[] flagged, long docs, long tokens, long tooShort, long tested, long flaggedDocs,
             PriorityQueue<Hit> top, int minDocTokens, boolean gzip, Instant started, Instant finished,
             long[] budgetSkipped, List<Hit> flaggedList) {
-        ObjectNode o = F.objectNode();
-        o.put("report_version", REPORT_VERSION);
-        o.put("scan_id", s.id());
-        o.put("scan_type", s.scanType());
-        o.put("name", s.name());
-        ObjectNode v = o.putObject("versions");
-        v.put("hallmark", Versions.hallmark());
-        v.put("report_format", REPORT_VERSION);
-        v.put("tokenizer", Versions.tokenizer(tokenizer));
-        ObjectNode in = o.putObject("input");
-        in.put("format", s.format());
-        in.put("compression", gzip ? "gzip" : "none");
-        if (s.field() != null) {
-            in.put("field", s.field());
-        }
-        if (s.split() != null) {
-            in.put("split", s.split());
-        }
-        in.put("bytes", s.uploadBytes());
+        ObjectNode o = envelope(s, gzip, tokenizer);
         ArrayNode ks = putCorpusTests(o, s, family, accs);
         for (int i = 0; i < ks.size(); i++) {
             ObjectNode k = (ObjectNode) ks.get(i);
@@ -401,13 +386,41 @@ public final class ScanRunner implements AutoCloseable {
         for (Hit x : flaggedList) {
             putHit(fla.addObject(), x);
         }
+        putTiming(o, started, finished, tokens);
+        return o;
+    }
+
+    /** The fields every report starts with: version, scan, type, name, versions, input. */
+    static ObjectNode envelope(ScanStore.Scan s, boolean gzip, HfTokenizer tokenizer) {
+        ObjectNode o = F.objectNode();
+        o.put("report_version", REPORT_VERSION);
+        o.put("scan_id", s.id());
+        o.put("scan_type", s.scanType());
+        o.put("name", s.name());
+        ObjectNode v = o.putObject("versions");
+        v.put("hallmark", Versions.hallmark());
+        v.put("report_format", REPORT_VERSION);
+        v.put("tokenizer", Versions.tokenizer(tokenizer));
+        ObjectNode in = o.putObject("input");
+        in.put("format", s.format());
+        in.put("compression", gzip ? "gzip" : "none");
+        if (s.field() != null) {
+            in.put("field", s.field());
+        }
+        if (s.split() != null) {
+            in.put("split", s.split());
+        }
+        in.put("bytes", s.uploadBytes());
+        return o;
+    }
+
+    static void putTiming(ObjectNode o, Instant started, Instant finished, long tokens) {
         ObjectNode tm = o.putObject("timing");
         tm.put("started_at", started.toString());
         tm.put("finished_at", finished.toString());
         double secs = Math.max(1e-3, Duration.between(started, finished).toNanos() / 1e9);
         tm.put("seconds", secs);
         tm.put("tokens_per_second", tokens / secs);
-        return o;
     }
 
     /**

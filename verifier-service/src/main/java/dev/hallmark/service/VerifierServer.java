@@ -68,7 +68,8 @@ public final class VerifierServer implements AutoCloseable {
     static final Set<String> KEY_FIELDS = Set.of("kind", "scheme", "label", "secret", "keys");
     static final Set<String> DERIVE_FIELDS = Set.of("path", "label", "scheme");
     static final Set<String> TOKEN_FIELDS = Set.of("tenant", "role", "label");
-    static final Set<String> SCAN_PARAMS = Set.of("name", "format", "field", "split", "alpha", "key_ids", "scheme");
+    static final Set<String> SCAN_PARAMS = Set.of("name", "format", "field", "split", "alpha", "key_ids", "scheme",
+            "scan_type", "filter_scan", "filter_top");
 
     private final ServiceConfig config;
     private final Vertx vertx;
@@ -569,7 +570,21 @@ public final class VerifierServer implements AutoCloseable {
 
     /** Parameters of an upload, checked before a byte of the body is read. */
     private record UploadSpec(String name, CorpusReader.Format format, String field, CorpusReader.Split split,
-            double alpha, List<String> keyIds, String scheme, boolean declaredGzip) {}
+            double alpha, List<String> keyIds, String scheme, boolean declaredGzip, String scanType, String filterScan,
+            int filterTop) {
+
+        /** The scan type's parameters as stored on the row (JSON), or null. */
+        String params() {
+            if (!ScanStore.TYPE_RADIOACTIVITY.equals(scanType)) {
+                return null;
+            }
+            JsonObject o = new JsonObject().put("prompt_exclusion", true);
+            if (filterScan != null) {
+                o.put("filter_scan", filterScan).put("filter_top", filterTop);
+            }
+            return o.encode();
+        }
+    }
 
     private UploadSpec uploadSpec(HttpServerRequest req) {
         for (String p : req.params().names()) {
@@ -648,8 +663,36 @@ public final class VerifierServer implements AutoCloseable {
         if (scheme != null && (scheme.isBlank() || scheme.length() > 500)) {
             throw Problem.invalid("'scheme' must be 1..500 characters");
         }
+        String scanType = req.getParam("scan_type", ScanStore.TYPE_WATERMARK);
+        if (!scanType.equals(ScanStore.TYPE_WATERMARK) && !scanType.equals(ScanStore.TYPE_RADIOACTIVITY)) {
+            throw Problem.invalid("'scan_type' must be 'watermark' or 'radioactivity', got '" + scanType + "'");
+        }
+        boolean radio = scanType.equals(ScanStore.TYPE_RADIOACTIVITY);
+        String filterScan = req.getParam("filter_scan");
+        String ft = req.getParam("filter_top");
+        if (!radio && (filterScan != null || ft != null)) {
+            throw Problem.invalid("'filter_scan' and 'filter_top' are parameters of scan_type=radioactivity");
+        }
+        if (ft != null && filterScan == null) {
+            throw Problem.invalid("'filter_top' needs 'filter_scan' (the scan whose corpus is the served data)");
+        }
+        int filterTop = 0;
+        if (ft != null) {
+            try {
+                filterTop = Integer.parseInt(ft);
+            } catch (NumberFormatException e) {
+                filterTop = -1;
+            }
+            if (filterTop < 0) {
+                throw Problem.invalid("'filter_top' must be an integer >= 0 (0 = every served context), got '" + ft + "'");
+            }
+        }
+        if (filterScan != null && (filterScan.isBlank() || filterScan.length() > 40)) {
+            throw Problem.invalid("'filter_scan' must be a scan id");
+        }
         return new UploadSpec(name, format, format == CorpusReader.Format.JSONL ? field : null,
-                format == CorpusReader.Format.TEXT ? split : null, alpha, keyIds, scheme, declaredGzip);
+                format == CorpusReader.Format.TEXT ? split : null, alpha, keyIds, scheme, declaredGzip, scanType,
+                filterScan, filterTop);
     }
 
     /**
@@ -682,12 +725,37 @@ public final class VerifierServer implements AutoCloseable {
             if (spec.format() == CorpusReader.Format.TEXT) {
                 family.checkText(tokenizer.vocabularySize());
             }
+            checkFilter(spec, family, who);
             return family;
         }, false)
                 .compose(infos -> vertx.fileSystem().open(tmp.toString(), new OpenOptions().setWrite(true).setCreateNew(true))
                         .map(f -> f))
                 .onFailure(e -> failUpload(ctx, e))
                 .onSuccess(file -> receive(ctx, req, file, tmp, spec, who, scanId));
+    }
+
+    /**
+     * A radioactivity scan's served-data filter: the referenced scan must be the caller's (admins:
+     * any), still hold its upload, and every tested scheme must have a context to filter on.
+     */
+    private void checkFilter(UploadSpec spec, KeyStore.Family family, ApiTokens.Principal who) {
+        if (spec.filterScan() == null) {
+            return;
+        }
+        ScanStore.Scan f = scans.get(spec.filterScan());
+        if (f == null || !(who.isAdmin() || f.tenant().equals(who.tenant()))) {
+            throw Problem.unknownScan("'filter_scan': no scan with id '" + spec.filterScan() + "' (upload the served "
+                    + "watermarked data as a scan first, then give its id)");
+        }
+        if (!Files.isRegularFile(config.dataDir().resolve(f.uploadFile()))) {
+            throw Problem.unknownScan("'filter_scan': the corpus of scan " + f.id() + " is no longer stored");
+        }
+        for (var k : family.keyed()) {
+            if (k.scheme().contextWidth() < 1) {
+                throw Problem.invalid("the served-data filter keeps positions whose context occurred in the served "
+                        + "data; scheme " + k.scheme() + " has no context (width 0): scan without 'filter_scan'");
+            }
+        }
     }
 
     private void failUpload(RoutingContext ctx, Throwable e) {
@@ -700,7 +768,9 @@ public final class VerifierServer implements AutoCloseable {
             ApiTokens.Principal who, String scanId) {
         long[] count = {0};
         boolean[] failed = {false};
-        Runnable cleanup = () -> file.close().onComplete(v -> vertx.fileSystem().delete(tmp.toString()));
+        // the temporary file is gone before the client hears of the failure (nothing partial stays behind)
+        java.util.function.Supplier<Future<Void>> cleanup = () -> file.close().transform(v -> vertx.fileSystem()
+                .delete(tmp.toString())).otherwiseEmpty().mapEmpty();
         req.handler(buf -> {
             if (failed[0]) {
                 return;
@@ -708,8 +778,8 @@ public final class VerifierServer implements AutoCloseable {
             count[0] += buf.length();
             if (count[0] > config.maxUploadBytes()) {
                 failed[0] = true;
-                cleanup.run();
-                failUpload(ctx, Problem.tooLarge("the upload exceeds the limit of " + config.maxUploadBytes() + " bytes"));
+                cleanup.get().onComplete(v -> failUpload(ctx, Problem.tooLarge("the upload exceeds the limit of "
+                        + config.maxUploadBytes() + " bytes")));
                 return;
             }
             file.write(buf);
@@ -721,7 +791,7 @@ public final class VerifierServer implements AutoCloseable {
         req.exceptionHandler(e -> {
             if (!failed[0]) {
                 failed[0] = true;
-                cleanup.run();
+                cleanup.get();
             }
         });
         req.endHandler(v -> {
@@ -735,10 +805,7 @@ public final class VerifierServer implements AutoCloseable {
                         ctx.response().putHeader(HttpHeaders.LOCATION, "/v1/scans/" + scan.id());
                         json(ctx, 201, scan.toJson());
                     })
-                    .onFailure(e -> {
-                        vertx.fileSystem().delete(tmp.toString());
-                        ctx.fail(e);
-                    });
+                    .onFailure(e -> vertx.fileSystem().delete(tmp.toString()).onComplete(x -> ctx.fail(e)));
         });
         req.resume();
     }
@@ -754,6 +821,9 @@ public final class VerifierServer implements AutoCloseable {
         try (CorpusReader r = CorpusReader.open(tmp, spec.format(), spec.split() == null ? CorpusReader.Split.BLANK
                 : spec.split(), spec.field(), ScanRunner.limits(config))) {
             gz = r.gzip();
+            if (ScanStore.TYPE_RADIOACTIVITY.equals(spec.scanType())) {
+                r.withPrompts(); // validates prompt_ids now, so the scan cannot fail on them later
+            }
             if (spec.declaredGzip() && !gz) {
                 throw Problem.invalid("the upload was declared gzip but does not start with the gzip magic bytes");
             }
@@ -779,11 +849,11 @@ public final class VerifierServer implements AutoCloseable {
         Files.createDirectories(dir);
         Path dest = dir.resolve("upload" + (gz ? ".gz" : ""));
         Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE);
-        ScanStore.Scan s = new ScanStore.Scan(scanId, ScanStore.TYPE_WATERMARK, who.tenant(), who.tokenId(), spec.name(),
+        ScanStore.Scan s = new ScanStore.Scan(scanId, spec.scanType(), who.tenant(), who.tokenId(), spec.name(),
                 ScanStore.QUEUED, spec.format().text(), gz ? "gzip" : "none", spec.field(),
                 spec.split() == null ? null : spec.split().text(), spec.alpha(), spec.keyIds(),
                 config.dataDir().relativize(dest).toString(), bytes, Instant.now(), null, null, 0, 0, 0, 0, null, null,
-                spec.scheme(), null);
+                spec.scheme(), spec.params());
         try {
             scans.insert(s);
         } catch (RuntimeException e) {
@@ -886,10 +956,10 @@ public final class VerifierServer implements AutoCloseable {
         }
         r.put("quantized", !admin);
         if (!admin) {
-            for (JsonNode k : r.withArray("keys")) {
+            for (JsonNode k : r.path("keys")) {
                 Quantize.analystView((ObjectNode) k);
             }
-            for (JsonNode d : r.withArray("top_documents")) {
+            for (JsonNode d : r.path("top_documents")) {
                 Quantize.analystView((ObjectNode) d);
             }
             for (JsonNode d : r.path("flagged_documents").path("documents")) {
@@ -1039,7 +1109,8 @@ public final class VerifierServer implements AutoCloseable {
         Path tmp = uploadsDir().resolve(scanId + ".part");
         Files.copy(file, tmp);
         try {
-            ScanStore.Scan s = store(tmp, new UploadSpec(name, format, field, null, alpha, keyIds, null, false), who, scanId,
+            ScanStore.Scan s = store(tmp, new UploadSpec(name, format, field, null, alpha, keyIds, null, false,
+                    ScanStore.TYPE_WATERMARK, null, 0), who, scanId,
                     Files.size(tmp));
             runner.submit(s.id());
             return s;
