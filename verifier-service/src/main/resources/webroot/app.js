@@ -208,7 +208,7 @@ async function showReport(id) {
   tb.replaceChildren();
   for (const d of (r.top_documents || [])) {
     const tr = document.createElement('tr');
-    for (const s of [d.index, d.line, d.tokens, d.key_id, fmtP(d.log10_p), d.preview]) {
+    for (const s of [d.doc_id !== undefined ? d.doc_id : d.index, d.line, d.tokens, d.key_id, fmtP(d.log10_p), d.preview]) {
       tr.append(text(document.createElement('td'), String(s)));
     }
     if (d.watermarked) tr.style.fontWeight = '600';

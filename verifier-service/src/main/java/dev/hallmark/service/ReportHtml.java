@@ -114,10 +114,11 @@ final class ReportHtml {
                 + "per key. For text that does not carry the key it is flat; watermarked documents pile up at the left.</p>");
         h.append(histogram(r));
 
-        h.append("<h2>Top documents</h2><table><tr><th class=num>#</th><th class=num>line</th><th class=num>tokens</th>"
+        h.append("<h2>Top documents</h2><table><tr><th class=num>id / #</th><th class=num>line</th><th class=num>tokens</th>"
                 + "<th>best key</th><th class=num>p (adjusted over keys)</th><th>preview</th></tr>");
         for (JsonNode t : r.path("top_documents")) {
-            h.append("<tr><td class=num>").append(t.path("index").asLong()).append("</td><td class=num>")
+            h.append("<tr><td class=num>").append(t.has("doc_id") ? esc(t.path("doc_id").asText())
+                    : String.valueOf(t.path("index").asLong())).append("</td><td class=num>")
                     .append(t.path("line").asLong()).append("</td><td class=num>").append(t.path("tokens").asLong())
                     .append("</td><td><code>").append(esc(t.path("key_id").asText())).append("</code></td><td class=num>")
                     .append(t.path("watermarked").asBoolean() ? "<b>" + fmtP(t.get("log10_p")) + "</b>" : fmtP(t.get("log10_p")))
