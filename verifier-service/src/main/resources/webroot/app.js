@@ -101,6 +101,10 @@ function upload(ev) {
   const fmt = $('format').value;
   const params = new URLSearchParams({ format: fmt, alpha: $('alpha').value, name: $('name').value || file.name });
   if (fmt === 'jsonl') params.set('field', $('field').value);
+  if ($('scan-type').value === 'radioactivity') {
+    params.set('scan_type', 'radioactivity');
+    if ($('filter-scan').value.trim()) params.set('filter_scan', $('filter-scan').value.trim());
+  }
   const gz = file.name.endsWith('.gz');
   const xhr = new XMLHttpRequest();
   xhr.open('POST', '/v1/scans?' + params.toString());
@@ -171,7 +175,7 @@ function drawKeys(svg, report) {
   const scale = (W - left - 50) / max;
   keys.forEach((k, i) => {
     const y = 5 + i * rowH;
-    text(svgEl('text', { x: 2, y: y + rowH * 0.6, 'font-size': 10 }, svg), k.key_id);
+    text(svgEl('text', { x: 2, y: y + rowH * 0.6, 'font-size': 10 }, svg), k.key_id || k.scheme);
     svgEl('rect', { x: left, y: y + 2, width: Math.max(1, vals[i] * scale), height: rowH - 6,
       fill: k.watermarked ? '#b3261e' : '#7a9cc6', class: 'key-bar' }, svg);
     text(svgEl('text', { x: left + Math.max(1, vals[i] * scale) + 3, y: y + rowH * 0.6, 'font-size': 10 }, svg), vals[i].toPrecision(3));
@@ -186,19 +190,25 @@ async function showReport(id) {
   $('report-view').hidden = false;
   text($('report-name'), r.name);
   const wm = r.verdict === 'watermarked';
+  const radio = r.scan_type === 'radioactivity';
   const v = $('report-verdict');
-  text(v, wm ? 'Watermark detected' : 'No watermark detected');
+  text(v, radio ? (wm ? 'Radioactive: the suspect outputs carry the watermark' : 'Not radioactive')
+    : wm ? 'Watermark detected' : 'No watermark detected');
   v.className = 'verdict ' + (wm ? 'wm' : 'no');
-  text($('report-summary'), 'at false-positive rate ' + r.alpha + ' (Holm over ' + r.keys.length + ' keys) · '
-    + r.documents.total + ' documents · ' + r.tokens.seen + ' tokens · ' + r.timing.seconds.toFixed(1) + ' s'
+  const docs = radio ? r.documents : r.documents.total;
+  text($('report-summary'), (radio ? 'radioactivity test' + (r.filter === 'served-contexts' ? ' (served-data filter)' : '')
+    + ' · ' : '') + 'at false-positive rate ' + r.alpha + ' (Holm over ' + r.keys.length + ' keys) · '
+    + docs + ' documents · ' + r.tokens.seen + ' tokens · ' + r.timing.seconds.toFixed(1) + ' s'
     + (r.quantized ? ' · p-values rounded to 2 significant digits' : ''));
-  drawHistogram($('chart-histogram'), r.histogram);
+  $('chart-histogram').closest('figure').hidden = !r.histogram;
+  $('top-docs').hidden = !r.top_documents;
+  if (r.histogram) drawHistogram($('chart-histogram'), r.histogram);
   drawKeys($('chart-keys'), r);
   const tb = $('top-docs').querySelector('tbody');
   tb.replaceChildren();
-  for (const d of r.top_documents) {
+  for (const d of (r.top_documents || [])) {
     const tr = document.createElement('tr');
-    for (const s of [d.index, d.line, d.tokens, d.key_id, fmtP(d.log10_p), d.preview]) {
+    for (const s of [d.doc_id !== undefined ? d.doc_id : d.index, d.line, d.tokens, d.key_id, fmtP(d.log10_p), d.preview]) {
       tr.append(text(document.createElement('td'), String(s)));
     }
     if (d.watermarked) tr.style.fontWeight = '600';
@@ -216,5 +226,6 @@ document.addEventListener('DOMContentLoaded', () => {
   $('signout').addEventListener('click', signOut);
   $('upload-form').addEventListener('submit', upload);
   $('format').addEventListener('change', () => { $('field-label').hidden = $('format').value !== 'jsonl'; });
+  $('scan-type').addEventListener('change', () => { $('filter-label').hidden = $('scan-type').value !== 'radioactivity'; });
   if (token) signIn(token);
 });

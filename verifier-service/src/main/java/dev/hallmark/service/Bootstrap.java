@@ -1,9 +1,14 @@
 package dev.hallmark.service;
 
-import dev.hallmark.scheme.Scheme;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hallmark.key.WatermarkKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 
 /** First-start set-up (the admin token) and the {@code --demo} seeding; both idempotent. */
 final class Bootstrap {
@@ -35,28 +40,88 @@ final class Bootstrap {
 
     record Demo(String keyId, String scheme, Path analystTokenFile, String scanId, boolean created, String description) {}
 
-    /** Seeds the demo once: a key, an analyst token for tenant {@code demo}, and a scan of the demo corpus. */
-    static Demo seedDemo(VerifierServer s, DemoCorpus corpus, Scheme scheme) throws IOException {
+    static final String DEMO_KEY_LABEL = "PUBLIC demo key (datasets/demo): its secret is published, never use it for real text";
+
+    /**
+     * Seeds the demo once: the published demo key (imported; reused if already registered), an
+     * analyst token for tenant {@code demo}, and a scan of the demo corpus ({@link DemoCorpus}).
+     */
+    static Demo seedDemo(VerifierServer s) throws IOException {
         String seeded = s.database().setting(DEMO_SEED_SETTING);
         Path tokenFile = s.config().dataDir().resolve(DEMO_TOKEN_FILE).toAbsolutePath();
         if (seeded != null) {
             String[] p = seeded.split(" ");
-            return new Demo(p[0], s.keys().get(p[0]).scheme(), tokenFile, p[1], false, corpus.description());
+            KeyStore.Info k = s.keys().get(p[0]);
+            return new Demo(p[0], k == null ? "?" : k.scheme(), tokenFile, p[1], false, DemoCorpus.description());
         }
-        KeyStore.Info key = s.keys().register(scheme.toString(), "demo key", null);
+        WatermarkKey demoKey = DemoCorpus.key();
+        KeyStore.Info key = s.keys().get(demoKey.id());
+        if (key == null) {
+            byte[] secret = demoKey.exportSecret();
+            try {
+                key = s.keys().register(DemoCorpus.scheme().toString(), DEMO_KEY_LABEL, secret);
+            } finally {
+                Arrays.fill(secret, (byte) 0);
+            }
+        }
         ApiTokens.Created tok = s.tokens().create("demo", ApiTokens.Role.ANALYST, "demo analyst");
         Files.deleteIfExists(tokenFile);
         SecretBox.writePrivate(tokenFile, tok.token() + "\n");
-        Path tmp = Files.createTempFile(s.uploadsDir(), "demo-", ".jsonl");
+        Path tmp = Files.createTempFile(s.uploadsDir(), "demo-", ".jsonl.gz");
         try {
-            corpus.write(tmp, s.keys().keyed(key), s.tokenizer(), DEMO_SEED);
-            ScanStore.Scan scan = s.storeUpload(tmp, "demo corpus" + (corpus.synthetic() ? " (synthetic watermarked part)" : ""),
-                    CorpusReader.Format.JSONL, "text", 1e-3, tok.principal());
+            DemoCorpus.copyCorpus(tmp);
+            ScanStore.Scan scan = s.storeUpload(tmp, "demo corpus (default LM, public demo key)",
+                    CorpusReader.Format.JSONL, "text", 1e-3, List.of(key.id()), tok.principal());
             s.database().putSetting(DEMO_SEED_SETTING, key.id() + " " + scan.id());
-            s.database().audit(null, "demo", "demo.seed", scan.id(), corpus.description());
-            return new Demo(key.id(), key.scheme(), tokenFile, scan.id(), true, corpus.description());
+            s.database().audit(null, "demo", "demo.seed", scan.id(), DemoCorpus.description());
+            return new Demo(key.id(), key.scheme(), tokenFile, scan.id(), true, DemoCorpus.description());
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * Waits (up to {@code maxMillis}) for the demo scan and describes its result in a few lines:
+     * the corpus-level test, and which kinds of documents were flagged one by one.
+     */
+    static List<String> demoSummary(VerifierServer s, String scanId, long maxMillis) throws InterruptedException {
+        long end = System.nanoTime() + maxMillis * 1_000_000L;
+        ScanStore.Scan scan = s.scans().get(scanId);
+        while (scan != null && !ScanStore.DONE.equals(scan.state()) && !ScanStore.FAILED.equals(scan.state())
+                && System.nanoTime() < end) {
+            Thread.sleep(100);
+            scan = s.scans().get(scanId);
+        }
+        if (scan == null) {
+            return List.of("the demo scan was deleted");
+        }
+        if (!ScanStore.DONE.equals(scan.state())) {
+            return List.of("the demo scan is " + scan.state() + (scan.error() == null ? "" : ": " + scan.error())
+                    + "; see the web page");
+        }
+        JsonNode r = VerifierServer.view(s.scans().report(scanId), true);
+        List<String> out = new ArrayList<>();
+        for (JsonNode k : r.path("keys")) {
+            out.add(String.format(Locale.ROOT, "corpus-level test, key %s: %s (log10 p = %.1f over %d distinct tuples)",
+                    k.path("key_id").asText(), k.path("watermarked").asBoolean() ? "WATERMARKED" : "not detected",
+                    k.path("log10_p").asDouble(), k.path("tokens_scored").asLong()));
+        }
+        int wm = 0;
+        int plain = 0;
+        int human = 0;
+        for (JsonNode d : r.path("flagged_documents").path("documents")) {
+            String id = d.path("doc_id").asText("");
+            if (id.startsWith(DemoCorpus.WATERMARKED_PREFIX)) {
+                wm++;
+            } else if (id.startsWith(DemoCorpus.PLAIN_PREFIX)) {
+                plain++;
+            } else if (id.startsWith(DemoCorpus.HUMAN_PREFIX)) {
+                human++;
+            }
+        }
+        out.add(String.format(Locale.ROOT, "documents flagged one by one (alpha %s): %d of %d watermarked, "
+                + "%d of %d unwatermarked LM, %d of %d human", r.path("alpha").asText(), wm, DemoCorpus.WATERMARKED_DOCS,
+                plain, DemoCorpus.PLAIN_DOCS, human, DemoCorpus.HUMAN_DOCS));
+        return out;
     }
 }

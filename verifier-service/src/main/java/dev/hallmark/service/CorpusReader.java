@@ -47,8 +47,20 @@ public final class CorpusReader implements Closeable {
         }
     }
 
-    /** One document: its index, first line number (1-based), and text or ids. */
-    public record Doc(long index, long line, String text, int[] ids) {}
+    /**
+     * One document: its index, first line number (1-based), and text or ids; for JSONL also the
+     * record's {@code id} (a string or number, else null) and its prompt, when the record carries
+     * {@code prompt_ids} (token ids) or {@code prompt} (text): what a radioactivity scan excludes.
+     */
+    public record Doc(long index, long line, String text, int[] ids, String docId, String prompt, int[] promptIds) {
+
+        Doc(long index, long line, String text) {
+            this(index, line, text, null, null, null, null);
+        }
+    }
+
+    /** Longest record id kept (longer ids are cut). */
+    static final int MAX_DOC_ID_CHARS = 200;
 
     /** Caps against oversized lines and decompression bombs. */
     public record Limits(long maxDecompressedBytes, double maxGzipRatio, int maxLineChars) {}
@@ -74,6 +86,7 @@ public final class CorpusReader implements Closeable {
     private long lineNo;
     private long docIndex;
     private boolean eof;
+    private boolean prompts;
 
     private CorpusReader(CountingStream raw, InputStream decoded, boolean gzip, Format format, Split split,
             String field, int maxLineChars) {
@@ -106,6 +119,15 @@ public final class CorpusReader implements Closeable {
         return new CorpusReader(raw, new BufferedInputStream(in, 1 << 16), gz, format, split, field, limits.maxLineChars());
     }
 
+    /**
+     * Also reads each JSONL record's prompt ({@code prompt_ids}, else {@code prompt}); a
+     * {@code prompt_ids} that is not an array of token ids is then an error.
+     */
+    public CorpusReader withPrompts() {
+        this.prompts = true;
+        return this;
+    }
+
     /** Whether the file was gzip-compressed. */
     public boolean gzip() {
         return gzip;
@@ -125,7 +147,7 @@ public final class CorpusReader implements Closeable {
                     continue;
                 }
                 if (format == Format.TEXT) {
-                    return new Doc(docIndex++, at, line.toString(), null);
+                    return new Doc(docIndex++, at, line.toString());
                 }
                 return parseJsonLine(line.toString(), at);
             }
@@ -137,7 +159,7 @@ public final class CorpusReader implements Closeable {
         while (readLine()) {
             if (isBlank(line)) {
                 if (first >= 0) {
-                    return new Doc(docIndex++, first, doc.toString(), null);
+                    return new Doc(docIndex++, first, doc.toString());
                 }
                 continue;
             }
@@ -152,7 +174,7 @@ public final class CorpusReader implements Closeable {
             }
             doc.append(line);
         }
-        return first >= 0 ? new Doc(docIndex++, first, doc.toString(), null) : null;
+        return first >= 0 ? new Doc(docIndex++, first, doc.toString()) : null;
     }
 
     private Doc parseJsonLine(String s, long at) {
@@ -172,23 +194,50 @@ public final class CorpusReader implements Closeable {
             throw Problem.invalid("line " + at + ": no field '" + field + "' (choose the field with ?field=...)")
                     .with("line", at);
         }
+        String docId = docId(n.get("id"));
+        String prompt = null;
+        int[] promptIds = null;
+        JsonNode pi = prompts ? n.get("prompt_ids") : null;
+        if (pi != null && !pi.isNull()) {
+            if (!pi.isArray()) {
+                throw Problem.invalid("line " + at + ": field 'prompt_ids' must be an array of token ids").with("line", at);
+            }
+            promptIds = ids(pi, "prompt_ids", at);
+        } else {
+            JsonNode pt = prompts ? n.get("prompt") : null;
+            if (pt != null && pt.isTextual()) {
+                prompt = pt.textValue();
+            }
+        }
         if (v.isTextual()) {
-            return new Doc(docIndex++, at, v.textValue(), null);
+            return new Doc(docIndex++, at, v.textValue(), null, docId, prompt, promptIds);
         }
         if (v.isArray()) {
-            int[] ids = new int[v.size()];
-            for (int i = 0; i < ids.length; i++) {
-                JsonNode e = v.get(i);
-                if (!e.isInt() || e.intValue() < 0) {
-                    throw Problem.invalid("line " + at + ": field '" + field + "' element " + i
-                            + " is not a non-negative integer token id").with("line", at);
-                }
-                ids[i] = e.intValue();
-            }
-            return new Doc(docIndex++, at, null, ids);
+            return new Doc(docIndex++, at, null, ids(v, field, at), docId, prompt, promptIds);
         }
         throw Problem.invalid("line " + at + ": field '" + field + "' must be a string (text) or an array of token ids")
                 .with("line", at);
+    }
+
+    private static int[] ids(JsonNode v, String name, long at) {
+        int[] ids = new int[v.size()];
+        for (int i = 0; i < ids.length; i++) {
+            JsonNode e = v.get(i);
+            if (!e.isInt() || e.intValue() < 0) {
+                throw Problem.invalid("line " + at + ": field '" + name + "' element " + i
+                        + " is not a non-negative integer token id").with("line", at);
+            }
+            ids[i] = e.intValue();
+        }
+        return ids;
+    }
+
+    private static String docId(JsonNode id) {
+        if (id == null || !(id.isTextual() || id.isIntegralNumber())) {
+            return null;
+        }
+        String s = id.asText();
+        return s.length() > MAX_DOC_ID_CHARS ? s.substring(0, MAX_DOC_ID_CHARS) : s;
     }
 
     private static boolean isBlank(CharSequence s) {

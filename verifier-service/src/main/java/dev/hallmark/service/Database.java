@@ -97,7 +97,13 @@ public final class Database implements AutoCloseable {
                     """
                     UPDATE scans SET verdict = CASE WHEN (SELECT report_json FROM reports r WHERE r.scan_id = scans.id)
                       LIKE '%"verdict":"watermarked"%' THEN 'watermarked' ELSE 'no_watermark_detected' END
-                    WHERE state = 'done' AND verdict IS NULL""")));
+                    WHERE state = 'done' AND verdict IS NULL""")),
+            new Migration(3, "key kinds (SynthID key sets), scan scheme and scan parameters", List.of(
+                    "ALTER TABLE wm_keys ADD COLUMN IF NOT EXISTS kind VARCHAR(20) DEFAULT 'hallmark' NOT NULL",
+                    // a SynthID key set is up to 1,024 int64 values in JSON, sealed
+                    "ALTER TABLE wm_keys ALTER COLUMN secret_enc SET DATA TYPE VARBINARY(65536)",
+                    "ALTER TABLE scans ADD COLUMN IF NOT EXISTS scheme VARCHAR(500)",
+                    "ALTER TABLE scans ADD COLUMN IF NOT EXISTS params VARCHAR(4000)")));
 
     private final JdbcConnectionPool pool;
     private final int schemaVersion;

@@ -47,20 +47,25 @@ public final class DetectionEngine {
     /**
      * Tokenizes and checks every input before any detection, so a bad item fails the request whole.
      *
-     * @throws Problem text-too-short (422) naming the index, or invalid-request for ids outside the vocabulary
+     * @throws Problem text-too-short (422) naming the index, invalid-request for ids outside the
+     *     vocabulary, vocab-mismatch for text under an {@code hf-kgw} spec that cannot fit the tokenizer
      */
-    public List<int[]> prepare(List<Input> inputs, int contextWidth) {
+    public List<int[]> prepare(List<Input> inputs, KeyStore.Family family) {
         List<String> texts = new ArrayList<>();
         for (Input in : inputs) {
             if (in.text() != null) {
                 texts.add(in.text());
             }
         }
+        if (!texts.isEmpty()) {
+            family.checkText(tokenizer.vocabularySize());
+        }
         int[][] encoded = texts.isEmpty() ? new int[0][] : tokenizer.encodeBatch(texts);
         List<int[]> out = new ArrayList<>(inputs.size());
         int ti = 0;
-        int vocab = tokenizer.vocabularySize();
-        int need = Math.max(minTokens, contextWidth + 1);
+        int vocab = family.idLimit(tokenizer.vocabularySize());
+        String vocabName = family.hfKgw() != null ? "the scheme's vocab" : "the tokenizer vocabulary";
+        int need = Math.max(minTokens, family.maxContextWidth() + 1);
         for (int i = 0; i < inputs.size(); i++) {
             Input in = inputs.get(i);
             int[] ids;
@@ -73,8 +78,11 @@ public final class DetectionEngine {
                 ids = in.ids();
                 for (int j = 0; j < ids.length; j++) {
                     if (ids[j] < 0 || ids[j] >= vocab) {
-                        throw Problem.invalid("ids " + i + ": token id " + ids[j] + " at position " + j
-                                + " is outside the tokenizer vocabulary [0, " + vocab + ")");
+                        throw (family.hfKgw() != null ? Problem.vocabMismatch("ids " + i + ": token id " + ids[j]
+                                + " at position " + j + " is outside " + vocabName + " [0, " + vocab + ") of "
+                                + family.hfKgw() + ": the ids come from another vocabulary, or the spec's vocab is wrong")
+                                : Problem.invalid("ids " + i + ": token id " + ids[j] + " at position " + j
+                                + " is outside " + vocabName + " [0, " + vocab + ")")).with("index", i);
                     }
                 }
                 if (ids.length == 0) {
@@ -97,8 +105,9 @@ public final class DetectionEngine {
      *
      * @param admin include per-token scores if asked, exact numbers; otherwise quantised numbers only
      */
-    public ObjectNode detect(int index, int[] ids, String text, List<KeyedScheme> keys, double alpha, boolean localize,
-            boolean tokenScores, boolean admin) {
+    public ObjectNode detect(int index, int[] ids, String text, KeyStore.Family family, double alpha,
+            boolean localize, boolean tokenScores, boolean admin) {
+        List<KeyedScheme> keys = family.keyed();
         DetectOptions opts = DetectOptions.defaults().withAlpha(alpha).withTokenScores(tokenScores && admin);
         List<DetectionResult> raw = new ArrayList<>(keys.size());
         for (KeyedScheme k : keys) {
@@ -116,8 +125,16 @@ public final class DetectionEngine {
             results.add(admin ? j : Quantize.analystView(j));
         }
         ArrayNode det = o.putArray("detected_key_ids");
-        r.detectedKeyIds().forEach(det::add);
-        o.put("verdict", r.detectedKeyIds().isEmpty() ? "no_watermark_detected" : "watermarked");
+        boolean any = false;
+        for (DetectionResult d : r.adjusted()) {
+            if (d.watermarked()) {
+                any = true;
+                if (d.keyId() != null) {
+                    det.add(d.keyId());
+                }
+            }
+        }
+        o.put("verdict", any ? "watermarked" : "no_watermark_detected");
         if (localize) {
             ArrayNode spans = o.putArray("spans");
             double logAlpha = Math.log10(alpha);
@@ -130,7 +147,10 @@ public final class DetectionEngine {
                         continue;
                     }
                     ObjectNode sp = spans.addObject();
-                    sp.put("key_id", k.keyId());
+                    if (k.keyId() != null) {
+                        sp.put("key_id", k.keyId());
+                    }
+                    sp.put("scheme", k.scheme().toString());
                     sp.put("start_token", s.start());
                     sp.put("end_token", s.end());
                     if (text != null) {

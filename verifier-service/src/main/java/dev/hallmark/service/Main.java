@@ -1,6 +1,5 @@
 package dev.hallmark.service;
 
-import dev.hallmark.scheme.KgwScheme;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +17,8 @@ public final class Main {
               --port N                  TCP port (default 8080; 0 = any free port)
               --host ADDR               address to bind (default 127.0.0.1; 0.0.0.0 serves other hosts)
               --data-dir DIR            database, master key, tokens, uploads (default ./hallmark-data)
-              --demo                    seed a demo key, a demo analyst token and a demo scan
+              --demo                    seed the published demo key, a demo analyst token and a scan of the
+                                demo corpus (default-LM text, watermarked and not, and human text)
               --max-body-bytes N        JSON request body limit (default 1048576)
               --max-upload-bytes N      corpus upload limit, as sent (default 4294967296)
               --max-decompressed-bytes N  gzip upload limit once inflated (default 17179869184)
@@ -77,12 +77,17 @@ public final class Main {
         }
         out.println("Master key: " + server.secretBox().source());
         if (demo) {
-            Bootstrap.Demo d = Bootstrap.seedDemo(server, new SyntheticDemoCorpus(), KgwScheme.defaults());
-            out.println("Demo: key " + d.keyId() + " (" + d.scheme() + "); analyst token in " + d.analystTokenFile()
-                    + " (mode 0600)");
+            Bootstrap.Demo d = Bootstrap.seedDemo(server);
+            out.println("Demo: PUBLISHED demo key " + d.keyId() + " (" + d.scheme() + "; its secret is public, "
+                    + "datasets/demo/README.md); analyst token in " + d.analystTokenFile() + " (mode 0600)");
             out.println("Demo corpus: " + d.description());
             out.println("Demo scan: " + d.scanId() + (d.created() ? " (queued now)" : " (seeded earlier)"));
-            out.println("Open " + base + "/ui/ and sign in with the token from " + d.analystTokenFile());
+            out.flush();
+            for (String line : Bootstrap.demoSummary(server, d.scanId(), 120_000)) {
+                out.println("  " + line);
+            }
+            out.println("Open " + base + "/ui/ and sign in with the token from " + d.analystTokenFile()
+                    + " (tenant 'demo'): the demo scan's report is in the scan list");
         } else {
             out.println("Web page: " + base + "/ui/");
         }

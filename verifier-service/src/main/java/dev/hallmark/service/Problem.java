@@ -88,6 +88,26 @@ public final class Problem extends RuntimeException {
         return of(400, "invalid-request", "Invalid request", detail);
     }
 
+    /** A SynthID key set that does not parse (not an array of distinct int64, empty, too long). */
+    public static Problem malformedKeySet(String detail) {
+        return of(400, "malformed-key-set", "Malformed SynthID key set", detail);
+    }
+
+    /** A scheme that needs key material the request does not name ({@code synthid-ref} without a key set). */
+    public static Problem keysRequired(String detail) {
+        return of(400, "keys-required", "Key material required", detail);
+    }
+
+    /** {@code hf-kgw}'s vocabulary size cannot be the one the input's token ids come from. */
+    public static Problem vocabMismatch(String detail) {
+        return of(400, "vocab-mismatch", "Vocabulary mismatch", detail);
+    }
+
+    /** A scan referenced by a request parameter (radioactivity's served data) that the caller cannot use. */
+    public static Problem unknownScan(String detail) {
+        return of(422, "unknown-scan", "Unknown scan", detail);
+    }
+
     public static Problem textTooShort(String detail) {
         return of(422, "text-too-short", "Text too short", detail);
     }

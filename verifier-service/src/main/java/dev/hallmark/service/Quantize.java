@@ -36,6 +36,10 @@ final class Quantize {
                 o.put(f, significant(n.doubleValue(), 2));
             }
         }
+        JsonNode ind = o.get("independent");
+        if (ind instanceof ObjectNode io && io.get("score_sum") != null && io.get("score_sum").isNumber()) {
+            io.put("score_sum", significant(io.get("score_sum").doubleValue(), 2));
+        }
         o.remove("token_scores");
         return o;
     }

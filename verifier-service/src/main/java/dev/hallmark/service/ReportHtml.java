@@ -65,14 +65,20 @@ final class ReportHtml {
                 .append(esc(r.path("scan_type").asText())).append(" · Hallmark ")
                 .append(esc(r.path("versions").path("hallmark").asText())).append(" · tokenizer ")
                 .append(esc(r.path("versions").path("tokenizer").asText())).append("</p>");
+        boolean radio = ScanStore.TYPE_RADIOACTIVITY.equals(r.path("scan_type").asText());
         h.append("<p><span id=\"verdict\" class=\"v ").append(wm ? "wm" : "no").append("\">")
-                .append(wm ? "Watermark detected" : "No watermark detected").append("</span> at false-positive rate ")
+                .append(radio ? (wm ? "Radioactive: the suspect outputs carry the watermark" : "Not radioactive")
+                        : wm ? "Watermark detected" : "No watermark detected").append("</span> at false-positive rate ")
                 .append(esc(r.path("alpha").asText())).append(" (family-wise, Holm over ")
                 .append(r.path("keys").size()).append(" key").append(r.path("keys").size() == 1 ? "" : "s").append(")");
         if (r.path("quantized").asBoolean()) {
             h.append(" <span class=\"muted\">· p-values rounded to 2 significant digits</span>");
         }
         h.append("</p>");
+        if (radio) {
+            radioactivity(h, r);
+            return h.toString();
+        }
         JsonNode d = r.path("documents");
         h.append("<p>").append(d.path("total").asLong()).append(" documents (").append(d.path("tested").asLong())
                 .append(" tested, ").append(d.path("too_short").asLong()).append(" shorter than ")
@@ -91,7 +97,7 @@ final class ReportHtml {
                 + "<th class=num>docs flagged</th><th>verdict</th></tr>");
         for (JsonNode k : r.path("keys")) {
             JsonNode sk = k.path("skipped");
-            h.append("<tr><td><code>").append(esc(k.path("key_id").asText())).append("</code><br><span class=muted>")
+            h.append("<tr><td><code>").append(esc(k.path("key_id").asText(k.path("scheme").asText()))).append("</code><br><span class=muted>")
                     .append(esc(k.path("label").asText())).append("</span></td><td><code>")
                     .append(esc(k.path("scheme").asText())).append("</code></td><td class=num>")
                     .append(k.path("tokens_scored").asLong()).append("</td><td class=num>")
@@ -108,10 +114,11 @@ final class ReportHtml {
                 + "per key. For text that does not carry the key it is flat; watermarked documents pile up at the left.</p>");
         h.append(histogram(r));
 
-        h.append("<h2>Top documents</h2><table><tr><th class=num>#</th><th class=num>line</th><th class=num>tokens</th>"
+        h.append("<h2>Top documents</h2><table><tr><th class=num>id / #</th><th class=num>line</th><th class=num>tokens</th>"
                 + "<th>best key</th><th class=num>p (adjusted over keys)</th><th>preview</th></tr>");
         for (JsonNode t : r.path("top_documents")) {
-            h.append("<tr><td class=num>").append(t.path("index").asLong()).append("</td><td class=num>")
+            h.append("<tr><td class=num>").append(t.has("doc_id") ? esc(t.path("doc_id").asText())
+                    : String.valueOf(t.path("index").asLong())).append("</td><td class=num>")
                     .append(t.path("line").asLong()).append("</td><td class=num>").append(t.path("tokens").asLong())
                     .append("</td><td><code>").append(esc(t.path("key_id").asText())).append("</code></td><td class=num>")
                     .append(t.path("watermarked").asBoolean() ? "<b>" + fmtP(t.get("log10_p")) + "</b>" : fmtP(t.get("log10_p")))
@@ -125,6 +132,52 @@ final class ReportHtml {
                 .append(", finished ").append(esc(r.path("timing").path("finished_at").asText())).append(".</p>");
         h.append("</body></html>\n");
         return h.toString();
+    }
+
+    /** The body of a radioactivity report: corpus-level tests only. */
+    private static void radioactivity(StringBuilder h, JsonNode r) {
+        h.append("<p>Radioactivity test (Sander et al. 2024) over ").append(r.path("documents").asLong())
+                .append(" suspect documents, ").append(r.path("tokens").path("seen").asLong()).append(" tokens. ");
+        JsonNode sd = r.path("served_data");
+        if (sd.isObject()) {
+            h.append("Served-data filter: only contexts ").append(sd.path("top").asInt() > 0 ? "among the "
+                    + sd.path("top").asInt() + " most frequent " : "").append("in the corpus of scan <code>")
+                    .append(esc(sd.path("scan_id").asText())).append("</code> (").append(esc(sd.path("name").asText()))
+                    .append("; ").append(sd.path("documents").asLong()).append(" documents, ")
+                    .append(sd.path("tokens").asLong()).append(" tokens").append(sd.path("truncated").asBoolean()
+                            ? ", truncated at " + sd.path("max_tokens").asLong() + " tokens" : "").append(") are scored. ");
+        } else {
+            h.append("No served-data filter. ");
+        }
+        h.append(r.path("prompt_exclusion").path("documents_with_prompt").asLong())
+                .append(" documents carried a prompt whose contexts were excluded. Took ")
+                .append(String.format(Locale.ROOT, "%.1f s.", r.path("timing").path("seconds").asDouble())).append("</p>");
+        h.append("<h2>Corpus-level test per key</h2>");
+        h.append("<p class=\"muted\">Each distinct (context, token) tuple of the whole suspect corpus is scored once; "
+                + "bars show &minus;log<sub>10</sub> of the (Holm-adjusted) p-value, the line the threshold.</p>");
+        h.append(keyChart(r));
+        h.append("<table><tr><th>key</th><th>scheme</th><th class=num>tuples scored</th><th class=num>skipped "
+                + "(repeated / served filter / prompt / budget)</th><th class=num>statistic</th><th class=num>p</th>"
+                + "<th>verdict</th></tr>");
+        for (JsonNode k : r.path("keys")) {
+            h.append("<tr><td><code>").append(esc(k.path("key_id").asText(k.path("scheme").asText())))
+                    .append("</code><br><span class=muted>").append(esc(k.path("label").asText())).append("</span></td><td><code>")
+                    .append(esc(k.path("scheme").asText())).append("</code></td><td class=num>")
+                    .append(k.path("tokens_scored").asLong()).append("</td><td class=num>")
+                    .append(k.path("skipped").path("repeated").asLong()).append(" / ")
+                    .append(k.path("skipped_served_filter").asLong()).append(" / ")
+                    .append(k.path("skipped_prompt").asLong()).append(" / ")
+                    .append(k.path("skipped_budget").asLong()).append("</td><td class=num>")
+                    .append(String.format(Locale.ROOT, "%.4g", k.path("statistic").asDouble())).append("</td><td class=num>")
+                    .append(fmtP(k.get("log10_p"))).append("</td><td>")
+                    .append(k.path("watermarked").asBoolean() ? "<b>radioactive</b>" : "not detected").append("</td></tr>");
+        }
+        h.append("</table><h2>Skipped tokens</h2><ul>");
+        r.path("skipped_reasons").fields().forEachRemaining(e -> h.append("<li><b>").append(esc(e.getKey()))
+                .append("</b>: ").append(esc(e.getValue().asText())).append("</li>"));
+        h.append("</ul><p class=\"muted\">Started ").append(esc(r.path("timing").path("started_at").asText()))
+                .append(", finished ").append(esc(r.path("timing").path("finished_at").asText())).append(".</p>");
+        h.append("</body></html>\n");
     }
 
     private static String keyChart(JsonNode r) {
@@ -147,7 +200,7 @@ final class ReportHtml {
             JsonNode k = ks.get(i);
             double v = neglog(k.get("log10_p"));
             int y = 10 + i * rowH;
-            s.append("<text x=\"4\" y=\"").append(y + 16).append("\" font-size=\"12\">").append(esc(k.path("key_id").asText()))
+            s.append("<text x=\"4\" y=\"").append(y + 16).append("\" font-size=\"12\">").append(esc(k.path("key_id").asText(k.path("label").asText())))
                     .append("</text><rect x=\"").append(left).append("\" y=\"").append(y + 3).append("\" width=\"")
                     .append(String.format(Locale.ROOT, "%.1f", Math.max(1, v * scale))).append("\" height=\"18\" fill=\"")
                     .append(k.path("watermarked").asBoolean() ? "#b3261e" : "#7a9cc6").append("\"/><text x=\"")

@@ -54,6 +54,8 @@ public final class ScanRunner implements AutoCloseable {
     public static final int REPORT_VERSION = 1;
     static final int HISTOGRAM_BINS = 20;
     static final int TOP_DOCUMENTS = 20;
+    /** The flagged documents listed in the report, in corpus order (the count covers all). */
+    static final int MAX_FLAGGED_LISTED = 1000;
     static final int MAX_ATTEMPTS = 3;
     private static final int BATCH_DOCS = 256;
     private static final int BATCH_CHARS = 4 << 20;
@@ -154,26 +156,28 @@ public final class ScanRunner implements AutoCloseable {
     }
 
     /** Per-document results kept for the top-documents table. */
-    private record Hit(long index, long line, int tokens, String keyId, double log10p, String preview) {}
+    private record Hit(long index, long line, String docId, int tokens, String keyId, double log10p, String preview) {}
 
     /** The scan's analysis; null if the scan disappeared (deleted) or the service is closing. */
     ObjectNode analyse(ScanStore.Scan s) throws IOException {
+        if (ScanStore.TYPE_RADIOACTIVITY.equals(s.scanType())) {
+            return new RadioactivityScan(config, scans, keys, tokenizer, () -> closing).run(s);
+        }
         Instant started = Instant.now();
-        List<KeyStore.Info> infos;
+        KeyStore.Family family;
         try {
-            infos = keys.select(s.keyIds());
+            family = keys.family(s.scheme(), s.keyIds());
         } catch (Problem p) {
             throw Problem.unknownKey("keys chosen for this scan are no longer active: " + p.detail());
         }
-        List<KeyedScheme> keyed = new ArrayList<>();
+        List<KeyedScheme> keyed = family.keyed();
         List<CorpusAccumulator> accs = new ArrayList<>();
-        long[] budgetSkipped = new long[infos.size()];
-        for (int i = 0; i < infos.size(); i++) {
-            KeyedScheme k = keys.keyed(infos.get(i));
-            keyed.add(k);
+        long[] budgetSkipped = new long[keyed.size()];
+        for (KeyedScheme k : keyed) {
             accs.add(new CorpusAccumulator(k, budget(config.maxScanPositionsPerKey())));
         }
-        int maxH = keyed.stream().mapToInt(k -> k.scheme().contextWidth()).max().orElse(0);
+        int idLimit = family.idLimit(tokenizer.vocabularySize());
+        int maxH = family.maxContextWidth();
         int minDocTokens = Math.max(config.minTokens(), maxH + 1);
         long[][] hist = new long[keyed.size()][HISTOGRAM_BINS];
         long[] flagged = new long[keyed.size()];
@@ -183,6 +187,7 @@ public final class ScanRunner implements AutoCloseable {
         long tested = 0;
         long flaggedDocs = 0;
         PriorityQueue<Hit> top = new PriorityQueue<>((a, b) -> Double.compare(b.log10p(), a.log10p()));
+        List<Hit> flaggedList = new ArrayList<>();
         DetectOptions opts = DetectOptions.defaults().withAlpha(s.alpha());
         double logAlpha = Math.log10(s.alpha());
         long lastProgress = System.nanoTime();
@@ -216,7 +221,7 @@ public final class ScanRunner implements AutoCloseable {
                 for (CorpusReader.Doc x : batch) {
                     int[] ids = x.text() != null ? enc[ti++] : x.ids();
                     if (x.ids() != null) {
-                        checkIds(ids, x.line());
+                        checkIds(ids, x.line(), idLimit, family);
                     }
                     docs++;
                     tokens += ids.length;
@@ -248,9 +253,13 @@ public final class ScanRunner implements AutoCloseable {
                     double bestLp = adj.adjusted().get(best).log10P();
                     if (bestLp <= logAlpha) {
                         flaggedDocs++;
+                        if (flaggedList.size() < MAX_FLAGGED_LISTED) {
+                            flaggedList.add(new Hit(x.index(), x.line(), x.docId(), ids.length,
+                                    testId(keyed.get(best)), bestLp, null));
+                        }
                     }
                     if (top.size() < TOP_DOCUMENTS || bestLp < top.peek().log10p()) {
-                        top.add(new Hit(x.index(), x.line(), ids.length, keyed.get(best).keyId(), bestLp,
+                        top.add(new Hit(x.index(), x.line(), x.docId(), ids.length, testId(keyed.get(best)), bestLp,
                                 preview(x)));
                         if (top.size() > TOP_DOCUMENTS) {
                             top.poll();
@@ -286,17 +295,21 @@ public final class ScanRunner implements AutoCloseable {
                 budgetSkipped[i] = accs.get(i).result(s.alpha()).skippedFiltered();
             }
             Instant finished = Instant.now();
-            return report(s, infos, accs, hist, flagged, docs, tokens, tooShort, tested, flaggedDocs, top,
-                    minDocTokens, r.gzip(), started, finished, budgetSkipped);
+            return report(s, family, accs, hist, flagged, docs, tokens, tooShort, tested, flaggedDocs, top,
+                    minDocTokens, r.gzip(), started, finished, budgetSkipped, flaggedList);
         }
     }
 
-    private void checkIds(int[] ids, long line) {
-        int vocab = tokenizer.vocabularySize();
+    static void checkIds(int[] ids, long line, int idLimit, KeyStore.Family family) {
         for (int i = 0; i < ids.length; i++) {
-            if (ids[i] >= vocab) {
+            if (ids[i] >= idLimit) {
+                if (family.hfKgw() != null) {
+                    throw Problem.vocabMismatch("line " + line + ": token id " + ids[i] + " is outside the scheme's vocab [0, "
+                            + idLimit + ") of " + family.hfKgw() + ": the ids come from another vocabulary, or the "
+                            + "spec's vocab is wrong").with("line", line);
+                }
                 throw Problem.invalid("line " + line + ": token id " + ids[i] + " is outside the tokenizer vocabulary [0, "
-                        + vocab + ")");
+                        + idLimit + ")").with("line", line);
             }
         }
     }
@@ -319,53 +332,17 @@ public final class ScanRunner implements AutoCloseable {
         return t.length() > 160 ? t.substring(0, 160) + "…" : t;
     }
 
-    private ObjectNode report(ScanStore.Scan s, List<KeyStore.Info> infos, List<CorpusAccumulator> accs,
+    private ObjectNode report(ScanStore.Scan s, KeyStore.Family family, List<CorpusAccumulator> accs,
             long[][] hist, long[] flagged, long docs, long tokens, long tooShort, long tested, long flaggedDocs,
             PriorityQueue<Hit> top, int minDocTokens, boolean gzip, Instant started, Instant finished,
-            long[] budgetSkipped) {
-        ObjectNode o = F.objectNode();
-        o.put("report_version", REPORT_VERSION);
-        o.put("scan_id", s.id());
-        o.put("scan_type", s.scanType());
-        o.put("name", s.name());
-        ObjectNode v = o.putObject("versions");
-        v.put("hallmark", Versions.hallmark());
-        v.put("report_format", REPORT_VERSION);
-        v.put("tokenizer", Versions.tokenizer(tokenizer));
-        ObjectNode in = o.putObject("input");
-        in.put("format", s.format());
-        in.put("compression", gzip ? "gzip" : "none");
-        if (s.field() != null) {
-            in.put("field", s.field());
-        }
-        if (s.split() != null) {
-            in.put("split", s.split());
-        }
-        in.put("bytes", s.uploadBytes());
-        o.put("alpha", s.alpha());
-        o.put("correction", "holm");
-        List<DetectionResult> raw = new ArrayList<>();
-        for (CorpusAccumulator a : accs) {
-            raw.add(a.result(s.alpha()));
-        }
-        MultiKeyDetector.Result adj = MultiKeyDetector.adjust(raw);
-        ArrayNode ks = o.putArray("keys");
-        ArrayNode schemes = o.putArray("schemes");
-        for (int i = 0; i < infos.size(); i++) {
-            ObjectNode k = DetectionJson.toJson(adj.adjusted().get(i), false);
-            DetectionEngine.putFinite(k, "log10_p_unadjusted", raw.get(i).log10P());
-            k.put("p_value_unadjusted", raw.get(i).pValue());
-            k.put("label", infos.get(i).label());
+            long[] budgetSkipped, List<Hit> flaggedList) {
+        ObjectNode o = envelope(s, gzip, tokenizer);
+        ArrayNode ks = putCorpusTests(o, s, family, accs);
+        for (int i = 0; i < ks.size(); i++) {
+            ObjectNode k = (ObjectNode) ks.get(i);
             k.put("documents_flagged", flagged[i]);
             k.put("skipped_budget", budgetSkipped[i]);
-            ks.add(k);
-            if (!containsText(schemes, infos.get(i).scheme())) {
-                schemes.add(infos.get(i).scheme());
-            }
         }
-        ArrayNode det = o.putArray("detected_key_ids");
-        adj.detectedKeyIds().forEach(det::add);
-        o.put("verdict", adj.detectedKeyIds().isEmpty() ? "no_watermark_detected" : "watermarked");
         ObjectNode d = o.putObject("documents");
         d.put("total", docs);
         d.put("tested", tested);
@@ -387,8 +364,8 @@ public final class ScanRunner implements AutoCloseable {
             edges.add((double) i / HISTOGRAM_BINS);
         }
         ObjectNode per = h.putObject("counts");
-        for (int i = 0; i < infos.size(); i++) {
-            ArrayNode c = per.putArray(infos.get(i).id());
+        for (int i = 0; i < family.keyed().size(); i++) {
+            ArrayNode c = per.putArray(testId(family.keyed().get(i)));
             for (long x : hist[i]) {
                 c.add(x);
             }
@@ -398,31 +375,109 @@ public final class ScanRunner implements AutoCloseable {
         hits.sort((a, b) -> Double.compare(a.log10p(), b.log10p()));
         for (Hit x : hits) {
             ObjectNode j = tops.addObject();
-            j.put("index", x.index());
-            j.put("line", x.line());
-            j.put("tokens", x.tokens());
-            j.put("key_id", x.keyId());
-            DetectionEngine.putFinite(j, "log10_p", x.log10p());
-            j.put("p_value", Math.pow(10, x.log10p()));
+            putHit(j, x);
             j.put("watermarked", x.log10p() <= Math.log10(s.alpha()));
             j.put("preview", x.preview());
         }
+        ObjectNode fl = o.putObject("flagged_documents");
+        fl.put("count", flaggedDocs);
+        fl.put("truncated", flaggedDocs > flaggedList.size());
+        ArrayNode fla = fl.putArray("documents");
+        for (Hit x : flaggedList) {
+            putHit(fla.addObject(), x);
+        }
+        putTiming(o, started, finished, tokens);
+        return o;
+    }
+
+    /** The fields every report starts with: version, scan, type, name, versions, input. */
+    static ObjectNode envelope(ScanStore.Scan s, boolean gzip, HfTokenizer tokenizer) {
+        ObjectNode o = F.objectNode();
+        o.put("report_version", REPORT_VERSION);
+        o.put("scan_id", s.id());
+        o.put("scan_type", s.scanType());
+        o.put("name", s.name());
+        ObjectNode v = o.putObject("versions");
+        v.put("hallmark", Versions.hallmark());
+        v.put("report_format", REPORT_VERSION);
+        v.put("tokenizer", Versions.tokenizer(tokenizer));
+        ObjectNode in = o.putObject("input");
+        in.put("format", s.format());
+        in.put("compression", gzip ? "gzip" : "none");
+        if (s.field() != null) {
+            in.put("field", s.field());
+        }
+        if (s.split() != null) {
+            in.put("split", s.split());
+        }
+        in.put("bytes", s.uploadBytes());
+        return o;
+    }
+
+    static void putTiming(ObjectNode o, Instant started, Instant finished, long tokens) {
         ObjectNode tm = o.putObject("timing");
         tm.put("started_at", started.toString());
         tm.put("finished_at", finished.toString());
         double secs = Math.max(1e-3, Duration.between(started, finished).toNanos() / 1e9);
         tm.put("seconds", secs);
         tm.put("tokens_per_second", tokens / secs);
-        return o;
     }
 
-    private static boolean containsText(ArrayNode a, String s) {
-        for (var n : a) {
-            if (n.asText().equals(s)) {
-                return true;
+    /**
+     * Writes alpha, correction, {@code keys} (the corpus-level result per test, Holm-adjusted
+     * across the family, in the shared DetectionJson fields plus the unadjusted p-value and a
+     * label), {@code schemes}, {@code detected_key_ids} and {@code verdict}; returns {@code keys}.
+     */
+    static ArrayNode putCorpusTests(ObjectNode o, ScanStore.Scan s, KeyStore.Family family,
+            List<CorpusAccumulator> accs) {
+        o.put("alpha", s.alpha());
+        o.put("correction", "holm");
+        List<DetectionResult> raw = new ArrayList<>();
+        for (CorpusAccumulator a : accs) {
+            raw.add(a.result(s.alpha()));
+        }
+        MultiKeyDetector.Result adj = MultiKeyDetector.adjust(raw);
+        ArrayNode ks = o.putArray("keys");
+        ArrayNode schemes = o.putArray("schemes");
+        ArrayNode det = o.putArray("detected_key_ids");
+        boolean any = false;
+        for (int i = 0; i < raw.size(); i++) {
+            DetectionResult a = adj.adjusted().get(i);
+            ObjectNode k = DetectionJson.toJson(a, false);
+            DetectionEngine.putFinite(k, "log10_p_unadjusted", raw.get(i).log10P());
+            k.put("p_value_unadjusted", raw.get(i).pValue());
+            k.put("label", family.label(i));
+            ks.add(k);
+            String spec = family.keyed().get(i).scheme().toString();
+            if (!VerifierServer.containsText(schemes, spec)) {
+                schemes.add(spec);
+            }
+            if (a.watermarked()) {
+                any = true;
+                if (a.keyId() != null) {
+                    det.add(a.keyId());
+                }
             }
         }
-        return false;
+        o.put("verdict", any ? "watermarked" : "no_watermark_detected");
+        return ks;
+    }
+
+    private static void putHit(ObjectNode j, Hit x) {
+        j.put("index", x.index());
+        j.put("line", x.line());
+        if (x.docId() != null) {
+            j.put("doc_id", x.docId());
+        }
+        j.put("tokens", x.tokens());
+        j.put("key_id", x.keyId());
+        DetectionEngine.putFinite(j, "log10_p", x.log10p());
+        j.put("p_value", Math.pow(10, x.log10p()));
+    }
+
+    /** What a test is called in reports: the key id, or for a keyless scheme its spec. */
+    static String testId(KeyedScheme k) {
+        return k.keyId() != null ? k.keyId() : k.scheme().toString();
     }
 
     public int running() {

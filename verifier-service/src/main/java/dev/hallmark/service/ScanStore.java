@@ -16,8 +16,9 @@ import java.util.List;
 /** Scan rows and their reports. */
 public final class ScanStore {
 
-    /** Scan types: corpus watermark detection now; radioactivity (issue 6) will add another. */
+    /** Scan types: corpus watermark detection, and the radioactivity test of a suspect model's outputs. */
     public static final String TYPE_WATERMARK = "watermark";
+    public static final String TYPE_RADIOACTIVITY = "radioactivity";
 
     /** Lifecycle: queued -> running -> done | failed. */
     public static final String QUEUED = "queued";
@@ -29,7 +30,8 @@ public final class ScanStore {
     public record Scan(String id, String scanType, String tenant, String tokenId, String name, String state,
             String format, String compression, String field, String split, double alpha, List<String> keyIds,
             String uploadFile, long uploadBytes, Instant createdAt, Instant startedAt, Instant finishedAt,
-            long documents, long tokens, long bytes, int attempts, String error, String verdict) {
+            long documents, long tokens, long bytes, int attempts, String error, String verdict, String scheme,
+            String params) {
 
         public JsonObject toJson() {
             JsonObject o = new JsonObject()
@@ -51,6 +53,12 @@ public final class ScanStore {
             }
             if (keyIds != null) {
                 o.put("key_ids", new JsonArray(new ArrayList<>(keyIds)));
+            }
+            if (scheme != null) {
+                o.put("scheme", scheme);
+            }
+            if (params != null) {
+                o.put("params", new JsonObject(params));
             }
             if (startedAt != null) {
                 o.put("started_at", startedAt.toString());
@@ -82,12 +90,12 @@ public final class ScanStore {
 
     private static final String COLS = "id, scan_type, tenant, token_id, name, state, format, compression, field, split, "
             + "alpha, key_ids, upload_file, upload_bytes, created_at, started_at, finished_at, progress_documents, "
-            + "progress_tokens, progress_bytes, attempts, error, verdict";
+            + "progress_tokens, progress_bytes, attempts, error, verdict, scheme, params";
 
     public void insert(Scan s) {
         db.with(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO scans(" + COLS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 0, 0, 0, 0, NULL, NULL)")) {
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 0, 0, 0, 0, NULL, NULL, ?, ?)")) {
                 ps.setString(1, s.id());
                 ps.setString(2, s.scanType());
                 ps.setString(3, s.tenant());
@@ -103,6 +111,8 @@ public final class ScanStore {
                 ps.setString(13, s.uploadFile());
                 ps.setLong(14, s.uploadBytes());
                 ps.setObject(15, s.createdAt().atOffset(ZoneOffset.UTC));
+                ps.setString(16, s.scheme());
+                ps.setString(17, s.params());
                 return ps.executeUpdate();
             }
         });
@@ -119,7 +129,7 @@ public final class ScanStore {
                 rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getDouble(11),
                 keys == null ? null : Arrays.asList(keys.split(",")), rs.getString(13), rs.getLong(14),
                 instant(rs, 15), instant(rs, 16), instant(rs, 17), rs.getLong(18), rs.getLong(19), rs.getLong(20),
-                rs.getInt(21), rs.getString(22), rs.getString(23));
+                rs.getInt(21), rs.getString(22), rs.getString(23), rs.getString(24), rs.getString(25));
     }
 
     public Scan get(String id) {

@@ -63,12 +63,13 @@ public final class VerifierServer implements AutoCloseable {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final String PRINCIPAL = "hallmark.principal";
 
-    static final Set<String> DETECT_FIELDS = Set.of("text", "texts", "ids", "key_ids", "alpha", "localize",
+    static final Set<String> DETECT_FIELDS = Set.of("text", "texts", "ids", "key_ids", "scheme", "alpha", "localize",
             "include_token_scores");
-    static final Set<String> KEY_FIELDS = Set.of("scheme", "label", "secret");
+    static final Set<String> KEY_FIELDS = Set.of("kind", "scheme", "label", "secret", "keys");
     static final Set<String> DERIVE_FIELDS = Set.of("path", "label", "scheme");
     static final Set<String> TOKEN_FIELDS = Set.of("tenant", "role", "label");
-    static final Set<String> SCAN_PARAMS = Set.of("name", "format", "field", "split", "alpha", "key_ids");
+    static final Set<String> SCAN_PARAMS = Set.of("name", "format", "field", "split", "alpha", "key_ids", "scheme",
+            "scan_type", "filter_scan", "filter_top");
 
     private final ServiceConfig config;
     private final Vertx vertx;
@@ -460,8 +461,10 @@ public final class VerifierServer implements AutoCloseable {
         boolean localize;
         boolean tokenScores;
         List<String> keyIds;
+        String schemeSpec;
         try {
             inputs = inputs(b);
+            schemeSpec = b.string("scheme", null);
             alpha = b.number("alpha", 1e-3);
             if (!(alpha > 0 && alpha < 1)) {
                 throw Problem.invalid("'alpha' (the false-positive rate) must be in (0, 1), got " + alpha);
@@ -485,30 +488,38 @@ public final class VerifierServer implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         blocking(ctx, () -> {
-            List<KeyStore.Info> infos = keys.select(keyIds);
-            List<KeyedScheme> keyed = new ArrayList<>();
-            int h = 0;
-            for (KeyStore.Info i : infos) {
-                KeyedScheme k = keys.keyed(i);
-                keyed.add(k);
-                h = Math.max(h, k.scheme().contextWidth());
-            }
-            List<int[]> ids = engine.prepare(inputs, h);
+            KeyStore.Family family = keys.family(schemeSpec, keyIds);
+            List<int[]> ids = engine.prepare(inputs, family);
             ObjectNode out = F.objectNode();
             out.put("alpha", alpha);
             out.put("correction", "holm");
             ArrayNode kt = out.putArray("keys_tested");
-            infos.forEach(i -> kt.add(i.id()));
+            family.keyIds().forEach(kt::add);
+            ArrayNode st = out.putArray("schemes_tested");
+            for (KeyedScheme k : family.keyed()) {
+                if (!containsText(st, k.scheme().toString())) {
+                    st.add(k.scheme().toString());
+                }
+            }
             out.put("quantized", !who.isAdmin());
             ArrayNode rs = out.putArray("results");
             for (int i = 0; i < ids.size(); i++) {
-                rs.add(engine.detect(i, ids.get(i), inputs.get(i).text(), keyed, alpha, localize, tokenScores,
+                rs.add(engine.detect(i, ids.get(i), inputs.get(i).text(), family, alpha, localize, tokenScores,
                         who.isAdmin()));
             }
             textsTested.increment(ids.size());
             detectTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
             return out;
         });
+    }
+
+    static boolean containsText(ArrayNode a, String s) {
+        for (JsonNode n : a) {
+            if (n.asText().equals(s)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private List<DetectionEngine.Input> inputs(JsonBody b) {
@@ -559,7 +570,21 @@ public final class VerifierServer implements AutoCloseable {
 
     /** Parameters of an upload, checked before a byte of the body is read. */
     private record UploadSpec(String name, CorpusReader.Format format, String field, CorpusReader.Split split,
-            double alpha, List<String> keyIds, boolean declaredGzip) {}
+            double alpha, List<String> keyIds, String scheme, boolean declaredGzip, String scanType, String filterScan,
+            int filterTop) {
+
+        /** The scan type's parameters as stored on the row (JSON), or null. */
+        String params() {
+            if (!ScanStore.TYPE_RADIOACTIVITY.equals(scanType)) {
+                return null;
+            }
+            JsonObject o = new JsonObject().put("prompt_exclusion", true);
+            if (filterScan != null) {
+                o.put("filter_scan", filterScan).put("filter_top", filterTop);
+            }
+            return o.encode();
+        }
+    }
 
     private UploadSpec uploadSpec(HttpServerRequest req) {
         for (String p : req.params().names()) {
@@ -634,8 +659,40 @@ public final class VerifierServer implements AutoCloseable {
         }
         String kp = req.getParam("key_ids");
         List<String> keyIds = kp == null || kp.isBlank() ? null : List.of(kp.split(","));
+        String scheme = req.getParam("scheme");
+        if (scheme != null && (scheme.isBlank() || scheme.length() > 500)) {
+            throw Problem.invalid("'scheme' must be 1..500 characters");
+        }
+        String scanType = req.getParam("scan_type", ScanStore.TYPE_WATERMARK);
+        if (!scanType.equals(ScanStore.TYPE_WATERMARK) && !scanType.equals(ScanStore.TYPE_RADIOACTIVITY)) {
+            throw Problem.invalid("'scan_type' must be 'watermark' or 'radioactivity', got '" + scanType + "'");
+        }
+        boolean radio = scanType.equals(ScanStore.TYPE_RADIOACTIVITY);
+        String filterScan = req.getParam("filter_scan");
+        String ft = req.getParam("filter_top");
+        if (!radio && (filterScan != null || ft != null)) {
+            throw Problem.invalid("'filter_scan' and 'filter_top' are parameters of scan_type=radioactivity");
+        }
+        if (ft != null && filterScan == null) {
+            throw Problem.invalid("'filter_top' needs 'filter_scan' (the scan whose corpus is the served data)");
+        }
+        int filterTop = 0;
+        if (ft != null) {
+            try {
+                filterTop = Integer.parseInt(ft);
+            } catch (NumberFormatException e) {
+                filterTop = -1;
+            }
+            if (filterTop < 0) {
+                throw Problem.invalid("'filter_top' must be an integer >= 0 (0 = every served context), got '" + ft + "'");
+            }
+        }
+        if (filterScan != null && (filterScan.isBlank() || filterScan.length() > 40)) {
+            throw Problem.invalid("'filter_scan' must be a scan id");
+        }
         return new UploadSpec(name, format, format == CorpusReader.Format.JSONL ? field : null,
-                format == CorpusReader.Format.TEXT ? split : null, alpha, keyIds, declaredGzip);
+                format == CorpusReader.Format.TEXT ? split : null, alpha, keyIds, scheme, declaredGzip, scanType,
+                filterScan, filterTop);
     }
 
     /**
@@ -663,11 +720,42 @@ public final class VerifierServer implements AutoCloseable {
         }
         String scanId = "scan_" + randomId();
         Path tmp = uploadsDir().resolve(scanId + ".part");
-        worker.executeBlocking(() -> keys.select(spec.keyIds()), false)
+        worker.executeBlocking(() -> {
+            KeyStore.Family family = keys.family(spec.scheme(), spec.keyIds());
+            if (spec.format() == CorpusReader.Format.TEXT) {
+                family.checkText(tokenizer.vocabularySize());
+            }
+            checkFilter(spec, family, who);
+            return family;
+        }, false)
                 .compose(infos -> vertx.fileSystem().open(tmp.toString(), new OpenOptions().setWrite(true).setCreateNew(true))
                         .map(f -> f))
                 .onFailure(e -> failUpload(ctx, e))
                 .onSuccess(file -> receive(ctx, req, file, tmp, spec, who, scanId));
+    }
+
+    /**
+     * A radioactivity scan's served-data filter: the referenced scan must be the caller's (admins:
+     * any), still hold its upload, and every tested scheme must have a context to filter on.
+     */
+    private void checkFilter(UploadSpec spec, KeyStore.Family family, ApiTokens.Principal who) {
+        if (spec.filterScan() == null) {
+            return;
+        }
+        ScanStore.Scan f = scans.get(spec.filterScan());
+        if (f == null || !(who.isAdmin() || f.tenant().equals(who.tenant()))) {
+            throw Problem.unknownScan("'filter_scan': no scan with id '" + spec.filterScan() + "' (upload the served "
+                    + "watermarked data as a scan first, then give its id)");
+        }
+        if (!Files.isRegularFile(config.dataDir().resolve(f.uploadFile()))) {
+            throw Problem.unknownScan("'filter_scan': the corpus of scan " + f.id() + " is no longer stored");
+        }
+        for (var k : family.keyed()) {
+            if (k.scheme().contextWidth() < 1) {
+                throw Problem.invalid("the served-data filter keeps positions whose context occurred in the served "
+                        + "data; scheme " + k.scheme() + " has no context (width 0): scan without 'filter_scan'");
+            }
+        }
     }
 
     private void failUpload(RoutingContext ctx, Throwable e) {
@@ -680,7 +768,9 @@ public final class VerifierServer implements AutoCloseable {
             ApiTokens.Principal who, String scanId) {
         long[] count = {0};
         boolean[] failed = {false};
-        Runnable cleanup = () -> file.close().onComplete(v -> vertx.fileSystem().delete(tmp.toString()));
+        // the temporary file is gone before the client hears of the failure (nothing partial stays behind)
+        java.util.function.Supplier<Future<Void>> cleanup = () -> file.close().transform(v -> vertx.fileSystem()
+                .delete(tmp.toString())).otherwiseEmpty().mapEmpty();
         req.handler(buf -> {
             if (failed[0]) {
                 return;
@@ -688,8 +778,8 @@ public final class VerifierServer implements AutoCloseable {
             count[0] += buf.length();
             if (count[0] > config.maxUploadBytes()) {
                 failed[0] = true;
-                cleanup.run();
-                failUpload(ctx, Problem.tooLarge("the upload exceeds the limit of " + config.maxUploadBytes() + " bytes"));
+                cleanup.get().onComplete(v -> failUpload(ctx, Problem.tooLarge("the upload exceeds the limit of "
+                        + config.maxUploadBytes() + " bytes")));
                 return;
             }
             file.write(buf);
@@ -701,7 +791,7 @@ public final class VerifierServer implements AutoCloseable {
         req.exceptionHandler(e -> {
             if (!failed[0]) {
                 failed[0] = true;
-                cleanup.run();
+                cleanup.get();
             }
         });
         req.endHandler(v -> {
@@ -715,10 +805,7 @@ public final class VerifierServer implements AutoCloseable {
                         ctx.response().putHeader(HttpHeaders.LOCATION, "/v1/scans/" + scan.id());
                         json(ctx, 201, scan.toJson());
                     })
-                    .onFailure(e -> {
-                        vertx.fileSystem().delete(tmp.toString());
-                        ctx.fail(e);
-                    });
+                    .onFailure(e -> vertx.fileSystem().delete(tmp.toString()).onComplete(x -> ctx.fail(e)));
         });
         req.resume();
     }
@@ -734,11 +821,25 @@ public final class VerifierServer implements AutoCloseable {
         try (CorpusReader r = CorpusReader.open(tmp, spec.format(), spec.split() == null ? CorpusReader.Split.BLANK
                 : spec.split(), spec.field(), ScanRunner.limits(config))) {
             gz = r.gzip();
+            if (ScanStore.TYPE_RADIOACTIVITY.equals(spec.scanType())) {
+                r.withPrompts(); // validates prompt_ids now, so the scan cannot fail on them later
+            }
             if (spec.declaredGzip() && !gz) {
                 throw Problem.invalid("the upload was declared gzip but does not start with the gzip magic bytes");
             }
-            while (r.next() != null) {
+            // the scan's tests decide which token ids and whether text are acceptable (hf-kgw: its vocab)
+            KeyStore.Family family = keys.family(spec.scheme(), spec.keyIds());
+            int idLimit = family.idLimit(tokenizer.vocabularySize());
+            boolean textChecked = false;
+            CorpusReader.Doc d;
+            while ((d = r.next()) != null) {
                 docs++;
+                if (d.ids() != null) {
+                    ScanRunner.checkIds(d.ids(), d.line(), idLimit, family);
+                } else if (!textChecked) {
+                    family.checkText(tokenizer.vocabularySize());
+                    textChecked = true;
+                }
             }
         }
         if (docs == 0) {
@@ -748,10 +849,11 @@ public final class VerifierServer implements AutoCloseable {
         Files.createDirectories(dir);
         Path dest = dir.resolve("upload" + (gz ? ".gz" : ""));
         Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE);
-        ScanStore.Scan s = new ScanStore.Scan(scanId, ScanStore.TYPE_WATERMARK, who.tenant(), who.tokenId(), spec.name(),
+        ScanStore.Scan s = new ScanStore.Scan(scanId, spec.scanType(), who.tenant(), who.tokenId(), spec.name(),
                 ScanStore.QUEUED, spec.format().text(), gz ? "gzip" : "none", spec.field(),
                 spec.split() == null ? null : spec.split().text(), spec.alpha(), spec.keyIds(),
-                config.dataDir().relativize(dest).toString(), bytes, Instant.now(), null, null, 0, 0, 0, 0, null, null);
+                config.dataDir().relativize(dest).toString(), bytes, Instant.now(), null, null, 0, 0, 0, 0, null, null,
+                spec.scheme(), spec.params());
         try {
             scans.insert(s);
         } catch (RuntimeException e) {
@@ -854,10 +956,13 @@ public final class VerifierServer implements AutoCloseable {
         }
         r.put("quantized", !admin);
         if (!admin) {
-            for (JsonNode k : r.withArray("keys")) {
+            for (JsonNode k : r.path("keys")) {
                 Quantize.analystView((ObjectNode) k);
             }
-            for (JsonNode d : r.withArray("top_documents")) {
+            for (JsonNode d : r.path("top_documents")) {
+                Quantize.analystView((ObjectNode) d);
+            }
+            for (JsonNode d : r.path("flagged_documents").path("documents")) {
                 Quantize.analystView((ObjectNode) d);
             }
         }
@@ -885,6 +990,25 @@ public final class VerifierServer implements AutoCloseable {
             return;
         }
         blocking(ctx, () -> {
+            String kind = b.string("kind", KeyStore.KIND_HALLMARK);
+            if (KeyStore.KIND_SYNTHID.equals(kind)) {
+                if (b.has("secret")) {
+                    throw Problem.invalid("a SynthID key set is given as 'keys' (a JSON array of int64), not 'secret'");
+                }
+                JsonNode ks = b.node("keys");
+                KeyStore.Info k = keys.registerSynthId(b.string("scheme", null), b.string("label", null),
+                        ks == null || ks.isNull() ? null : ks.toString());
+                audit(ctx, "key.import", k.id(), k.scheme() + " (SynthID key set)");
+                ctx.response().setStatusCode(201).putHeader(HttpHeaders.LOCATION, "/v1/keys/" + k.id());
+                return k.toJson();
+            }
+            if (!KeyStore.KIND_HALLMARK.equals(kind)) {
+                throw Problem.invalid("'kind' must be 'hallmark' (default) or 'synthid', got '" + kind + "'");
+            }
+            if (b.has("keys")) {
+                throw Problem.invalid("'keys' is for SynthID key sets (\"kind\": \"synthid\"); a Hallmark key takes "
+                        + "'secret' (or nothing, to generate one)");
+            }
             String secretB64 = b.string("secret", null);
             byte[] secret = null;
             if (secretB64 != null) {
@@ -980,12 +1104,13 @@ public final class VerifierServer implements AutoCloseable {
     }
 
     ScanStore.Scan storeUpload(Path file, String name, CorpusReader.Format format, String field, double alpha,
-            ApiTokens.Principal who) throws IOException {
+            List<String> keyIds, ApiTokens.Principal who) throws IOException {
         String scanId = "scan_" + randomId();
         Path tmp = uploadsDir().resolve(scanId + ".part");
         Files.copy(file, tmp);
         try {
-            ScanStore.Scan s = store(tmp, new UploadSpec(name, format, field, null, alpha, null, false), who, scanId,
+            ScanStore.Scan s = store(tmp, new UploadSpec(name, format, field, null, alpha, keyIds, null, false,
+                    ScanStore.TYPE_WATERMARK, null, 0), who, scanId,
                     Files.size(tmp));
             runner.submit(s.id());
             return s;

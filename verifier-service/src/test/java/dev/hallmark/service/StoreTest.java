@@ -48,6 +48,8 @@ class StoreTest {
         return false;
     }
 
+    static final String SYNTHID_KEYS = "[4371257431375131705, 1820801989368220984, 222681842206352465]";
+
     @Test
     void secretsAndTokensNeverReachTheDiskInTheClear() throws Exception {
         Path data = dir.resolve("data");
@@ -57,6 +59,7 @@ class StoreTest {
         try (TestSupport.Env env = TestSupport.Env.start(data)) {
             keyId = env.server.keys().register("kgw:gamma=0.25,delta=2,context=1,seeding=lefthash", "at rest", secret).id();
             token = env.admin;
+            env.server.keys().registerSynthId(null, "synthid at rest", SYNTHID_KEYS);
         }
         byte[] disk = allBytes(data.resolve("db"));
         assertTrue(disk.length > 0);
@@ -64,6 +67,9 @@ class StoreTest {
         assertFalse(contains(disk, secret), "raw key secret not on disk");
         assertFalse(contains(disk, TestSupport.b64(secret).getBytes(StandardCharsets.US_ASCII)), "nor in Base64");
         assertFalse(contains(disk, token.getBytes(StandardCharsets.US_ASCII)), "API token not on disk");
+        assertTrue(contains(disk, dev.hallmark.interop.SynthIdKeys.parse(SYNTHID_KEYS).id().getBytes(StandardCharsets.US_ASCII)));
+        assertFalse(contains(disk, "4371257431375131705".getBytes(StandardCharsets.US_ASCII)), "SynthID key not on disk");
+        assertFalse(contains(disk, SYNTHID_KEYS.getBytes(StandardCharsets.US_ASCII)), "nor the key set's JSON");
         assertTrue(contains(disk, ApiTokens.sha256(token).getBytes(StandardCharsets.US_ASCII)), "only its SHA-256");
     }
 
@@ -88,6 +94,43 @@ class StoreTest {
             KeyStore.Info k = s.keys().get(keyId);
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.keys().keyed(k));
             assertTrue(e.getMessage().contains("wrong master key or tampered database"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aVersion2StoreMigratesAndKeepsItsKeysUsable() throws Exception {
+        Path data = dir.resolve("data");
+        Files.createDirectories(data);
+        // a store as the previous release left it: schema 2, one sealed Hallmark key
+        JdbcConnectionPool pool = JdbcConnectionPool.create("jdbc:h2:file:" + data.resolve("db").resolve("hallmark")
+                + ";DB_CLOSE_ON_EXIT=FALSE", "hallmark", "");
+        SecretBox box = SecretBox.load(data, new java.security.SecureRandom());
+        dev.hallmark.key.WatermarkKey key = dev.hallmark.key.WatermarkKey.fromSecret(TestSupport.secret("v2 key"));
+        try {
+            assertEquals(2, Database.migrate(pool, Database.MIGRATIONS.subList(0, 2)));
+            try (var c = pool.getConnection(); PreparedStatement ps = c.prepareStatement("INSERT INTO wm_keys(id, scheme, "
+                    + "label, status, secret_enc, created_at) VALUES (?, 'kgw:gamma=0.25,delta=2,context=1,seeding=lefthash', "
+                    + "'old', 'active', ?, CURRENT_TIMESTAMP)")) {
+                ps.setString(1, key.id());
+                ps.setBytes(2, box.seal(key.exportSecret(), key.id()));
+                ps.executeUpdate();
+            }
+        } finally {
+            pool.dispose();
+        }
+        try (VerifierServer s = VerifierServer.start(TestSupport.config(data))) {
+            assertEquals(Database.MIGRATIONS.size(), s.database().schemaVersion());
+            KeyStore.Info k = s.keys().get(key.id());
+            assertEquals(KeyStore.KIND_HALLMARK, k.kind(), "keys from before migration 3 are Hallmark keys");
+            assertEquals(key.id(), s.keys().keyed(k).keyId());
+            // and the widened secret column takes a large SynthID key set
+            long[] many = new long[1024];
+            for (int i = 0; i < many.length; i++) {
+                many[i] = Long.MAX_VALUE - 7L * i;
+            }
+            KeyStore.Info sid = s.keys().registerSynthId(null, "1,024 layers",
+                    dev.hallmark.interop.SynthIdKeys.of(many).toJson());
+            assertEquals(1024, ((dev.hallmark.scheme.SynthIdRefKeyed) s.keys().keyed(sid)).depth());
         }
     }
 
@@ -135,7 +178,7 @@ class StoreTest {
             Path corpus = dir.resolve("c.jsonl");
             Files.writeString(corpus, Corpora.mixedJsonl(Corpora.human().subList(0, 2), List.of()));
             ApiTokens.Principal p = env.server.tokens().authenticate(env.alpha);
-            id = env.server.storeUpload(corpus, "vanishing", CorpusReader.Format.JSONL, "text", 1e-3, p).id();
+            id = env.server.storeUpload(corpus, "vanishing", CorpusReader.Format.JSONL, "text", 1e-3, null, p).id();
             // wait for it, then pretend the process died while it was running
             for (int i = 0; i < 600 && !env.server.scans().get(id).state().equals(ScanStore.DONE); i++) {
                 Thread.sleep(50);
