@@ -22,6 +22,7 @@ public final class Hallmark implements Runnable {
         RadioactivityCommand.class,
         AttributeCommand.class,
         BenchCommand.class,
+        BenchGenerateCommand.class,
         TrainLm.class,
     };
 
