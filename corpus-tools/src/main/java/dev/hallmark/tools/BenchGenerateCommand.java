@@ -286,12 +286,12 @@ final class BenchGenerateCommand implements Callable<Integer> {
     }
 
     private static void print(PrintWriter o, List<Summary> summaries, double loadBefore, double loadAfter) {
-        o.printf(Locale.ROOT, "%-5s %-42s %9s %7s %11s %7s %10s %10s %8s%n", "batch", "mode", "tokens/s", "ratio",
+        o.printf(Locale.ROOT, "%-5s %-50s %9s %7s %11s %7s %10s %10s %8s%n", "batch", "mode", "tokens/s", "ratio",
                 "tok/cpu-s", "ratio", "model us", "sampler us", "sampler");
-        o.printf(Locale.ROOT, "%-5s %-42s %9s %7s %11s %7s %10s %10s %8s%n", "", "", "(wall)", "(wall)", "", "(cpu)",
+        o.printf(Locale.ROOT, "%-5s %-50s %9s %7s %11s %7s %10s %10s %8s%n", "", "", "(wall)", "(wall)", "", "(cpu)",
                 "cpu/token", "cpu/token", "share");
         for (Summary s : summaries) {
-            o.printf(Locale.ROOT, "%-5d %-42s %9.1f %7.3f %11.1f %7.3f %10.1f %10.1f %7.1f%%%n", s.batch(), s.mode(),
+            o.printf(Locale.ROOT, "%-5d %-50s %9.1f %7.3f %11.1f %7.3f %10.1f %10.1f %7.1f%%%n", s.batch(), s.mode(),
                     s.tokensPerSecond(), s.ratioToPlain(), s.tokensPerCpuSecond(), s.cpuRatioToPlain(),
                     s.modelCpuUsPerToken(), s.samplerCpuUsPerToken(), 100 * s.samplerShareCpu());
         }

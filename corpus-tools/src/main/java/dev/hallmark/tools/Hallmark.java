@@ -23,6 +23,7 @@ public final class Hallmark implements Runnable {
         AttributeCommand.class,
         BenchCommand.class,
         BenchGenerateCommand.class,
+        DetectionReportCommand.class,
         TrainLm.class,
     };
 

@@ -26,11 +26,11 @@ class BenchGenerateCommandTest {
 
     static Path tinyModel(Path dir) {
         try (HfTokenizer tok = Tokenizers.openDefault()) {
-            int[] stream = TrainLm.tokenizeStream(tok, List.of("In the beginning God created the heaven and the earth.",
-                    "And the earth was without form, and void; and darkness was upon the face of the deep."));
+            // no <|endoftext|> in the id map: the model can never emit it, so completions run to --max-tokens
+            int[] stream = tok.encode("In the beginning God created the heaven and the earth. And the earth was without"
+                    + " form, and void; and darkness was upon the face of the deep. And God said, Let there be light.");
             try (TransformerLm lm = TransformerLm.create(new TransformerConfig(16, 1, 2, 32, 16),
-                    TrainLm.topIds(stream, tok.vocabularySize(), 64, Tokenizers.QWEN3_END_OF_TEXT),
-                    Tokenizers.QWEN3_END_OF_TEXT, "bench-tiny", 3)) {
+                    TrainLm.topIds(stream, tok.vocabularySize(), 64, stream[0]), stream[0], "bench-tiny", 3)) {
                 lm.save(dir);
             }
         }
