@@ -238,8 +238,8 @@ final class BenchGenerateCommand implements Callable<Integer> {
 
     /** Medians over rounds for one (batch, mode). */
     record Summary(int batch, String mode, int rounds, double tokensPerSecond, double ratioToPlain,
-            double tokensPerCpuSecond, double cpuRatioToPlain, double modelCpuUsPerToken, double samplerCpuUsPerToken,
-            double samplerShareCpu, double samplerShareWall) {
+            double tokensPerCpuSecond, double cpuRatioToPlain, double cpuRatioMin, double cpuRatioMax,
+            double modelCpuUsPerToken, double samplerCpuUsPerToken, double samplerShareCpu, double samplerShareWall) {
     }
 
     static List<Summary> summarize(List<Measurement> all, List<Integer> batchSizes, List<String> modes) {
@@ -272,6 +272,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
                     shareWall[i] = (double) m.samplerWallNs() / (m.samplerWallNs() + m.modelWallNs());
                 }
                 out.add(new Summary(b, mode, ms.size(), median(rate), median(ratio), median(cpuRate), median(cpuRatio),
+                        Arrays.stream(cpuRatio).min().orElseThrow(), Arrays.stream(cpuRatio).max().orElseThrow(),
                         median(modelUs), median(samplerUs), median(shareCpu), median(shareWall)));
             }
         }
@@ -286,17 +287,19 @@ final class BenchGenerateCommand implements Callable<Integer> {
     }
 
     private static void print(PrintWriter o, List<Summary> summaries, double loadBefore, double loadAfter) {
-        o.printf(Locale.ROOT, "%-5s %-50s %9s %7s %11s %7s %10s %10s %8s%n", "batch", "mode", "tokens/s", "ratio",
-                "tok/cpu-s", "ratio", "model us", "sampler us", "sampler");
-        o.printf(Locale.ROOT, "%-5s %-50s %9s %7s %11s %7s %10s %10s %8s%n", "", "", "(wall)", "(wall)", "", "(cpu)",
-                "cpu/token", "cpu/token", "share");
+        o.printf(Locale.ROOT, "%-5s %-50s %9s %7s %11s %7s %13s %10s %10s %8s%n", "batch", "mode", "tokens/s", "ratio",
+                "tok/cpu-s", "ratio", "ratio range", "model us", "sampler us", "sampler");
+        o.printf(Locale.ROOT, "%-5s %-50s %9s %7s %11s %7s %13s %10s %10s %8s%n", "", "", "(wall)", "(wall)", "", "(cpu)",
+                "(cpu)", "cpu/token", "cpu/token", "share");
         for (Summary s : summaries) {
-            o.printf(Locale.ROOT, "%-5d %-50s %9.1f %7.3f %11.1f %7.3f %10.1f %10.1f %7.1f%%%n", s.batch(), s.mode(),
-                    s.tokensPerSecond(), s.ratioToPlain(), s.tokensPerCpuSecond(), s.cpuRatioToPlain(),
-                    s.modelCpuUsPerToken(), s.samplerCpuUsPerToken(), 100 * s.samplerShareCpu());
+            o.printf(Locale.ROOT, "%-5d %-50s %9.1f %7.3f %11.1f %7.3f %6.3f-%6.3f %10.1f %10.1f %7.1f%%%n", s.batch(),
+                    s.mode(), s.tokensPerSecond(), s.ratioToPlain(), s.tokensPerCpuSecond(), s.cpuRatioToPlain(),
+                    s.cpuRatioMin(), s.cpuRatioMax(), s.modelCpuUsPerToken(), s.samplerCpuUsPerToken(),
+                    100 * s.samplerShareCpu());
         }
-        o.printf(Locale.ROOT, "medians over %d rounds; ratios to plain within each round; load average %.2f before,"
-                + " %.2f after%n", summaries.isEmpty() ? 0 : summaries.get(0).rounds(), loadBefore, loadAfter);
+        o.printf(Locale.ROOT, "medians over %d rounds (each column its own median); ratios to plain within each round;"
+                + " load average %.2f before, %.2f after%n", summaries.isEmpty() ? 0 : summaries.get(0).rounds(),
+                loadBefore, loadAfter);
     }
 
     private void writeJson(Path file, List<Measurement> all, List<Summary> summaries, double loadBefore,
@@ -322,6 +325,8 @@ final class BenchGenerateCommand implements Callable<Integer> {
             n.put("ratioToPlain", s.ratioToPlain());
             n.put("tokensPerCpuSecond", s.tokensPerCpuSecond());
             n.put("cpuRatioToPlain", s.cpuRatioToPlain());
+            n.put("cpuRatioMin", s.cpuRatioMin());
+            n.put("cpuRatioMax", s.cpuRatioMax());
             n.put("modelCpuUsPerToken", s.modelCpuUsPerToken());
             n.put("samplerCpuUsPerToken", s.samplerCpuUsPerToken());
             n.put("samplerShareCpu", s.samplerShareCpu());

@@ -55,8 +55,11 @@ import picocli.CommandLine.Spec;
  * is one (text, key) pair; it is a false positive when p <= alpha. Given the texts, trials with
  * distinct keys are independent (the keyed PRF makes each key's scores independent), so the count
  * is at most Binomial(trials, alpha) under a valid null; the interval is Clopper-Pearson 95%. It
- * treats all trials as independent: keys are, given the texts, but some texts are related (one
- * Bible chapter in two translations), so the documents themselves are not quite.
+ * treats all trials as independent. Keys are, given the texts; but texts that share tuples (a
+ * verse quoted in two chapters, one chapter in two translations) give correlated verdicts under
+ * one key, which widens the spread of the count beyond the binomial. Two diagnostics show it: the
+ * standard error of the rate from the spread of the per-key rates (keys are independent replicates
+ * given the texts), and the dispersion index of the per-key counts (about 1 without correlation).
  */
 @Command(name = "detection-report", mixinStandardHelpOptions = true,
         description = {"Tokens needed to detect watermarked completions (from hallmark generate) and the false-positive",
@@ -100,12 +103,22 @@ final class DetectionReportCommand implements Callable<Integer> {
     /** Tokens-to-detect outcome of one generated file. */
     record PowerResult(String scheme, String file, int texts, int detected, int neverDetected, int detectedAtAlpha,
             double medianTokensDetected, double medianTokensAll, double q25, double q75, double medianLength,
-            long totalTokens) {
+            double medianLengthNeverDetected, long totalTokens) {
     }
 
-    /** False-positive count of one scheme on one null set. */
+    /**
+     * False-positive count of one scheme on one null set.
+     *
+     * @param interval Clopper-Pearson 95% interval, treating all trials as independent
+     * @param keyStandardError standard error of the rate from the spread of the per-key rates: given
+     *     the texts, the keys are independent replicates, so this is valid even when texts share
+     *     tuples (which correlates the trials of one key)
+     * @param dispersion variance of the per-key counts over the binomial variance at the observed
+     *     rate: about 1 for independent trials, above 1 when texts share tuples (then the
+     *     Clopper-Pearson interval is too narrow); NaN when nothing was flagged or there is one key
+     */
     record FprResult(String scheme, String set, int texts, int keys, double alpha, long trials, long flagged,
-            BinomialInterval interval) {
+            BinomialInterval interval, double keyStandardError, double dispersion) {
     }
 
     @Override
@@ -187,6 +200,7 @@ final class DetectionReportCommand implements Callable<Integer> {
         DetectOptions opts = DetectOptions.defaults().withAlpha(alphas.get(0)).withTokenScores(true);
         List<Integer> ttd = new ArrayList<>();
         int never = 0;
+        List<Double> neverLengths = new ArrayList<>();
         int atAlpha = 0;
         double[] lengths = new double[recs.size()];
         long total = 0;
@@ -196,6 +210,7 @@ final class DetectionReportCommand implements Callable<Integer> {
             total += ids.length;
             if (ids.length <= s.contextWidth()) {
                 never++;
+                neverLengths.add((double) ids.length);
                 continue;
             }
             DetectionResult r = d.detect(ids, opts);
@@ -203,6 +218,7 @@ final class DetectionReportCommand implements Callable<Integer> {
             int t = tokensToDetect(r.tokenScores(), keyed.nullModel(), Math.log10(targetP));
             if (t < 0) {
                 never++;
+                neverLengths.add((double) ids.length);
             } else {
                 ttd.add(t);
             }
@@ -214,7 +230,8 @@ final class DetectionReportCommand implements Callable<Integer> {
         Arrays.sort(lengths);
         return new PowerResult(s.toString(), file.toString(), recs.size(), det.length, never, atAlpha,
                 quantile(det, 0.5), quantile(withNever, 0.5), quantile(det, 0.25), quantile(det, 0.75),
-                quantile(lengths, 0.5), total);
+                quantile(lengths, 0.5), quantile(neverLengths.stream().mapToDouble(Double::doubleValue).sorted().toArray(), 0.5),
+                total);
     }
 
     /**
@@ -259,29 +276,57 @@ final class DetectionReportCommand implements Callable<Integer> {
 
     private List<FprResult> falsePositives(Scheme s, List<WatermarkKey> keys, List<int[]> texts, String set) {
         long[] flagged = new long[alphas.size()];
+        long[][] perKey = new long[alphas.size()][keys.size()];
         long trials = 0;
         int usable = 0;
+        List<Detector> detectors = keys.stream().map(key -> Detector.of(s, key)).toList();
         for (int[] t : texts) {
             if (t.length <= s.contextWidth()) {
                 continue; // too short to score anything: not a trial
             }
             usable++;
-            for (WatermarkKey key : keys) {
-                DetectionResult r = Detector.of(s, key).detect(t, DetectOptions.defaults());
+            for (int k = 0; k < detectors.size(); k++) {
+                DetectionResult r = detectors.get(k).detect(t, DetectOptions.defaults());
                 trials++;
                 for (int a = 0; a < alphas.size(); a++) {
                     if (r.log10P() <= Math.log10(alphas.get(a))) {
                         flagged[a]++;
+                        perKey[a][k]++;
                     }
                 }
             }
         }
         List<FprResult> out = new ArrayList<>();
         for (int a = 0; a < alphas.size(); a++) {
+            double[] d = keyDispersion(perKey[a], usable);
             out.add(new FprResult(s.toString(), set, usable, keys.size(), alphas.get(a), trials, flagged[a],
-                    trials == 0 ? null : BinomialInterval.clopperPearson(flagged[a], trials, 0.95)));
+                    trials == 0 ? null : BinomialInterval.clopperPearson(flagged[a], trials, 0.95), d[0], d[1]));
         }
         return out;
+    }
+
+    /**
+     * From per-key counts of flagged texts (n texts each): {standard error of the overall rate from
+     * the spread over keys, dispersion = sample variance of the counts / (n r (1 - r))}.
+     */
+    static double[] keyDispersion(long[] counts, int n) {
+        int k = counts.length;
+        if (k < 2 || n == 0) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        double mean = 0;
+        for (long c : counts) {
+            mean += c;
+        }
+        mean /= k;
+        double ss = 0;
+        for (long c : counts) {
+            ss += (c - mean) * (c - mean);
+        }
+        double var = ss / (k - 1);
+        double r = mean / n;
+        double binomialVar = n * r * (1 - r);
+        return new double[] {Math.sqrt(var / k) / n, binomialVar > 0 ? var / binomialVar : Double.NaN};
     }
 
     static List<JsonNode> readRecords(Path file) throws IOException {
@@ -349,19 +394,31 @@ final class DetectionReportCommand implements Callable<Integer> {
     private void print(PrintWriter o, List<PowerResult> power, List<FprResult> fpr) {
         o.printf(Locale.ROOT, "tokens to reach and keep p <= %.0e (median; quartiles over detected texts)%n", targetP);
         for (PowerResult p : power) {
-            o.printf(Locale.ROOT, "  %-45s %4d texts (median %4.0f tokens): median %6.1f tokens [%.0f, %.0f] over %d"
-                            + " detected; %d never detected; median over all %s; %d/%d flagged at %.0e%n",
+            o.printf(Locale.ROOT, "  %-50s %4d texts (median %4.0f tokens): median %6.1f tokens [%.0f, %.0f] over %d"
+                            + " detected; %d never detected (median length %.0f); median over all %s; %d/%d flagged"
+                            + " at %.0e%n",
                     p.scheme(), p.texts(), p.medianLength(), p.medianTokensDetected(), p.q25(), p.q75(), p.detected(),
-                    p.neverDetected(), fmt(p.medianTokensAll()), p.detectedAtAlpha(), p.texts(), alphas.get(0));
+                    p.neverDetected(), p.medianLengthNeverDetected(), fmt(p.medianTokensAll()), p.detectedAtAlpha(),
+                    p.texts(), alphas.get(0));
         }
         if (!fpr.isEmpty()) {
-            o.println("false positives (trials = texts x keys; Clopper-Pearson 95%)");
+            o.println("false positives (trials = texts x keys; Clopper-Pearson 95%; standard error over keys;"
+                    + " dispersion of per-key counts)");
             for (FprResult f : fpr) {
-                o.printf(Locale.ROOT, "  %-45s %-38s alpha %-6s %4d / %6d = %.5f  [%.5f, %.5f]%n", f.scheme(), f.set(),
-                        fmtAlpha(f.alpha()), f.flagged(), f.trials(), f.trials() == 0 ? Double.NaN : (double) f.flagged() / f.trials(),
+                o.printf(Locale.ROOT, "  %-50s %-38s alpha %-6s %5d / %6d = %.5f  [%.5f, %.5f]  se %.5f  disp %.2f%n",
+                        f.scheme(), f.set(), fmtAlpha(f.alpha()), f.flagged(), f.trials(),
+                        f.trials() == 0 ? Double.NaN : (double) f.flagged() / f.trials(),
                         f.interval() == null ? Double.NaN : f.interval().lower(),
-                        f.interval() == null ? Double.NaN : f.interval().upper());
+                        f.interval() == null ? Double.NaN : f.interval().upper(), f.keyStandardError(), f.dispersion());
             }
+        }
+    }
+
+    private static void putFinite(ObjectNode n, String field, double v) {
+        if (Double.isFinite(v)) {
+            n.put(field, v);
+        } else {
+            n.putNull(field);
         }
     }
 
@@ -391,6 +448,7 @@ final class DetectionReportCommand implements Callable<Integer> {
             n.put("medianCompletionLength", p.medianLength());
             n.put("detected", p.detected());
             n.put("neverDetected", p.neverDetected());
+            n.put("medianLengthNeverDetected", p.medianLengthNeverDetected());
             n.put("medianTokensDetected", p.medianTokensDetected());
             n.put("q25TokensDetected", p.q25());
             n.put("q75TokensDetected", p.q75());
@@ -416,6 +474,8 @@ final class DetectionReportCommand implements Callable<Integer> {
                 n.put("ci95Lower", f.interval().lower());
                 n.put("ci95Upper", f.interval().upper());
             }
+            putFinite(n, "keyStandardError", f.keyStandardError());
+            putFinite(n, "dispersion", f.dispersion());
         }
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {

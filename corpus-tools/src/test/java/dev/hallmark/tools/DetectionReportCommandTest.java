@@ -106,6 +106,7 @@ class DetectionReportCommandTest {
             double rate = f.get("rate").asDouble();
             assertEquals((double) k / (texts * 4), rate, 1e-12);
             assertTrue(f.get("ci95Lower").asDouble() <= rate && rate <= f.get("ci95Upper").asDouble(), f.toString());
+            assertTrue(f.has("keyStandardError") && f.has("dispersion"), f.toString());
         }
     }
 
@@ -167,6 +168,17 @@ class DetectionReportCommandTest {
             x += s[i];
         }
         return x;
+    }
+
+    @Test
+    void keyDispersionIsTheVarianceRatioToTheBinomial() {
+        // counts 0 and 2 of 10: mean 1, sample variance 2, rate 0.1, binomial variance 10 * 0.1 * 0.9 = 0.9
+        double[] d = DetectionReportCommand.keyDispersion(new long[] {0, 2}, 10);
+        assertEquals(Math.sqrt(2.0 / 2) / 10, d[0], 1e-15);
+        assertEquals(2.0 / 0.9, d[1], 1e-12);
+        assertEquals(0.0, DetectionReportCommand.keyDispersion(new long[] {3, 3, 3}, 10)[1], 0.0);
+        assertTrue(Double.isNaN(DetectionReportCommand.keyDispersion(new long[] {0, 0}, 10)[1]), "nothing flagged");
+        assertTrue(Double.isNaN(DetectionReportCommand.keyDispersion(new long[] {4}, 10)[0]), "one key has no spread");
     }
 
     @Test
