@@ -239,7 +239,8 @@ final class BenchGenerateCommand implements Callable<Integer> {
     /** Medians over rounds for one (batch, mode). */
     record Summary(int batch, String mode, int rounds, double tokensPerSecond, double ratioToPlain,
             double tokensPerCpuSecond, double cpuRatioToPlain, double cpuRatioMin, double cpuRatioMax,
-            double modelCpuUsPerToken, double samplerCpuUsPerToken, double samplerShareCpu, double samplerShareWall) {
+            double modelCpuUsPerToken, double samplerCpuUsPerToken, double samplerExtraCpuUsPerToken,
+            double samplerShareCpu, double samplerShareWall) {
     }
 
     static List<Summary> summarize(List<Measurement> all, List<Integer> batchSizes, List<String> modes) {
@@ -256,6 +257,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
                 double[] cpuRatio = new double[ms.size()];
                 double[] modelUs = new double[ms.size()];
                 double[] samplerUs = new double[ms.size()];
+                double[] extraUs = new double[ms.size()];
                 double[] shareCpu = new double[ms.size()];
                 double[] shareWall = new double[ms.size()];
                 for (int i = 0; i < ms.size(); i++) {
@@ -268,12 +270,13 @@ final class BenchGenerateCommand implements Callable<Integer> {
                     cpuRatio[i] = m.tokensPerCpuSecond() / plain.tokensPerCpuSecond();
                     modelUs[i] = m.modelCpuNs() / 1e3 / m.tokens();
                     samplerUs[i] = m.samplerCpuNs() / 1e3 / m.tokens();
+                    extraUs[i] = samplerUs[i] - plain.samplerCpuNs() / 1e3 / plain.tokens();
                     shareCpu[i] = (double) m.samplerCpuNs() / (m.samplerCpuNs() + m.modelCpuNs());
                     shareWall[i] = (double) m.samplerWallNs() / (m.samplerWallNs() + m.modelWallNs());
                 }
                 out.add(new Summary(b, mode, ms.size(), median(rate), median(ratio), median(cpuRate), median(cpuRatio),
                         Arrays.stream(cpuRatio).min().orElseThrow(), Arrays.stream(cpuRatio).max().orElseThrow(),
-                        median(modelUs), median(samplerUs), median(shareCpu), median(shareWall)));
+                        median(modelUs), median(samplerUs), median(extraUs), median(shareCpu), median(shareWall)));
             }
         }
         return out;
@@ -287,16 +290,17 @@ final class BenchGenerateCommand implements Callable<Integer> {
     }
 
     private static void print(PrintWriter o, List<Summary> summaries, double loadBefore, double loadAfter) {
-        o.printf(Locale.ROOT, "%-5s %-50s %9s %7s %11s %7s %13s %10s %10s %8s%n", "batch", "mode", "tokens/s", "ratio",
-                "tok/cpu-s", "ratio", "ratio range", "model us", "sampler us", "sampler");
-        o.printf(Locale.ROOT, "%-5s %-50s %9s %7s %11s %7s %13s %10s %10s %8s%n", "", "", "(wall)", "(wall)", "", "(cpu)",
-                "(cpu)", "cpu/token", "cpu/token", "share");
+        o.printf(Locale.ROOT, "%-5s %-50s %9s %7s %11s %7s %13s %10s %10s %10s %8s%n", "batch", "mode", "tokens/s",
+                "ratio", "tok/cpu-s", "ratio", "ratio range", "model us", "sampler us", "watermark", "sampler");
+        o.printf(Locale.ROOT, "%-5s %-50s %9s %7s %11s %7s %13s %10s %10s %10s %8s%n", "", "", "(wall)", "(wall)", "",
+                "(cpu)", "(cpu)", "cpu/token", "cpu/token", "us/token", "share");
         for (Summary s : summaries) {
-            o.printf(Locale.ROOT, "%-5d %-50s %9.1f %7.3f %11.1f %7.3f %6.3f-%6.3f %10.1f %10.1f %7.1f%%%n", s.batch(),
-                    s.mode(), s.tokensPerSecond(), s.ratioToPlain(), s.tokensPerCpuSecond(), s.cpuRatioToPlain(),
-                    s.cpuRatioMin(), s.cpuRatioMax(), s.modelCpuUsPerToken(), s.samplerCpuUsPerToken(),
-                    100 * s.samplerShareCpu());
+            o.printf(Locale.ROOT, "%-5d %-50s %9.1f %7.3f %11.1f %7.3f %6.3f-%6.3f %10.1f %10.1f %+10.1f %7.1f%%%n",
+                    s.batch(), s.mode(), s.tokensPerSecond(), s.ratioToPlain(), s.tokensPerCpuSecond(),
+                    s.cpuRatioToPlain(), s.cpuRatioMin(), s.cpuRatioMax(), s.modelCpuUsPerToken(),
+                    s.samplerCpuUsPerToken(), s.samplerExtraCpuUsPerToken(), 100 * s.samplerShareCpu());
         }
+        o.println("watermark us/token: the sampler's CPU time per token minus plain sampling's in the same round");
         o.printf(Locale.ROOT, "medians over %d rounds (each column its own median); ratios to plain within each round;"
                 + " load average %.2f before, %.2f after%n", summaries.isEmpty() ? 0 : summaries.get(0).rounds(),
                 loadBefore, loadAfter);
@@ -329,6 +333,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
             n.put("cpuRatioMax", s.cpuRatioMax());
             n.put("modelCpuUsPerToken", s.modelCpuUsPerToken());
             n.put("samplerCpuUsPerToken", s.samplerCpuUsPerToken());
+            n.put("samplerExtraCpuUsPerToken", s.samplerExtraCpuUsPerToken());
             n.put("samplerShareCpu", s.samplerShareCpu());
             n.put("samplerShareWall", s.samplerShareWall());
         }

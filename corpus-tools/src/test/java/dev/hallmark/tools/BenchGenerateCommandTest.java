@@ -75,6 +75,7 @@ class BenchGenerateCommandTest {
             if (s.get("mode").asText().equals("plain")) {
                 assertEquals(1.0, s.get("ratioToPlain").asDouble(), 0.0);
                 assertEquals(1.0, s.get("cpuRatioToPlain").asDouble(), 0.0);
+                assertEquals(0.0, s.get("samplerExtraCpuUsPerToken").asDouble(), 0.0);
             }
             double share = s.get("samplerShareCpu").asDouble();
             assertTrue(share > 0 && share < 1, s.toString());
