@@ -21,10 +21,13 @@ public final class Hallmark implements Runnable {
         DetectCommand.class,
         RadioactivityCommand.class,
         AttributeCommand.class,
+        AttackCommand.class,
+        ExperimentCommand.class,
         BenchCommand.class,
         BenchGenerateCommand.class,
         DetectionReportCommand.class,
         TrainLm.class,
+        dev.hallmark.tools.spark.SparkDetect.class,
     };
 
     @CommandLine.Spec

@@ -44,11 +44,16 @@ public final class Prf {
 
     /** PRF of the message {@code context[off..off+len) || candidate}. */
     public long hash(int[] context, int off, int len, int candidate) {
+        // small entry point so the JIT inlines it; the general loop lives in hashWords
         if (len == 1) {
             return hash(context[off], candidate);
         } else if (len == 0) {
             return hash(candidate);
         }
+        return hashWords(context, off, len, candidate);
+    }
+
+    private long hashWords(int[] context, int off, int len, int candidate) {
         long v0 = k0 ^ 0x736f6d6570736575L;
         long v1 = k1 ^ 0x646f72616e646f6dL;
         long v2 = k0 ^ 0x6c7967656e657261L;

@@ -15,6 +15,8 @@ public final class KgwKeyed implements KeyedScheme {
     private final double effectiveGamma;
     private final NullModel nullModel;
     private final double biasFactor;
+    private final int context;
+    private final boolean lefthash;
 
     KgwKeyed(KgwScheme scheme, WatermarkKey key) {
         this.scheme = scheme;
@@ -29,6 +31,8 @@ public final class KgwKeyed implements KeyedScheme {
                 .divide(new BigDecimal(2).pow(64)).doubleValue();
         this.nullModel = new NullModel.Binomial(1, effectiveGamma);
         this.biasFactor = Math.exp(scheme.delta());
+        this.context = scheme.context();
+        this.lefthash = scheme.seeding() == KgwScheme.Seeding.LEFTHASH;
     }
 
     @Override
@@ -89,10 +93,15 @@ public final class KgwKeyed implements KeyedScheme {
 
     @Override
     public double score(int[] ids, int t, long[] tupleOut) {
-        int h = scheme.context();
+        int h = context;
         int x = ids[t];
         long r;
-        if (h == 0) {
+        if (h == 1 && lefthash) {
+            // the common case (KGW's default), kept free of loops and calls that may not inline
+            int c = ids[t - 1];
+            Tuples.of(c, x, tupleOut);
+            r = green.hash(c, x);
+        } else if (h == 0) {
             Tuples.of(ids, t, 0, x, tupleOut);
             r = green.hash(x);
         } else if (scheme.seeding() == KgwScheme.Seeding.LEFTHASH) {
