@@ -11,11 +11,13 @@ import dev.hallmark.detect.Detector;
 import dev.hallmark.key.KeyFile;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
-import dev.hallmark.scheme.NullModel;
 import dev.hallmark.scheme.Scheme;
-import dev.hallmark.stats.BinomialInterval;
 import dev.hallmark.text.HfTokenizer;
 import dev.hallmark.text.Tokenizers;
+import dev.hallmark.tools.experiment.CriticalValues;
+import dev.hallmark.tools.experiment.DetectionMetrics;
+import dev.hallmark.tools.experiment.PrefixScores;
+import dev.hallmark.tools.experiment.Rate;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -109,7 +111,7 @@ final class DetectionReportCommand implements Callable<Integer> {
     /**
      * False-positive count of one scheme on one null set.
      *
-     * @param interval Clopper-Pearson 95% interval, treating all trials as independent
+     * @param rate the count with its Clopper-Pearson 95% interval, treating all trials as independent
      * @param keyStandardError standard error of the rate from the spread of the per-key rates: given
      *     the texts, the keys are independent replicates, so this is valid even when texts share
      *     tuples (which correlates the trials of one key)
@@ -118,7 +120,7 @@ final class DetectionReportCommand implements Callable<Integer> {
      *     Clopper-Pearson interval is too narrow); NaN when nothing was flagged or there is one key
      */
     record FprResult(String scheme, String set, int texts, int keys, double alpha, long trials, long flagged,
-            BinomialInterval interval, double keyStandardError, double dispersion) {
+            Rate rate, double keyStandardError, double dispersion) {
     }
 
     @Override
@@ -198,80 +200,56 @@ final class DetectionReportCommand implements Callable<Integer> {
         KeyedScheme keyed = KeyedScheme.of(s, k);
         Detector d = Detector.of(keyed);
         DetectOptions opts = DetectOptions.defaults().withAlpha(alphas.get(0)).withTokenScores(true);
-        List<Integer> ttd = new ArrayList<>();
-        int never = 0;
+        List<int[]> texts = new ArrayList<>();
+        int maxLen = 1;
+        for (JsonNode r : recs) {
+            int[] ids = completionIds(r, file);
+            texts.add(ids);
+            maxLen = Math.max(maxLen, ids.length);
+        }
+        CriticalValues target = CriticalValues.of(keyed.nullModel(), targetP, maxLen);
+        int[] ttd = new int[texts.size()];
+        List<Double> detectedTokens = new ArrayList<>();
         List<Double> neverLengths = new ArrayList<>();
         int atAlpha = 0;
-        double[] lengths = new double[recs.size()];
+        double[] lengths = new double[texts.size()];
         long total = 0;
-        for (int i = 0; i < recs.size(); i++) {
-            int[] ids = completionIds(recs.get(i), file);
+        for (int i = 0; i < texts.size(); i++) {
+            int[] ids = texts.get(i);
             lengths[i] = ids.length;
             total += ids.length;
-            if (ids.length <= s.contextWidth()) {
-                never++;
-                neverLengths.add((double) ids.length);
-                continue;
+            ttd[i] = -1;
+            if (ids.length > s.contextWidth()) {
+                DetectionResult r = d.detect(ids, opts);
+                atAlpha += r.watermarked() ? 1 : 0;
+                ttd[i] = tokensToDetect(r.tokenScores(), target);
             }
-            DetectionResult r = d.detect(ids, opts);
-            atAlpha += r.watermarked() ? 1 : 0;
-            int t = tokensToDetect(r.tokenScores(), keyed.nullModel(), Math.log10(targetP));
-            if (t < 0) {
-                never++;
+            if (ttd[i] < 0) {
                 neverLengths.add((double) ids.length);
             } else {
-                ttd.add(t);
+                detectedTokens.add((double) ttd[i]);
             }
         }
-        double[] det = ttd.stream().mapToDouble(Integer::doubleValue).sorted().toArray();
-        double[] withNever = new double[recs.size()];
-        Arrays.fill(withNever, Double.POSITIVE_INFINITY);
-        System.arraycopy(det, 0, withNever, 0, det.length);
+        double[] det = sorted(detectedTokens);
         Arrays.sort(lengths);
-        return new PowerResult(s.toString(), file.toString(), recs.size(), det.length, never, atAlpha,
-                quantile(det, 0.5), quantile(withNever, 0.5), quantile(det, 0.25), quantile(det, 0.75),
-                quantile(lengths, 0.5), quantile(neverLengths.stream().mapToDouble(Double::doubleValue).sorted().toArray(), 0.5),
-                total);
+        return new PowerResult(s.toString(), file.toString(), texts.size(), det.length, neverLengths.size(), atAlpha,
+                DetectionMetrics.quantile(det, 0.5), DetectionMetrics.medianTokensToDetect(ttd),
+                DetectionMetrics.quantile(det, 0.25), DetectionMetrics.quantile(det, 0.75),
+                DetectionMetrics.quantile(lengths, 0.5), DetectionMetrics.quantile(sorted(neverLengths), 0.5), total);
+    }
+
+    private static double[] sorted(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     }
 
     /**
-     * The first prefix length L (in tokens) from which every prefix, up to the whole text, has
-     * log10 p <= {@code log10Target}; -1 if the whole text does not. {@code tokenScores} are a
-     * de-duplicating detector's per-position scores (NaN = not scored); de-duplication keeps the
-     * first occurrence, so the prefix sums are exactly what the detector reports on each prefix.
+     * Tokens to detect (shared with {@code hallmark experiment}: {@link PrefixScores},
+     * {@link DetectionMetrics#tokensToDetect}): the first prefix length L from which every prefix,
+     * up to the whole text, is flagged at the table's rate; -1 if the whole text is not.
+     * {@code tokenScores} are a de-duplicating detector's per-position scores (NaN = not scored).
      */
-    static int tokensToDetect(double[] tokenScores, NullModel nullModel, double log10Target) {
-        int len = tokenScores.length;
-        long[] n = new long[len + 1];
-        double[] sum = new double[len + 1];
-        for (int t = 0; t < len; t++) {
-            boolean scored = !Double.isNaN(tokenScores[t]);
-            n[t + 1] = n[t] + (scored ? 1 : 0);
-            sum[t + 1] = sum[t] + (scored ? tokenScores[t] : 0);
-        }
-        int first = -1;
-        for (int l = len; l >= 1; l--) {
-            if (n[l] > 0 && nullModel.log10PValue(n[l], sum[l]) <= log10Target) {
-                first = l;
-            } else {
-                break;
-            }
-        }
-        return first;
-    }
-
-    /** Type-7 quantile of sorted values (+infinity entries allowed); NaN when empty. */
-    static double quantile(double[] sorted, double q) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        double h = (sorted.length - 1) * q;
-        int lo = (int) Math.floor(h);
-        int hi = Math.min(sorted.length - 1, lo + 1);
-        if (h == lo || sorted[lo] == sorted[hi]) {
-            return sorted[lo];
-        }
-        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+    static int tokensToDetect(double[] tokenScores, CriticalValues target) {
+        return DetectionMetrics.tokensToDetect(PrefixScores.of(tokenScores).flagged(target));
     }
 
     private List<FprResult> falsePositives(Scheme s, List<WatermarkKey> keys, List<int[]> texts, String set) {
@@ -300,7 +278,7 @@ final class DetectionReportCommand implements Callable<Integer> {
         for (int a = 0; a < alphas.size(); a++) {
             double[] d = keyDispersion(perKey[a], usable);
             out.add(new FprResult(s.toString(), set, usable, keys.size(), alphas.get(a), trials, flagged[a],
-                    trials == 0 ? null : BinomialInterval.clopperPearson(flagged[a], trials, 0.95), d[0], d[1]));
+                    Rate.of(flagged[a], trials), d[0], d[1]));
         }
         return out;
     }
@@ -407,9 +385,7 @@ final class DetectionReportCommand implements Callable<Integer> {
             for (FprResult f : fpr) {
                 o.printf(Locale.ROOT, "  %-50s %-38s alpha %-6s %5d / %6d = %.5f  [%.5f, %.5f]  se %.5f  disp %.2f%n",
                         f.scheme(), f.set(), fmtAlpha(f.alpha()), f.flagged(), f.trials(),
-                        f.trials() == 0 ? Double.NaN : (double) f.flagged() / f.trials(),
-                        f.interval() == null ? Double.NaN : f.interval().lower(),
-                        f.interval() == null ? Double.NaN : f.interval().upper(), f.keyStandardError(), f.dispersion());
+                        f.rate().rate(), f.rate().lower(), f.rate().upper(), f.keyStandardError(), f.dispersion());
             }
         }
     }
@@ -469,10 +445,10 @@ final class DetectionReportCommand implements Callable<Integer> {
             n.put("alpha", f.alpha());
             n.put("trials", f.trials());
             n.put("flagged", f.flagged());
-            if (f.interval() != null) {
-                n.put("rate", (double) f.flagged() / f.trials());
-                n.put("ci95Lower", f.interval().lower());
-                n.put("ci95Upper", f.interval().upper());
+            if (f.trials() > 0) {
+                n.put("rate", f.rate().rate());
+                n.put("ci95Lower", f.rate().lower());
+                n.put("ci95Upper", f.rate().upper());
             }
             putFinite(n, "keyStandardError", f.keyStandardError());
             putFinite(n, "dispersion", f.dispersion());
