@@ -24,6 +24,8 @@ public final class Hallmark implements Runnable {
         AttackCommand.class,
         ExperimentCommand.class,
         BenchCommand.class,
+        BenchGenerateCommand.class,
+        DetectionReportCommand.class,
         TrainLm.class,
         dev.hallmark.tools.spark.SparkDetect.class,
     };

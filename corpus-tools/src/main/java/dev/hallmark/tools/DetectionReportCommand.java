@@ -1,0 +1,462 @@
+package dev.hallmark.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hallmark.detect.DetectOptions;
+import dev.hallmark.detect.DetectionJson;
+import dev.hallmark.detect.DetectionResult;
+import dev.hallmark.detect.Detector;
+import dev.hallmark.key.KeyFile;
+import dev.hallmark.key.WatermarkKey;
+import dev.hallmark.scheme.KeyedScheme;
+import dev.hallmark.scheme.Scheme;
+import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.Tokenizers;
+import dev.hallmark.tools.experiment.CriticalValues;
+import dev.hallmark.tools.experiment.DetectionMetrics;
+import dev.hallmark.tools.experiment.PrefixScores;
+import dev.hallmark.tools.experiment.Rate;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.zip.GZIPInputStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hallmark detection-report}: detection power on a model's real watermarked output and the
+ * false-positive rate on human text (and on the model's unwatermarked output).
+ *
+ * <p><b>Tokens to detect.</b> For each watermarked completion (its {@code completion_ids} as
+ * generated; the prompt is not scored), every prefix of L = 1..n tokens is tested with the
+ * generating key (de-duplicated tuples, exact null, as {@link Detector} does on that prefix). The
+ * tokens needed is the smallest L such that every prefix from L to the whole completion has
+ * p <= {@code --target-p}: the first length from which the text stays detected (the sequential
+ * "size" of MarkMyWords, Piet et al. 2023). A completion whose full length does not reach the
+ * target is "never detected" and counted separately. Reported: the median over detected
+ * completions, and the median with never-detected ones counted as +infinity (over all).
+ *
+ * <p><b>False positives.</b> Each human document (tokenized whole, no truncation) and each
+ * unwatermarked completion is tested, for every scheme, with the generating key and
+ * {@code --null-keys} further keys drawn from {@code --null-seed} (never used to generate). A trial
+ * is one (text, key) pair; it is a false positive when p <= alpha. Given the texts, trials with
+ * distinct keys are independent (the keyed PRF makes each key's scores independent), so the count
+ * is at most Binomial(trials, alpha) under a valid null; the interval is Clopper-Pearson 95%. It
+ * treats all trials as independent. Keys are, given the texts; but texts that share tuples (a
+ * verse quoted in two chapters, one chapter in two translations) give correlated verdicts under
+ * one key, which widens the spread of the count beyond the binomial. Two diagnostics show it: the
+ * standard error of the rate from the spread of the per-key rates (keys are independent replicates
+ * given the texts), and the dispersion index of the per-key counts (about 1 without correlation).
+ */
+@Command(name = "detection-report", mixinStandardHelpOptions = true,
+        description = {"Tokens needed to detect watermarked completions (from hallmark generate) and the false-positive",
+            "rate on human text and unwatermarked completions, with counts and Clopper-Pearson intervals."})
+final class DetectionReportCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--key", required = true, description = "The key the completions were generated with.")
+    Path key;
+
+    @Option(names = "--generated", required = true, description = "Watermarked completions (JSONL from hallmark generate, .gz ok); repeat per scheme.")
+    List<Path> generated;
+
+    @Option(names = "--unwatermarked", description = "Completions generated with --no-watermark (false-positive trials).")
+    Path unwatermarked;
+
+    @Option(names = "--human", description = "Human-written JSONL documents (field \"text\") for false-positive trials.")
+    Path human;
+
+    @Option(names = "--target-p", defaultValue = "1e-5", description = "p-value a text must reach and keep (default: ${DEFAULT-VALUE}).")
+    double targetP;
+
+    @Option(names = "--alpha", split = ",", defaultValue = "1e-3,1e-2,0.1",
+            description = "False-positive rates to report; the first is the primary one (default: ${DEFAULT-VALUE}).")
+    List<Double> alphas;
+
+    @Option(names = "--null-keys", defaultValue = "9", description = "Extra never-used keys per text (default: ${DEFAULT-VALUE}).")
+    int nullKeys;
+
+    @Option(names = "--null-seed", defaultValue = "20240611", description = "Seed of the never-used keys (default: ${DEFAULT-VALUE}).")
+    long nullSeed;
+
+    @Option(names = "--out", description = "Write the report as JSON here.")
+    Path out;
+
+    @Option(names = "--tokenizer", description = "tokenizer.json (default: Qwen3 from the Hallmark cache).")
+    Path tokenizer;
+
+    /** Tokens-to-detect outcome of one generated file. */
+    record PowerResult(String scheme, String file, int texts, int detected, int neverDetected, int detectedAtAlpha,
+            double medianTokensDetected, double medianTokensAll, double q25, double q75, double medianLength,
+            double medianLengthNeverDetected, long totalTokens) {
+    }
+
+    /**
+     * False-positive count of one scheme on one null set.
+     *
+     * @param rate the count with its Clopper-Pearson 95% interval, treating all trials as independent
+     * @param keyStandardError standard error of the rate from the spread of the per-key rates: given
+     *     the texts, the keys are independent replicates, so this is valid even when texts share
+     *     tuples (which correlates the trials of one key)
+     * @param dispersion variance of the per-key counts over the binomial variance at the observed
+     *     rate: about 1 for independent trials, above 1 when texts share tuples (then the
+     *     Clopper-Pearson interval is too narrow); NaN when nothing was flagged or there is one key
+     */
+    record FprResult(String scheme, String set, int texts, int keys, double alpha, long trials, long flagged,
+            Rate rate, double keyStandardError, double dispersion) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!(targetP > 0 && targetP < 1)) {
+            throw new IllegalArgumentException("--target-p must be in (0, 1), got " + targetP);
+        }
+        for (double a : alphas) {
+            if (!(a > 0 && a < 1)) {
+                throw new IllegalArgumentException("--alpha values must be in (0, 1), got " + a);
+            }
+        }
+        if (nullKeys < 0) {
+            throw new IllegalArgumentException("--null-keys must be >= 0, got " + nullKeys);
+        }
+        PrintWriter o = spec.commandLine().getOut();
+        WatermarkKey k = KeyFile.read(key);
+        List<WatermarkKey> keys = new ArrayList<>();
+        keys.add(k);
+        keys.addAll(nullKeys(nullSeed, nullKeys));
+
+        List<Scheme> schemes = new ArrayList<>();
+        List<PowerResult> power = new ArrayList<>();
+        for (Path g : generated) {
+            List<JsonNode> recs = readRecords(g);
+            Scheme s = schemeOf(recs, g, k);
+            schemes.add(s);
+            power.add(power(s, k, recs, g));
+        }
+
+        List<FprResult> fpr = new ArrayList<>();
+        if (human != null) {
+            List<String> docs = Jsonl.readField(human, "text");
+            int[][] ids;
+            try (HfTokenizer tok = HfTokenizer.open(tokenizer != null ? tokenizer : Tokenizers.defaultPath())) {
+                ids = tok.encodeBatch(docs);
+            }
+            for (Scheme s : schemes) {
+                fpr.addAll(falsePositives(s, keys, Arrays.asList(ids), "human text " + human.getFileName()));
+            }
+        }
+        if (unwatermarked != null) {
+            List<JsonNode> recs = readRecords(unwatermarked);
+            List<int[]> ids = new ArrayList<>();
+            for (JsonNode r : recs) {
+                if (!"none".equals(r.path("scheme").asText())) {
+                    throw new IllegalArgumentException(unwatermarked + ": record " + r.path("id").asText()
+                            + " has scheme " + r.path("scheme").asText() + ", expected none (generated with --no-watermark)");
+                }
+                ids.add(completionIds(r, unwatermarked));
+            }
+            for (Scheme s : schemes) {
+                fpr.addAll(falsePositives(s, keys, ids, "unwatermarked completions " + unwatermarked.getFileName()));
+            }
+        }
+        print(o, power, fpr);
+        if (out != null) {
+            writeJson(out, k, power, fpr);
+            o.println("report written to " + out);
+        }
+        o.flush();
+        return 0;
+    }
+
+    static List<WatermarkKey> nullKeys(long seed, int n) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<WatermarkKey> keys = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            byte[] s = new byte[WatermarkKey.SECRET_BYTES];
+            r.nextBytes(s);
+            keys.add(WatermarkKey.fromSecret(s));
+        }
+        return keys;
+    }
+
+    private PowerResult power(Scheme s, WatermarkKey k, List<JsonNode> recs, Path file) {
+        KeyedScheme keyed = KeyedScheme.of(s, k);
+        Detector d = Detector.of(keyed);
+        DetectOptions opts = DetectOptions.defaults().withAlpha(alphas.get(0)).withTokenScores(true);
+        List<int[]> texts = new ArrayList<>();
+        int maxLen = 1;
+        for (JsonNode r : recs) {
+            int[] ids = completionIds(r, file);
+            texts.add(ids);
+            maxLen = Math.max(maxLen, ids.length);
+        }
+        CriticalValues target = CriticalValues.of(keyed.nullModel(), targetP, maxLen);
+        int[] ttd = new int[texts.size()];
+        List<Double> detectedTokens = new ArrayList<>();
+        List<Double> neverLengths = new ArrayList<>();
+        int atAlpha = 0;
+        double[] lengths = new double[texts.size()];
+        long total = 0;
+        for (int i = 0; i < texts.size(); i++) {
+            int[] ids = texts.get(i);
+            lengths[i] = ids.length;
+            total += ids.length;
+            ttd[i] = -1;
+            if (ids.length > s.contextWidth()) {
+                DetectionResult r = d.detect(ids, opts);
+                atAlpha += r.watermarked() ? 1 : 0;
+                ttd[i] = tokensToDetect(r.tokenScores(), target);
+            }
+            if (ttd[i] < 0) {
+                neverLengths.add((double) ids.length);
+            } else {
+                detectedTokens.add((double) ttd[i]);
+            }
+        }
+        double[] det = sorted(detectedTokens);
+        Arrays.sort(lengths);
+        return new PowerResult(s.toString(), file.toString(), texts.size(), det.length, neverLengths.size(), atAlpha,
+                DetectionMetrics.quantile(det, 0.5), DetectionMetrics.medianTokensToDetect(ttd),
+                DetectionMetrics.quantile(det, 0.25), DetectionMetrics.quantile(det, 0.75),
+                DetectionMetrics.quantile(lengths, 0.5), DetectionMetrics.quantile(sorted(neverLengths), 0.5), total);
+    }
+
+    private static double[] sorted(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    }
+
+    /**
+     * Tokens to detect (shared with {@code hallmark experiment}: {@link PrefixScores},
+     * {@link DetectionMetrics#tokensToDetect}): the first prefix length L from which every prefix,
+     * up to the whole text, is flagged at the table's rate; -1 if the whole text is not.
+     * {@code tokenScores} are a de-duplicating detector's per-position scores (NaN = not scored).
+     */
+    static int tokensToDetect(double[] tokenScores, CriticalValues target) {
+        return DetectionMetrics.tokensToDetect(PrefixScores.of(tokenScores).flagged(target));
+    }
+
+    private List<FprResult> falsePositives(Scheme s, List<WatermarkKey> keys, List<int[]> texts, String set) {
+        long[] flagged = new long[alphas.size()];
+        long[][] perKey = new long[alphas.size()][keys.size()];
+        long trials = 0;
+        int usable = 0;
+        List<Detector> detectors = keys.stream().map(key -> Detector.of(s, key)).toList();
+        for (int[] t : texts) {
+            if (t.length <= s.contextWidth()) {
+                continue; // too short to score anything: not a trial
+            }
+            usable++;
+            for (int k = 0; k < detectors.size(); k++) {
+                DetectionResult r = detectors.get(k).detect(t, DetectOptions.defaults());
+                trials++;
+                for (int a = 0; a < alphas.size(); a++) {
+                    if (r.log10P() <= Math.log10(alphas.get(a))) {
+                        flagged[a]++;
+                        perKey[a][k]++;
+                    }
+                }
+            }
+        }
+        List<FprResult> out = new ArrayList<>();
+        for (int a = 0; a < alphas.size(); a++) {
+            double[] d = keyDispersion(perKey[a], usable);
+            out.add(new FprResult(s.toString(), set, usable, keys.size(), alphas.get(a), trials, flagged[a],
+                    Rate.of(flagged[a], trials), d[0], d[1]));
+        }
+        return out;
+    }
+
+    /**
+     * From per-key counts of flagged texts (n texts each): {standard error of the overall rate from
+     * the spread over keys, dispersion = sample variance of the counts / (n r (1 - r))}.
+     */
+    static double[] keyDispersion(long[] counts, int n) {
+        int k = counts.length;
+        if (k < 2 || n == 0) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        double mean = 0;
+        for (long c : counts) {
+            mean += c;
+        }
+        mean /= k;
+        double ss = 0;
+        for (long c : counts) {
+            ss += (c - mean) * (c - mean);
+        }
+        double var = ss / (k - 1);
+        double r = mean / n;
+        double binomialVar = n * r * (1 - r);
+        return new double[] {Math.sqrt(var / k) / n, binomialVar > 0 ? var / binomialVar : Double.NaN};
+    }
+
+    static List<JsonNode> readRecords(Path file) throws IOException {
+        ObjectMapper om = new ObjectMapper();
+        List<JsonNode> out = new ArrayList<>();
+        try (InputStream raw = new java.io.BufferedInputStream(Files.newInputStream(file))) {
+            raw.mark(2);
+            int b0 = raw.read();
+            int b1 = raw.read();
+            raw.reset();
+            InputStream in = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(raw, 1 << 16) : raw;
+            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            String line;
+            int n = 0;
+            while ((line = r.readLine()) != null) {
+                n++;
+                if (!line.isBlank()) {
+                    JsonNode node;
+                    try {
+                        node = om.readTree(line);
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                        throw new IllegalArgumentException(file + " line " + n + ": not JSON: " + e.getOriginalMessage());
+                    }
+                    out.add(node);
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(file + " holds no records");
+        }
+        return out;
+    }
+
+    private static int[] completionIds(JsonNode r, Path file) {
+        JsonNode a = r.get("completion_ids");
+        if (a == null || !a.isArray()) {
+            throw new IllegalArgumentException(file + ": record " + r.path("id").asText("?")
+                    + " has no \"completion_ids\" array (generate it with hallmark generate)");
+        }
+        int[] ids = new int[a.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = a.get(i).asInt();
+        }
+        return ids;
+    }
+
+    private static Scheme schemeOf(List<JsonNode> recs, Path file, WatermarkKey k) {
+        String spec = recs.get(0).path("scheme").asText();
+        if (spec.isEmpty() || spec.equals("none")) {
+            throw new IllegalArgumentException(file + " was generated without a watermark (scheme \"" + spec
+                    + "\"); pass it as --unwatermarked");
+        }
+        for (JsonNode r : recs) {
+            if (!spec.equals(r.path("scheme").asText())) {
+                throw new IllegalArgumentException(file + " mixes schemes " + spec + " and " + r.path("scheme").asText());
+            }
+            if (!k.id().equals(r.path("key_id").asText())) {
+                throw new IllegalArgumentException(file + ": record " + r.path("id").asText() + " was generated with key "
+                        + r.path("key_id").asText() + ", not " + k.id());
+            }
+        }
+        return Scheme.parse(spec);
+    }
+
+    private void print(PrintWriter o, List<PowerResult> power, List<FprResult> fpr) {
+        o.printf(Locale.ROOT, "tokens to reach and keep p <= %.0e (median; quartiles over detected texts)%n", targetP);
+        for (PowerResult p : power) {
+            o.printf(Locale.ROOT, "  %-50s %4d texts (median %4.0f tokens): median %6.1f tokens [%.0f, %.0f] over %d"
+                            + " detected; %d never detected (median length %.0f); median over all %s; %d/%d flagged"
+                            + " at %.0e%n",
+                    p.scheme(), p.texts(), p.medianLength(), p.medianTokensDetected(), p.q25(), p.q75(), p.detected(),
+                    p.neverDetected(), p.medianLengthNeverDetected(), fmt(p.medianTokensAll()), p.detectedAtAlpha(),
+                    p.texts(), alphas.get(0));
+        }
+        if (!fpr.isEmpty()) {
+            o.println("false positives (trials = texts x keys; Clopper-Pearson 95%; standard error over keys;"
+                    + " dispersion of per-key counts)");
+            for (FprResult f : fpr) {
+                o.printf(Locale.ROOT, "  %-50s %-38s alpha %-6s %5d / %6d = %.5f  [%.5f, %.5f]  se %.5f  disp %.2f%n",
+                        f.scheme(), f.set(), fmtAlpha(f.alpha()), f.flagged(), f.trials(),
+                        f.rate().rate(), f.rate().lower(), f.rate().upper(), f.keyStandardError(), f.dispersion());
+            }
+        }
+    }
+
+    private static void putFinite(ObjectNode n, String field, double v) {
+        if (Double.isFinite(v)) {
+            n.put(field, v);
+        } else {
+            n.putNull(field);
+        }
+    }
+
+    private static String fmt(double v) {
+        return Double.isInfinite(v) ? "never" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String fmtAlpha(double a) {
+        return String.format(Locale.ROOT, "%.0e", a);
+    }
+
+    private void writeJson(Path file, WatermarkKey k, List<PowerResult> power, List<FprResult> fpr) throws IOException {
+        ObjectNode root = DetectionJson.mapper().createObjectNode();
+        root.put("keyId", k.id());
+        root.put("targetP", targetP);
+        ArrayNode al = root.putArray("alphas");
+        alphas.forEach(al::add);
+        root.put("nullKeys", nullKeys);
+        root.put("nullSeed", nullSeed);
+        ArrayNode pw = root.putArray("tokensToDetect");
+        for (PowerResult p : power) {
+            ObjectNode n = pw.addObject();
+            n.put("scheme", p.scheme());
+            n.put("file", p.file());
+            n.put("texts", p.texts());
+            n.put("completionTokens", p.totalTokens());
+            n.put("medianCompletionLength", p.medianLength());
+            n.put("detected", p.detected());
+            n.put("neverDetected", p.neverDetected());
+            n.put("medianLengthNeverDetected", p.medianLengthNeverDetected());
+            n.put("medianTokensDetected", p.medianTokensDetected());
+            n.put("q25TokensDetected", p.q25());
+            n.put("q75TokensDetected", p.q75());
+            if (Double.isInfinite(p.medianTokensAll())) {
+                n.putNull("medianTokensAll");
+            } else {
+                n.put("medianTokensAll", p.medianTokensAll());
+            }
+            n.put("flaggedAtPrimaryAlpha", p.detectedAtAlpha());
+        }
+        ArrayNode fp = root.putArray("falsePositives");
+        for (FprResult f : fpr) {
+            ObjectNode n = fp.addObject();
+            n.put("scheme", f.scheme());
+            n.put("set", f.set());
+            n.put("texts", f.texts());
+            n.put("keysPerText", f.keys());
+            n.put("alpha", f.alpha());
+            n.put("trials", f.trials());
+            n.put("flagged", f.flagged());
+            if (f.trials() > 0) {
+                n.put("rate", f.rate().rate());
+                n.put("ci95Lower", f.rate().lower());
+                n.put("ci95Upper", f.rate().upper());
+            }
+            putFinite(n, "keyStandardError", f.keyStandardError());
+            putFinite(n, "dispersion", f.dispersion());
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        DetectionJson.mapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
+    }
+}
