@@ -79,6 +79,32 @@ public record AccountCode(int q, int length, int degree) {
     }
 
     /**
+     * Writes the symbols of {@code account} at positions 0 .. length-1 into {@code out} (no
+     * allocation; for scans over many accounts).
+     */
+    public void codeword(long account, int[] out) {
+        if (account < 0 || account >= capacity()) {
+            throw new IllegalArgumentException("account " + account + " is outside the code's capacity " + capacity());
+        }
+        if (out.length < length) {
+            throw new IllegalArgumentException("codeword buffer of length " + out.length + " < code length " + length);
+        }
+        for (int i = 0; i < length; i++) {
+            // Horner's rule over the base-q digits, most significant first; digit j = (a / q^j) mod q
+            long v = 0;
+            long div = 1;
+            for (int j = 0; j < degree; j++) {
+                div *= q;
+            }
+            for (int j = degree; j >= 0; j--) {
+                v = (v * i + (account / div) % q) % q;
+                div /= q;
+            }
+            out[i] = (int) v;
+        }
+    }
+
+    /**
      * Positive groups needed to accuse an account when at most {@code coalition} accounts
      * harvested: degree * coalition + 1.
      *
