@@ -21,6 +21,7 @@ public final class Hallmark implements Runnable {
         AttributeCommand.class,
         BenchCommand.class,
         TrainLm.class,
+        dev.hallmark.tools.distill.DistillCommand.class,
     };
 
     @CommandLine.Spec

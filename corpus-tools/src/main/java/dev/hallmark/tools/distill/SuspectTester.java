@@ -1,0 +1,218 @@
+package dev.hallmark.tools.distill;
+
+import dev.hallmark.attribution.AccountCode;
+import dev.hallmark.attribution.AccountKeys;
+import dev.hallmark.attribution.AttributionAccumulator;
+import dev.hallmark.attribution.AttributionResult;
+import dev.hallmark.detect.ContextFilters;
+import dev.hallmark.detect.CorpusAccumulator;
+import dev.hallmark.detect.DetectionResult;
+import dev.hallmark.detect.PositionFilter;
+import dev.hallmark.key.WatermarkKey;
+import dev.hallmark.scheme.KeyedScheme;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Tests a suspect corpus (a student's outputs) the way the lab would, at several reading budgets:
+ * <ul>
+ *   <li>the radioactivity test of each harvesting account (its own coded key schedule; exact
+ *       p-value; {@link AttributionAccumulator#accountResult}),
+ *   <li>the lab-wide scan over all N accounts (Bonferroni over N;
+ *       {@link AttributionAccumulator#scanAccounts}),
+ *   <li>the group-level "carries some account's watermark" test and account attribution with its
+ *       accusations ({@link AttributionAccumulator#result}),
+ * </ul>
+ * each with and without the served-data filter, always de-duplicating tuples across the whole
+ * corpus and (optionally) dropping contexts that occur in a record's prompt.
+ */
+public final class SuspectTester {
+
+    /**
+     * The tests at one reading budget, for one filter mode.
+     *
+     * @param filter {@code off} or {@code served-top-N}
+     * @param budget the budget (suspect tokens read)
+     * @param tokensRead completion tokens actually read (whole documents; may exceed the budget by
+     *     less than one document, or fall short if the corpus is smaller)
+     * @param documents suspect documents read
+     * @param tuplesScored distinct tuples scored
+     * @param harvesters the harvesting accounts
+     * @param harvesterLog10P log10 p of each harvester's own radioactivity test
+     * @param harvesterStatistic its statistic (green fraction for KGW, mean score for Gumbel)
+     * @param harvesterZ its z-score
+     * @param scanBestAccount the account with the largest score in the lab-wide scan
+     * @param scanLog10P the scan's log10 p (Bonferroni over N accounts)
+     * @param distilledLog10P log10 p of "some group key fires" (Bonferroni over groups)
+     * @param accused accused accounts
+     * @param found harvesters accused
+     * @param falseAccused accused accounts that did not harvest
+     * @param innocentMaxPositive the largest number of positive groups of any non-harvesting
+     *     account (accusation needs {@code threshold})
+     * @param threshold positive groups needed to accuse
+     */
+    public record Measurement(String filter, long budget, long tokensRead, long documents, long tuplesScored,
+            long[] harvesters, double[] harvesterLog10P, double[] harvesterStatistic, double[] harvesterZ,
+            long scanBestAccount, double scanLog10P, double distilledLog10P, long[] accused, int found,
+            int falseAccused, int innocentMaxPositive, int threshold) {
+
+        /** The smallest harvester log10 p. */
+        public double bestHarvesterLog10P() {
+            return Arrays.stream(harvesterLog10P).min().orElse(0);
+        }
+    }
+
+    private final AccountKeys keys;
+    private final Map<String, PositionFilter> filters;
+    private final boolean excludePrompt;
+    private final long[] harvesters;
+    private final long accounts;
+    private final double alpha;
+    private final int coalition;
+
+    /**
+     * @param filters filter mode name to key-independent position filter (e.g. {@code off} to
+     *     {@link PositionFilter#ALL})
+     */
+    public SuspectTester(AccountKeys keys, Map<String, PositionFilter> filters, boolean excludePrompt,
+            long[] harvesters, long accounts, double alpha, int coalition) {
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.filters = new LinkedHashMap<>(filters);
+        this.excludePrompt = excludePrompt;
+        this.harvesters = harvesters.clone();
+        this.accounts = accounts;
+        this.alpha = alpha;
+        this.coalition = coalition;
+        keys.code().threshold(coalition);
+    }
+
+    /** The served-data filter over the lab's served completions (the watermarked corpora). */
+    public static PositionFilter servedFilter(List<int[]> served, int contextWidth, int top) {
+        return ContextFilters.servedContexts(served, contextWidth, top);
+    }
+
+    /** Runs every test at every budget (ascending), reading {@code docs} in order. */
+    public List<Measurement> run(List<Pipeline.SuspectDoc> docs, List<Long> budgets) {
+        int h = keys.scheme().contextWidth();
+        Map<String, AttributionAccumulator> accs = new LinkedHashMap<>();
+        for (Map.Entry<String, PositionFilter> f : filters.entrySet()) {
+            accs.put(f.getKey(), new AttributionAccumulator(keys, f.getValue()));
+        }
+        List<Measurement> out = new ArrayList<>();
+        long read = 0;
+        long n = 0;
+        int next = 0;
+        for (Pipeline.SuspectDoc d : docs) {
+            if (next >= budgets.size()) {
+                break;
+            }
+            PositionFilter doc = excludePrompt ? ContextFilters.excludingPrompt(d.prompt(), h) : PositionFilter.ALL;
+            for (AttributionAccumulator a : accs.values()) {
+                a.accept(d.completion(), doc);
+            }
+            read += d.completion().length;
+            n++;
+            while (next < budgets.size() && read >= budgets.get(next)) {
+                snapshot(accs, budgets.get(next), read, n, out);
+                next++;
+            }
+        }
+        while (next < budgets.size()) {
+            snapshot(accs, budgets.get(next), read, n, out);
+            next++;
+        }
+        return out;
+    }
+
+    private void snapshot(Map<String, AttributionAccumulator> accs, long budget, long read, long n,
+            List<Measurement> out) {
+        for (Map.Entry<String, AttributionAccumulator> e : accs.entrySet()) {
+            out.add(measure(e.getKey(), e.getValue(), budget, read, n));
+        }
+    }
+
+    private Measurement measure(String filter, AttributionAccumulator acc, long budget, long read, long n) {
+        double[] lp = new double[harvesters.length];
+        double[] stat = new double[harvesters.length];
+        double[] z = new double[harvesters.length];
+        for (int i = 0; i < harvesters.length; i++) {
+            DetectionResult r = acc.accountResult(harvesters[i], alpha);
+            lp[i] = r.log10P();
+            stat[i] = r.statistic();
+            z[i] = r.zScore();
+        }
+        AttributionAccumulator.AccountScan scan = acc.scanAccounts(accounts, alpha);
+        AttributionResult res = acc.result(alpha, coalition, accounts);
+        long[] accused = res.accused().stream().mapToLong(AttributionResult.Accusation::account).toArray();
+        int found = 0;
+        for (long a : accused) {
+            found += isHarvester(a) ? 1 : 0;
+        }
+        return new Measurement(filter, budget, read, n, res.tuplesScored(), harvesters.clone(), lp, stat, z,
+                scan.bestAccount(), scan.log10P(), res.distilledLog10P(), accused, found, accused.length - found,
+                innocentMaxPositive(res), res.threshold());
+    }
+
+    private boolean isHarvester(long a) {
+        for (long h : harvesters) {
+            if (h == a) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The most positive groups any non-harvesting account has (the margin to a false accusation). */
+    private int innocentMaxPositive(AttributionResult res) {
+        AccountCode code = keys.code();
+        double cut = Math.log10(alpha) - Math.log10(code.groups());
+        boolean[] positive = new boolean[code.groups()];
+        for (int g = 0; g < positive.length; g++) {
+            positive[g] = res.groupLog10P()[g] <= cut;
+        }
+        int[] word = new int[code.length()];
+        int max = 0;
+        for (long a = 0; a < accounts; a++) {
+            if (isHarvester(a)) {
+                continue;
+            }
+            code.codeword(a, word);
+            int p = 0;
+            for (int i = 0; i < word.length; i++) {
+                p += positive[code.group(i, word[i])] ? 1 : 0;
+            }
+            max = Math.max(max, p);
+        }
+        return max;
+    }
+
+    /**
+     * Calibration: the corpus-level test of {@code docs} (same filter, de-duplication and prompt
+     * exclusion) under keys that were never deployed; under the null their p-values are uniform.
+     *
+     * @return log10 p per key
+     */
+    public static double[] calibrate(List<Pipeline.SuspectDoc> docs, List<WatermarkKey> neverDeployed,
+            dev.hallmark.scheme.Scheme scheme, PositionFilter filter, boolean excludePrompt) {
+        int h = scheme.contextWidth();
+        List<CorpusAccumulator> accs = new ArrayList<>();
+        for (WatermarkKey k : neverDeployed) {
+            accs.add(new CorpusAccumulator(KeyedScheme.of(scheme, k), filter));
+        }
+        for (Pipeline.SuspectDoc d : docs) {
+            PositionFilter doc = excludePrompt ? ContextFilters.excludingPrompt(d.prompt(), h) : PositionFilter.ALL;
+            for (CorpusAccumulator a : accs) {
+                a.accept(d.completion(), 0, d.completion().length, doc);
+            }
+        }
+        double[] out = new double[accs.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = accs.get(i).result(0.5).log10P();
+        }
+        return out;
+    }
+}
