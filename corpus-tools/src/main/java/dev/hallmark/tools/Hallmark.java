@@ -16,6 +16,8 @@ public final class Hallmark implements Runnable {
     /** Subcommand classes, in the order help lists them. */
     static final Class<?>[] SUBCOMMANDS = {
         KeygenCommand.class,
+        DemoCommand.class,
+        GenerateCommand.class,
         DetectCommand.class,
         RadioactivityCommand.class,
         AttributeCommand.class,

@@ -44,6 +44,11 @@ public final class Prf {
 
     /** PRF of the message {@code context[off..off+len) || candidate}. */
     public long hash(int[] context, int off, int len, int candidate) {
+        if (len == 1) {
+            return hash(context[off], candidate);
+        } else if (len == 0) {
+            return hash(candidate);
+        }
         long v0 = k0 ^ 0x736f6d6570736575L;
         long v1 = k1 ^ 0x646f72616e646f6dL;
         long v2 = k0 ^ 0x6c7967656e657261L;

@@ -26,6 +26,10 @@ public final class Tuples {
      * Identity of the tuple {@code ids[from..from+len) || token}.
      */
     public static void of(int[] ids, int from, int len, int token, long[] out) {
+        if (len == 1) {
+            of(ids[from], token, out);
+            return;
+        }
         if (len <= 6 && token >= 0 && token < LIMIT && fits(ids, from, len)) {
             // A leading 1 bit followed by the (len + 1) ids, 18 bits each: the position of the
             // leading bit encodes the length, so tuples of different lengths never coincide.

@@ -1,0 +1,169 @@
+package dev.hallmark.tools;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hallmark.detect.DetectionJson;
+import dev.hallmark.embed.SamplingConfig;
+import dev.hallmark.embed.TokenSampler;
+import dev.hallmark.embed.WatermarkSampler;
+import dev.hallmark.generate.Generator;
+import dev.hallmark.generate.Models;
+import dev.hallmark.generate.TransformerLm;
+import dev.hallmark.key.KeyFile;
+import dev.hallmark.key.WatermarkKey;
+import dev.hallmark.scheme.KeyedScheme;
+import dev.hallmark.scheme.Scheme;
+import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.Tokenizers;
+import java.io.BufferedWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code hallmark generate}: watermarked (or plain) completions from a language model. */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = {"Generate completions for JSONL prompts (field \"prompt\") with the watermark applied at",
+            "sampling time. Without --model, the committed default model (datasets/models/default)."})
+final class GenerateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", description = "Model directory (default: the committed default model).")
+    Path model;
+
+    @Option(names = "--key", description = "Key file (required unless --no-watermark).")
+    Path key;
+
+    @Option(names = "--scheme", defaultValue = "kgw", description = "Scheme spec (default: ${DEFAULT-VALUE}).")
+    String scheme;
+
+    @Option(names = "--prompts", required = true, description = "JSONL prompts with a \"prompt\" field (.gz ok).")
+    Path prompts;
+
+    @Option(names = "--out", required = true, description = "Output JSONL.")
+    Path out;
+
+    @Option(names = "--no-watermark", description = "Sample without the watermark (the same sampler otherwise).")
+    boolean noWatermark;
+
+    @Option(names = "--temperature", defaultValue = "1.0", description = "Temperature (default: ${DEFAULT-VALUE}).")
+    double temperature;
+
+    @Option(names = "--top-p", defaultValue = "0.95", description = "Nucleus mass, 1 = off (default: ${DEFAULT-VALUE}).")
+    double topP;
+
+    @Option(names = "--top-k", defaultValue = "0", description = "Top-k, 0 = off (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--max-tokens", defaultValue = "200", description = "Tokens per completion (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--batch-size", defaultValue = "8", description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--limit", defaultValue = "0", description = "Use only the first N prompts (0 = all).")
+    int limit;
+
+    @Option(names = "--no-skip-repeated", description = "Watermark repeated contexts too (default: skip them, as vLLM does).")
+    boolean noSkipRepeated;
+
+    @Option(names = "--tokenizer", description = "tokenizer.json (default: Qwen3 from the Hallmark cache).")
+    Path tokenizer;
+
+    @Override
+    public Integer call() throws Exception {
+        Scheme s = Scheme.parse(scheme);
+        if (!noWatermark && key == null) {
+            throw new IllegalArgumentException("--key is required to watermark (or pass --no-watermark)");
+        }
+        WatermarkKey k = noWatermark ? null : KeyFile.read(key);
+        SamplingConfig cfg = new SamplingConfig(temperature, topK, topP, !noSkipRepeated);
+        List<String> promptTexts = new ArrayList<>();
+        try (InputRecords in = InputRecords.open(prompts, InputRecords.Format.JSONL, "prompt")) {
+            while (in.hasNext() && (limit <= 0 || promptTexts.size() < limit)) {
+                InputRecords.Record r = in.next();
+                if (r.text() == null) {
+                    throw new IllegalArgumentException("prompts " + prompts + " line " + r.line() + ": needs a \"prompt\" string");
+                }
+                promptTexts.add(r.text());
+            }
+        }
+        if (promptTexts.isEmpty()) {
+            throw new IllegalArgumentException("prompts " + prompts + " holds no prompts");
+        }
+        try (HfTokenizer tok = HfTokenizer.open(tokenizer != null ? tokenizer : Tokenizers.defaultPath());
+                TransformerLm lm = model != null ? TransformerLm.load(model) : Models.loadDefault()) {
+            if (lm.vocabularySize() != tok.vocabularySize()) {
+                throw new IllegalArgumentException("model vocabulary " + lm.vocabularySize()
+                        + " does not match the tokenizer's " + tok.vocabularySize());
+            }
+            KeyedScheme keyed = k == null ? null : KeyedScheme.of(s, k);
+            int vocab = lm.vocabularySize();
+            Generator gen = Generator.of(lm, Generator.Options.of(maxTokens, Tokenizers.QWEN3_END_OF_TEXT)
+                    .withBatchSize(batchSize), tok::decode);
+            Progress progress = new Progress("generate", promptTexts.size(), spec.commandLine().getErr());
+            try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+                for (int from = 0; from < promptTexts.size(); from += batchSize) {
+                    int to = Math.min(promptTexts.size(), from + batchSize);
+                    List<int[]> ids = new ArrayList<>();
+                    for (int i = from; i < to; i++) {
+                        ids.add(tok.encode(promptTexts.get(i)));
+                    }
+                    int base = from;
+                    List<Generator.Generation> gens = gen.generate(ids,
+                            i -> keyed == null ? WatermarkSampler.plain(cfg, vocab)
+                                    : WatermarkSampler.watermarked(keyed, cfg, vocab),
+                            i -> new SplittableRandom(seed * 0x9E3779B97F4A7C15L + base + i));
+                    for (int i = 0; i < gens.size(); i++) {
+                        w.write(record(promptTexts.get(from + i), gens.get(i), tok, s, k, lm, from + i).toString());
+                        w.write('\n');
+                    }
+                    progress.step(to - from);
+                }
+            }
+            progress.done();
+        }
+        return 0;
+    }
+
+    private ObjectNode record(String prompt, Generator.Generation g, HfTokenizer tok, Scheme s, WatermarkKey k,
+            TransformerLm lm, int index) {
+        ObjectNode o = DetectionJson.mapper().createObjectNode();
+        o.put("id", "gen-" + index);
+        o.put("prompt", prompt);
+        o.put("completion", tok.decode(g.completionIds()));
+        ArrayNode ids = o.putArray("completion_ids");
+        for (int id : g.completionIds()) {
+            ids.add(id);
+        }
+        ArrayNode pids = o.putArray("prompt_ids");
+        for (int id : g.promptIds()) {
+            pids.add(id);
+        }
+        o.put("scheme", k == null ? "none" : s.toString());
+        if (k == null) {
+            o.putNull("key_id");
+        } else {
+            o.put("key_id", k.id());
+        }
+        o.put("model", lm.name());
+        o.put("stop_reason", g.stopReason().name().toLowerCase(java.util.Locale.ROOT));
+        o.put("temperature", temperature);
+        o.put("top_p", topP);
+        o.put("top_k", topK);
+        o.put("seed", seed);
+        return o;
+    }
+}
