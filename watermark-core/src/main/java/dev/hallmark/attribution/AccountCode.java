@@ -89,16 +89,28 @@ public record AccountCode(int q, int length, int degree) {
         if (out.length < length) {
             throw new IllegalArgumentException("codeword buffer of length " + out.length + " < code length " + length);
         }
-        for (int i = 0; i < length; i++) {
-            // Horner's rule over the base-q digits, most significant first; digit j = (a / q^j) mod q
-            long v = 0;
-            long div = 1;
-            for (int j = 0; j < degree; j++) {
-                div *= q;
+        // the base-q digits once (digit j = (a / q^j) mod q), then Horner's rule per position
+        int d0 = (int) (account % q);
+        long rest = account / q;
+        if (degree == 2) {
+            long d1 = rest % q;
+            long d2 = rest / q % q;
+            for (int i = 0; i < length; i++) {
+                // long: q may be up to 65,521, so products reach ~4.3e9
+                out[i] = (int) (((d2 * i + d1) % q * i + d0) % q);
             }
+            return;
+        }
+        int[] digits = new int[degree + 1];
+        digits[0] = d0;
+        for (int j = 1; j <= degree; j++) {
+            digits[j] = (int) (rest % q);
+            rest /= q;
+        }
+        for (int i = 0; i < length; i++) {
+            long v = 0;
             for (int j = degree; j >= 0; j--) {
-                v = (v * i + (account / div) % q) % q;
-                div /= q;
+                v = (v * i + digits[j]) % q;
             }
             out[i] = (int) v;
         }

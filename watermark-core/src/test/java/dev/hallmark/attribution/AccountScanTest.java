@@ -96,7 +96,7 @@ class AccountScanTest {
     @Test
     void codewordMatchesSymbolByPosition() {
         for (AccountCode c : List.of(AccountCode.defaults(), new AccountCode(13, 9, 2), new AccountCode(7, 7, 0),
-                new AccountCode(5, 5, 4))) {
+                new AccountCode(5, 5, 4), new AccountCode(65_521, 40, 2), new AccountCode(65_521, 30, 1))) {
             int[] w = new int[c.length()];
             for (long a = 0; a < c.capacity(); a += 1 + c.capacity() / 500) {
                 c.codeword(a, w);

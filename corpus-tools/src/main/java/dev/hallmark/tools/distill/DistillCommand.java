@@ -32,8 +32,11 @@ public final class DistillCommand implements Callable<Integer> {
     Path out = Path.of("docs/experiments/distillation");
 
     @Option(names = "--work", description = "Cache directory for teacher corpora and tokenized text "
-            + "(default: datasets/build/distill/<name>).")
+            + "(default: the config's work, else datasets/build/distill/<name>).")
     Path work;
+
+    @Option(names = "--teacher-only", description = "Only generate (or check) the teacher corpora, then stop.")
+    boolean teacherOnly;
 
     @Option(names = "--tokenizer", description = "tokenizer.json (default: Qwen3 from the Hallmark cache).")
     Path tokenizer;
@@ -50,8 +53,11 @@ public final class DistillCommand implements Callable<Integer> {
         if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
-        Path w = work != null ? work : Path.of("datasets/build/distill", cfg.name());
-        ObjectNode res = new DistillExperiment(cfg, w, out, tokenizer, err).run();
+        Path w = work != null ? work : Path.of(cfg.work());
+        ObjectNode res = new DistillExperiment(cfg, w, out, tokenizer, err).run(teacherOnly);
+        if (res == null) {
+            return 0;
+        }
         PrintWriter o = spec.commandLine().getOut();
         o.println(DistillSummary.markdown(res));
         o.flush();

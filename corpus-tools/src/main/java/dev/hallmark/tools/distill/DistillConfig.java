@@ -26,6 +26,8 @@ import java.util.Set;
  * @param name experiment name (results file prefix)
  * @param seed master seed: every random choice (accounts, prompt order, mixes, students,
  *     sampling) derives from it
+ * @param work cache directory (teacher corpora, tokenized text); configs that share teacher
+ *     corpora name the same one (default {@code datasets/build/distill/<name>})
  * @param lab the lab's deployment: master key, accounts, code, schemes' test level
  * @param teacher the teacher model and its generation settings
  * @param corpora the teacher corpora to generate (each once, cached in the work directory)
@@ -33,8 +35,8 @@ import java.util.Set;
  * @param suspect how students are prompted and how their outputs are tested
  * @param runs the student runs (sweeps)
  */
-public record DistillConfig(String name, Long seed, Lab lab, Teacher teacher, List<Corpus> corpora, Human human,
-        Suspect suspect, List<Run> runs) {
+public record DistillConfig(String name, Long seed, String work, Lab lab, Teacher teacher, List<Corpus> corpora,
+        Human human, Suspect suspect, List<Run> runs) {
 
     public DistillConfig {
         name = name == null ? "distill" : name;
@@ -42,6 +44,7 @@ public record DistillConfig(String name, Long seed, Lab lab, Teacher teacher, Li
             throw new IllegalArgumentException("name must be letters, digits, '.', '_' or '-', got '" + name + "'");
         }
         seed = seed == null ? 20251123L : seed;
+        work = work == null ? "datasets/build/distill/" + name : work;
         lab = lab == null ? new Lab(null, null, null, null, null, null) : lab;
         teacher = teacher == null ? new Teacher(null, null, null, null, null, null, null, null) : teacher;
         if (corpora == null || corpora.isEmpty()) {
@@ -294,10 +297,11 @@ public record DistillConfig(String name, Long seed, Lab lab, Teacher teacher, Li
      * @param order n-gram order (ngram students)
      * @param neural the neural student's shape and training (neural students)
      * @param filterTop overrides suspect.filter_top
+     * @param calibrationKeys overrides suspect.calibration_keys
      */
     public record Run(String name, String student, String corpus, String scheme, Integer harvesters, List<Double> rho,
             Long trainTokens, Integer seeds, List<Long> budgets, Boolean freshMasters, Integer order, Neural neural,
-            Integer filterTop) {
+            Integer filterTop, Integer calibrationKeys) {
         public Run {
             if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
                 throw new IllegalArgumentException("runs[].name must be letters, digits, '.', '_' or '-', got '" + name + "'");
@@ -342,6 +346,13 @@ public record DistillConfig(String name, Long seed, Lab lab, Teacher teacher, Li
             if (filterTop != null && filterTop < 0) {
                 throw new IllegalArgumentException("run '" + name + "': filter_top must be >= 0");
             }
+            if (calibrationKeys != null && calibrationKeys < 0) {
+                throw new IllegalArgumentException("run '" + name + "': calibration_keys must be >= 0");
+            }
+        }
+
+        public int calibrationKeys(Suspect s) {
+            return calibrationKeys != null ? calibrationKeys : s.calibrationKeys();
         }
 
         public List<Long> budgets(Suspect s) {

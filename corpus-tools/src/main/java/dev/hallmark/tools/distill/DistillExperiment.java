@@ -91,6 +91,13 @@ public final class DistillExperiment {
 
     /** Runs everything; returns the results JSON (also written to the output directory). */
     public ObjectNode run() throws IOException {
+        return run(false);
+    }
+
+    /**
+     * Runs everything, or with {@code teacherOnly} only builds the teacher corpora (returns null).
+     */
+    public ObjectNode run(boolean teacherOnly) throws IOException {
         long t0 = System.nanoTime();
         Files.createDirectories(work);
         Files.createDirectories(out);
@@ -106,6 +113,9 @@ public final class DistillExperiment {
             loadHuman();
             loadFreshPrompts();
             buildCorpora();
+            if (teacherOnly) {
+                return null;
+            }
             List<Row> rows = new ArrayList<>();
             Map<String, List<double[]>> calibration = new LinkedHashMap<>();
             runStudents(rows, calibration);
@@ -323,7 +333,7 @@ public final class DistillExperiment {
     private ObjectNode corpusSignature(DistillConfig.Corpus c, int prompts) throws IOException {
         ObjectNode s = JSON.createObjectNode();
         DistillConfig.Teacher t = cfg.teacher();
-        s.put("model", t.model());
+        // the model by content, not by path: a model that moves (e.g. into the repository) stays valid
         s.put("model_fingerprint", modelFingerprint(t));
         s.put("scheme", c.scheme());
         s.put("prompts", prompts);
@@ -339,13 +349,13 @@ public final class DistillExperiment {
         s.set("code", JSON.valueToTree(cfg.lab().code()));
         s.set("harvesting_accounts", JSON.valueToTree(harvesters));
         s.put("human", cfg.human().path());
-        s.put("tokenizer", tokenizer.path().toString());
+        s.put("tokenizer_vocabulary", vocab);
         return s;
     }
 
     private String modelFingerprint(DistillConfig.Teacher t) throws IOException {
         if (t.ngramOrder() > 0) {
-            return "ngram:" + t.ngramOrder() + " of " + cfg.human().path();
+            return "ngram:" + t.ngramOrder() + " of " + cfg.human().path() + " (" + cfg.human().maxTokens() + " tokens)";
         }
         Path dir = Path.of(t.model());
         StringBuilder sb = new StringBuilder();
@@ -512,9 +522,9 @@ public final class DistillExperiment {
                         rows.add(new Row(r.name(), r.student(), r.corpus(), scheme, r.harvesters(), rho, mix, s,
                                 r.freshMasters() ? "fresh" : "lab", m, loss));
                     }
-                    if (cfg.suspect().calibrationKeys() > 0 && !r.freshMasters()) {
+                    if (r.calibrationKeys(cfg.suspect()) > 0 && !r.freshMasters()) {
                         List<WatermarkKey> never = new ArrayList<>();
-                        for (int j = 0; j < cfg.suspect().calibrationKeys(); j++) {
+                        for (int j = 0; j < r.calibrationKeys(cfg.suspect()); j++) {
                             never.add(Pipeline.simulatedKey("never-deployed/" + label + "/" + j));
                         }
                         for (Map.Entry<String, PositionFilter> f : filters.entrySet()) {
