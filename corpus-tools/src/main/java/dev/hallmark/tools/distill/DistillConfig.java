@@ -169,10 +169,15 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
             if (prompts < 1 || maxNewTokens < 1 || batch < 1 || threads < 1) {
                 throw new IllegalArgumentException("teacher.prompts, max_new_tokens, batch and threads must be >= 1");
             }
+            ngramOrder(model); // validates ngram:K
         }
 
         /** The n-gram order if the model is {@code ngram:K}, else 0. */
         public int ngramOrder() {
+            return ngramOrder(model);
+        }
+
+        private static int ngramOrder(String model) {
             if (!model.startsWith("ngram")) {
                 return 0;
             }
@@ -259,18 +264,22 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
      * @param tokensPerPrompt completion length of students' outputs
      * @param budgets suspect tokens read at which the tests are evaluated (ascending); the
      *     student generates up to the largest
-     * @param excludePromptContexts drop positions whose context occurs in the record's prompt
+     * @param excludePrompt what of a record's prompt is excluded from scoring its completion:
+     *     {@code contexts} (positions whose context occurs in the prompt, as {@code hallmark
+     *     radioactivity} does), {@code tuples} (positions whose whole (context, token) tuple occurs
+     *     in the prompt: exactly the copies) or {@code none}
      * @param filterTop served-data filter: keep the N most frequent served contexts (0 = all)
      * @param calibrationKeys never-deployed keys scoring each run's final suspect corpus
      */
-    public record Suspect(String prompts, Integer tokensPerPrompt, List<Long> budgets, Boolean excludePromptContexts,
+    public record Suspect(String prompts, Integer tokensPerPrompt, List<Long> budgets, String excludePrompt,
             Integer filterTop, Integer calibrationKeys) {
         public Suspect {
             prompts = prompts == null ? "datasets/prompts/prompts.jsonl.gz" : prompts;
             tokensPerPrompt = tokensPerPrompt == null ? 200 : tokensPerPrompt;
             budgets = budgets == null ? List.of(100_000L) : List.copyOf(budgets);
             checkBudgets(budgets, "suspect.budgets");
-            excludePromptContexts = excludePromptContexts == null || excludePromptContexts;
+            excludePrompt = excludePrompt == null ? "contexts" : excludePrompt.toLowerCase(Locale.ROOT);
+            SuspectTester.PromptExclusion.parse(excludePrompt);
             filterTop = filterTop == null ? 0 : filterTop;
             calibrationKeys = calibrationKeys == null ? 0 : calibrationKeys;
             if (tokensPerPrompt < 1 || filterTop < 0 || calibrationKeys < 0) {

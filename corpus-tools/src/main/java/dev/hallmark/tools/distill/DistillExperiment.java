@@ -516,7 +516,9 @@ public final class DistillExperiment {
                     Map<String, PositionFilter> filters = new LinkedHashMap<>();
                     filters.put("off", PositionFilter.ALL);
                     filters.put(filterName(top), servedFilter(scheme, top));
-                    SuspectTester tester = new SuspectTester(keys, filters, cfg.suspect().excludePromptContexts(),
+                    SuspectTester.PromptExclusion exclusion = SuspectTester.PromptExclusion.parse(
+                            cfg.suspect().excludePrompt());
+                    SuspectTester tester = new SuspectTester(keys, filters, exclusion,
                             runHarvesters, cfg.lab().accounts(), cfg.lab().alpha(), cfg.lab().coalition());
                     for (SuspectTester.Measurement m : tester.run(outputs, budgets)) {
                         rows.add(new Row(r.name(), r.student(), r.corpus(), scheme, r.harvesters(), rho, mix, s,
@@ -530,7 +532,7 @@ public final class DistillExperiment {
                         for (Map.Entry<String, PositionFilter> f : filters.entrySet()) {
                             calibration.computeIfAbsent(r.name() + "|" + f.getKey(), k -> new ArrayList<>()).add(
                                     SuspectTester.calibrate(outputs, never, Scheme.parse(scheme), f.getValue(),
-                                            cfg.suspect().excludePromptContexts()));
+                                            exclusion));
                         }
                     }
                     bar.step(1);

@@ -10,6 +10,8 @@ import dev.hallmark.detect.DetectionResult;
 import dev.hallmark.detect.PositionFilter;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
+import dev.hallmark.scheme.TupleSet;
+import dev.hallmark.scheme.Tuples;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -28,9 +30,56 @@ import java.util.Objects;
  *       accusations ({@link AttributionAccumulator#result}),
  * </ul>
  * each with and without the served-data filter, always de-duplicating tuples across the whole
- * corpus and (optionally) dropping contexts that occur in a record's prompt.
+ * corpus and (optionally) excluding what a record's prompt contains ({@link PromptExclusion}).
  */
 public final class SuspectTester {
+
+    /** What of a record's prompt is excluded when scoring its completion. */
+    public enum PromptExclusion {
+        /** Positions whose h-token context occurs in the prompt ({@code ContextFilters.excludingPrompt}). */
+        CONTEXTS,
+        /** Positions whose (context, token) tuple occurs in the prompt: exactly the copied tuples. */
+        TUPLES,
+        /** Nothing (valid when prompts are independent of the key, e.g. human text). */
+        NONE;
+
+        public static PromptExclusion parse(String s) {
+            return switch (s) {
+                case "contexts" -> CONTEXTS;
+                case "tuples" -> TUPLES;
+                case "none" -> NONE;
+                default -> throw new IllegalArgumentException("suspect.exclude_prompt must be contexts, tuples or none, "
+                        + "got '" + s + "'");
+            };
+        }
+
+        /** The per-document filter for a record with this prompt. */
+        public PositionFilter filter(int[] prompt, int h) {
+            return switch (this) {
+                case CONTEXTS -> ContextFilters.excludingPrompt(prompt, h);
+                case TUPLES -> excludingPromptTuples(prompt, h);
+                case NONE -> PositionFilter.ALL;
+            };
+        }
+    }
+
+    /** Drops positions whose whole (h-token context, token) tuple occurs in {@code prompt}. */
+    static PositionFilter excludingPromptTuples(int[] prompt, int h) {
+        if (prompt.length <= h) {
+            return PositionFilter.ALL;
+        }
+        TupleSet set = new TupleSet(prompt.length, false);
+        long[] id = new long[2];
+        for (int t = h; t < prompt.length; t++) {
+            Tuples.of(prompt, t - h, h, prompt[t], id);
+            set.add(id[0], id[1]);
+        }
+        return (ids, t) -> {
+            long[] x = new long[2];
+            Tuples.of(ids, t - h, h, ids[t], x);
+            return !set.contains(x[0], x[1]);
+        };
+    }
 
     /**
      * The tests at one reading budget, for one filter mode.
@@ -68,7 +117,7 @@ public final class SuspectTester {
 
     private final AccountKeys keys;
     private final Map<String, PositionFilter> filters;
-    private final boolean excludePrompt;
+    private final PromptExclusion excludePrompt;
     private final long[] harvesters;
     private final long accounts;
     private final double alpha;
@@ -78,7 +127,7 @@ public final class SuspectTester {
      * @param filters filter mode name to key-independent position filter (e.g. {@code off} to
      *     {@link PositionFilter#ALL})
      */
-    public SuspectTester(AccountKeys keys, Map<String, PositionFilter> filters, boolean excludePrompt,
+    public SuspectTester(AccountKeys keys, Map<String, PositionFilter> filters, PromptExclusion excludePrompt,
             long[] harvesters, long accounts, double alpha, int coalition) {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.filters = new LinkedHashMap<>(filters);
@@ -110,7 +159,7 @@ public final class SuspectTester {
             if (next >= budgets.size()) {
                 break;
             }
-            PositionFilter doc = excludePrompt ? ContextFilters.excludingPrompt(d.prompt(), h) : PositionFilter.ALL;
+            PositionFilter doc = excludePrompt.filter(d.prompt(), h);
             for (AttributionAccumulator a : accs.values()) {
                 a.accept(d.completion(), doc);
             }
@@ -197,14 +246,14 @@ public final class SuspectTester {
      * @return log10 p per key
      */
     public static double[] calibrate(List<Pipeline.SuspectDoc> docs, List<WatermarkKey> neverDeployed,
-            dev.hallmark.scheme.Scheme scheme, PositionFilter filter, boolean excludePrompt) {
+            dev.hallmark.scheme.Scheme scheme, PositionFilter filter, PromptExclusion excludePrompt) {
         int h = scheme.contextWidth();
         List<CorpusAccumulator> accs = new ArrayList<>();
         for (WatermarkKey k : neverDeployed) {
             accs.add(new CorpusAccumulator(KeyedScheme.of(scheme, k), filter));
         }
         for (Pipeline.SuspectDoc d : docs) {
-            PositionFilter doc = excludePrompt ? ContextFilters.excludingPrompt(d.prompt(), h) : PositionFilter.ALL;
+            PositionFilter doc = excludePrompt.filter(d.prompt(), h);
             for (CorpusAccumulator a : accs) {
                 a.accept(d.completion(), 0, d.completion().length, doc);
             }

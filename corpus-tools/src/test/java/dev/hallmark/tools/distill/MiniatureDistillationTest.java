@@ -104,7 +104,8 @@ class MiniatureDistillationTest {
                 60_000, new SplittableRandom(seed));
         NgramModel student = NgramModel.fit(mix.docs(), VOCAB, 2);
         List<Pipeline.SuspectDoc> out = Pipeline.ngramOutputs(student, freshPrompts, 100, 20_000, seed + 1);
-        SuspectTester t = new SuspectTester(scoring, Map.of("off", PositionFilter.ALL), true, new long[] {harvester},
+        SuspectTester t = new SuspectTester(scoring, Map.of("off", PositionFilter.ALL),
+                SuspectTester.PromptExclusion.CONTEXTS, new long[] {harvester},
                 ACCOUNTS, ALPHA, COALITION);
         return t.run(out, List.of(20_000L));
     }
