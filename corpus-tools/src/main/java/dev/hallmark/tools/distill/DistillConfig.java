@@ -268,11 +268,14 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
      *     {@code contexts} (positions whose context occurs in the prompt, as {@code hallmark
      *     radioactivity} does), {@code tuples} (positions whose whole (context, token) tuple occurs
      *     in the prompt: exactly the copies) or {@code none}
-     * @param filterTop served-data filter: keep the N most frequent served contexts (0 = all)
+     * @param filters scoring variants, each reported separately: {@code off}; {@code served-all}
+     *     or {@code served-top-N} (the served-data filter: contexts among the N most frequent of the
+     *     watermarked text the lab served); {@code repeated-M} (tuples the suspect corpus itself
+     *     produces at least M times); or {@code served-...+repeated-M}. All are key-independent.
      * @param calibrationKeys never-deployed keys scoring each run's final suspect corpus
      */
     public record Suspect(String prompts, Integer tokensPerPrompt, List<Long> budgets, String excludePrompt,
-            Integer filterTop, Integer calibrationKeys) {
+            List<String> filters, Integer calibrationKeys) {
         public Suspect {
             prompts = prompts == null ? "datasets/prompts/prompts.jsonl.gz" : prompts;
             tokensPerPrompt = tokensPerPrompt == null ? 200 : tokensPerPrompt;
@@ -280,11 +283,11 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
             checkBudgets(budgets, "suspect.budgets");
             excludePrompt = excludePrompt == null ? "contexts" : excludePrompt.toLowerCase(Locale.ROOT);
             SuspectTester.PromptExclusion.parse(excludePrompt);
-            filterTop = filterTop == null ? 0 : filterTop;
+            filters = filters == null ? List.of("off", "served-all") : List.copyOf(filters);
+            checkFilters(filters, "suspect.filters");
             calibrationKeys = calibrationKeys == null ? 0 : calibrationKeys;
-            if (tokensPerPrompt < 1 || filterTop < 0 || calibrationKeys < 0) {
-                throw new IllegalArgumentException("suspect.tokens_per_prompt must be >= 1, filter_top and "
-                        + "calibration_keys >= 0");
+            if (tokensPerPrompt < 1 || calibrationKeys < 0) {
+                throw new IllegalArgumentException("suspect.tokens_per_prompt must be >= 1, calibration_keys >= 0");
             }
         }
     }
@@ -305,12 +308,15 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
      * @param freshMasters score each seed with a fresh never-deployed master key (null trials)
      * @param order n-gram order (ngram students)
      * @param neural the neural student's shape and training (neural students)
-     * @param filterTop overrides suspect.filter_top
+     * @param filters overrides suspect.filters
      * @param calibrationKeys overrides suspect.calibration_keys
+     * @param excludePrompt overrides suspect.exclude_prompt
+     * @param seedFrom derive the students' seeds from this name instead of the run's own, so that
+     *     two runs train and sample identical students (e.g. to compare prompt exclusions)
      */
     public record Run(String name, String student, String corpus, String scheme, Integer harvesters, List<Double> rho,
             Long trainTokens, Integer seeds, List<Long> budgets, Boolean freshMasters, Integer order, Neural neural,
-            Integer filterTop, Integer calibrationKeys) {
+            List<String> filters, Integer calibrationKeys, String excludePrompt, String seedFrom) {
         public Run {
             if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
                 throw new IllegalArgumentException("runs[].name must be letters, digits, '.', '_' or '-', got '" + name + "'");
@@ -352,12 +358,26 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
             if (student.equals("neural")) {
                 neural = neural == null ? new Neural(null, null, null, null, null, null, null, null, null, null, null) : neural;
             }
-            if (filterTop != null && filterTop < 0) {
-                throw new IllegalArgumentException("run '" + name + "': filter_top must be >= 0");
+            if (filters != null) {
+                filters = List.copyOf(filters);
+                checkFilters(filters, "run '" + name + "' filters");
             }
             if (calibrationKeys != null && calibrationKeys < 0) {
                 throw new IllegalArgumentException("run '" + name + "': calibration_keys must be >= 0");
             }
+            if (excludePrompt != null) {
+                excludePrompt = excludePrompt.toLowerCase(Locale.ROOT);
+                SuspectTester.PromptExclusion.parse(excludePrompt);
+            }
+        }
+
+        /** The name students' seeds derive from. */
+        public String seedName() {
+            return seedFrom != null ? seedFrom : name;
+        }
+
+        public String excludePrompt(Suspect s) {
+            return excludePrompt != null ? excludePrompt : s.excludePrompt();
         }
 
         public int calibrationKeys(Suspect s) {
@@ -368,8 +388,8 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
             return budgets != null ? budgets : s.budgets();
         }
 
-        public int filterTop(Suspect s) {
-            return filterTop != null ? filterTop : s.filterTop();
+        public List<String> filters(Suspect s) {
+            return filters != null ? filters : s.filters();
         }
     }
 
@@ -402,6 +422,19 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
             lr = lr == null ? 2e-3 : lr;
             temperature = temperature == null ? 1.0 : temperature;
             topP = topP == null ? 0.95 : topP;
+        }
+    }
+
+    private static void checkFilters(List<String> filters, String what) {
+        if (filters.isEmpty() || new HashSet<>(filters).size() != filters.size()) {
+            throw new IllegalArgumentException(what + ": at least one filter, no duplicates, got " + filters);
+        }
+        for (String f : filters) {
+            try {
+                SuspectTester.FilterSpec.parse(f);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+            }
         }
     }
 

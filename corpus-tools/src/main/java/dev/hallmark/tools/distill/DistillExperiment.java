@@ -489,36 +489,39 @@ public final class DistillExperiment {
             long[] mixFrom = corpus.schemeOrNull() == null ? new long[0] : runHarvesters;
             List<Long> budgets = r.budgets(cfg.suspect());
             long maxBudget = budgets.get(budgets.size() - 1);
-            int top = r.filterTop(cfg.suspect());
             for (int ri = 0; ri < r.rho().size(); ri++) {
                 double rho = r.rho().get(ri);
                 for (int s = 0; s < r.seeds(); s++) {
                     String label = r.name() + "/rho=" + rho + "/seed=" + s;
+                    String studentLabel = r.seedName() + "/rho=" + rho + "/seed=" + s;
                     Pipeline.Mix mix = Pipeline.mix(docs, mixFrom, human, rho, r.trainTokens(),
-                            new SplittableRandom(seed("mix/" + label)));
+                            new SplittableRandom(seed("mix/" + studentLabel)));
                     List<Pipeline.SuspectDoc> outputs;
                     double loss = Double.NaN;
                     if (r.student().equals("ngram")) {
                         NgramModel m = NgramModel.fit(mix.docs(), vocab, r.order());
                         outputs = Pipeline.ngramOutputs(m, freshPrompts, cfg.suspect().tokensPerPrompt(), maxBudget,
-                                seed("outputs/" + label));
+                                seed("outputs/" + studentLabel));
                     } else {
                         try (NeuralStudent ns = NeuralStudent.train(mix.docs(), vocab, eos, r.neural(),
-                                seed("student/" + label), err)) {
+                                seed("student/" + studentLabel), err)) {
                             loss = ns.finalLoss();
                             outputs = ns.generate(freshPrompts, cfg.suspect().tokensPerPrompt(), maxBudget,
-                                    seed("outputs/" + label), cfg.teacher().batch(), err);
+                                    seed("outputs/" + studentLabel), cfg.teacher().batch(), err);
                         }
                     }
                     WatermarkKey scoring = r.freshMasters() ? Pipeline.simulatedKey("fresh-master/" + label) : master;
                     AccountKeys keys = r.freshMasters() ? new AccountKeys(scoring, Scheme.parse(scheme),
                             cfg.lab().accountCode()) : labKeys(scheme);
-                    Map<String, PositionFilter> filters = new LinkedHashMap<>();
-                    filters.put("off", PositionFilter.ALL);
-                    filters.put(filterName(top), servedFilter(scheme, top));
+                    List<SuspectTester.Variant> variants = new ArrayList<>();
+                    for (String spec : r.filters(cfg.suspect())) {
+                        SuspectTester.FilterSpec fs = SuspectTester.FilterSpec.parse(spec);
+                        PositionFilter base = fs.servedTop() < 0 ? PositionFilter.ALL : servedFilter(scheme, fs.servedTop());
+                        variants.add(new SuspectTester.Variant(spec, base, fs.minRepeats()));
+                    }
                     SuspectTester.PromptExclusion exclusion = SuspectTester.PromptExclusion.parse(
-                            cfg.suspect().excludePrompt());
-                    SuspectTester tester = new SuspectTester(keys, filters, exclusion,
+                            r.excludePrompt(cfg.suspect()));
+                    SuspectTester tester = new SuspectTester(keys, variants, exclusion,
                             runHarvesters, cfg.lab().accounts(), cfg.lab().alpha(), cfg.lab().coalition());
                     for (SuspectTester.Measurement m : tester.run(outputs, budgets)) {
                         rows.add(new Row(r.name(), r.student(), r.corpus(), scheme, r.harvesters(), rho, mix, s,
@@ -529,10 +532,9 @@ public final class DistillExperiment {
                         for (int j = 0; j < r.calibrationKeys(cfg.suspect()); j++) {
                             never.add(Pipeline.simulatedKey("never-deployed/" + label + "/" + j));
                         }
-                        for (Map.Entry<String, PositionFilter> f : filters.entrySet()) {
-                            calibration.computeIfAbsent(r.name() + "|" + f.getKey(), k -> new ArrayList<>()).add(
-                                    SuspectTester.calibrate(outputs, never, Scheme.parse(scheme), f.getValue(),
-                                            exclusion));
+                        for (SuspectTester.Variant v : variants) {
+                            calibration.computeIfAbsent(r.name() + "|" + v.name(), k -> new ArrayList<>()).add(
+                                    SuspectTester.calibrate(outputs, never, Scheme.parse(scheme), v, exclusion));
                         }
                     }
                     bar.step(1);
@@ -540,10 +542,6 @@ public final class DistillExperiment {
             }
         }
         bar.done();
-    }
-
-    static String filterName(int top) {
-        return top > 0 ? "served-top-" + top : "served-all";
     }
 
     // ------------------------------------------------------------------ results

@@ -63,6 +63,60 @@ public final class SuspectTester {
         }
     }
 
+    /**
+     * A scoring variant: a key-independent corpus-level filter, optionally restricted to tuples the
+     * suspect corpus itself repeats at least {@code minRepeats} times (within the budget read).
+     * Both choices look only at text, never at the key, so every kept tuple is still a fair draw
+     * under the null.
+     */
+    public record Variant(String name, PositionFilter base, int minRepeats) {
+        public Variant {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(base, "base");
+        }
+    }
+
+    /**
+     * A parsed filter spec: {@code off}, {@code served-all}, {@code served-top-N},
+     * {@code repeated-M}, or a served spec and a repeated spec joined by {@code +}.
+     *
+     * @param servedTop -1 without the served-data filter, 0 for every served context, else N
+     * @param minRepeats 0 without the repeat restriction, else M >= 2
+     */
+    public record FilterSpec(String name, int servedTop, int minRepeats) {
+
+        public static FilterSpec parse(String spec) {
+            int served = -1;
+            int repeats = 0;
+            String bad = "filter '" + spec + "': use off, served-all, served-top-N, repeated-M or served-...+repeated-M";
+            if (spec.equals("off")) {
+                return new FilterSpec(spec, -1, 0);
+            }
+            for (String part : spec.split("\\+", -1)) {
+                try {
+                    if (part.equals("served-all") && served < 0) {
+                        served = 0;
+                    } else if (part.startsWith("served-top-") && served < 0) {
+                        served = Integer.parseInt(part.substring("served-top-".length()));
+                        if (served < 1) {
+                            throw new IllegalArgumentException(bad);
+                        }
+                    } else if (part.startsWith("repeated-") && repeats == 0) {
+                        repeats = Integer.parseInt(part.substring("repeated-".length()));
+                        if (repeats < 2) {
+                            throw new IllegalArgumentException(bad + " (M >= 2)");
+                        }
+                    } else {
+                        throw new IllegalArgumentException(bad);
+                    }
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(bad, e);
+                }
+            }
+            return new FilterSpec(spec, served, repeats);
+        }
+    }
+
     /** Drops positions whose whole (h-token context, token) tuple occurs in {@code prompt}. */
     static PositionFilter excludingPromptTuples(int[] prompt, int h) {
         if (prompt.length <= h) {
@@ -116,7 +170,7 @@ public final class SuspectTester {
     }
 
     private final AccountKeys keys;
-    private final Map<String, PositionFilter> filters;
+    private final List<Variant> variants;
     private final PromptExclusion excludePrompt;
     private final long[] harvesters;
     private final long accounts;
@@ -129,8 +183,15 @@ public final class SuspectTester {
      */
     public SuspectTester(AccountKeys keys, Map<String, PositionFilter> filters, PromptExclusion excludePrompt,
             long[] harvesters, long accounts, double alpha, int coalition) {
+        this(keys, filters.entrySet().stream().map(e -> new Variant(e.getKey(), e.getValue(), 0)).toList(),
+                excludePrompt, harvesters, accounts, alpha, coalition);
+    }
+
+    /** With scoring variants, some of them restricted to tuples the suspect repeats. */
+    public SuspectTester(AccountKeys keys, List<Variant> variants, PromptExclusion excludePrompt,
+            long[] harvesters, long accounts, double alpha, int coalition) {
         this.keys = Objects.requireNonNull(keys, "keys");
-        this.filters = new LinkedHashMap<>(filters);
+        this.variants = List.copyOf(variants);
         this.excludePrompt = excludePrompt;
         this.harvesters = harvesters.clone();
         this.accounts = accounts;
@@ -147,41 +208,110 @@ public final class SuspectTester {
     /** Runs every test at every budget (ascending), reading {@code docs} in order. */
     public List<Measurement> run(List<Pipeline.SuspectDoc> docs, List<Long> budgets) {
         int h = keys.scheme().contextWidth();
-        Map<String, AttributionAccumulator> accs = new LinkedHashMap<>();
-        for (Map.Entry<String, PositionFilter> f : filters.entrySet()) {
-            accs.put(f.getKey(), new AttributionAccumulator(keys, f.getValue()));
-        }
-        List<Measurement> out = new ArrayList<>();
+        // where each budget is reached (whole documents): the prefix [0, ends[b]) and its token count
+        int[] ends = new int[budgets.size()];
+        long[] reads = new long[budgets.size()];
         long read = 0;
-        long n = 0;
         int next = 0;
-        for (Pipeline.SuspectDoc d : docs) {
-            if (next >= budgets.size()) {
-                break;
-            }
-            PositionFilter doc = excludePrompt.filter(d.prompt(), h);
-            for (AttributionAccumulator a : accs.values()) {
-                a.accept(d.completion(), doc);
-            }
-            read += d.completion().length;
-            n++;
+        for (int i = 0; i < docs.size() && next < budgets.size(); i++) {
+            read += docs.get(i).completion().length;
             while (next < budgets.size() && read >= budgets.get(next)) {
-                snapshot(accs, budgets.get(next), read, n, out);
+                ends[next] = i + 1;
+                reads[next] = read;
                 next++;
             }
         }
-        while (next < budgets.size()) {
-            snapshot(accs, budgets.get(next), read, n, out);
-            next++;
+        for (; next < budgets.size(); next++) {
+            ends[next] = docs.size();
+            reads[next] = read;
+        }
+        Measurement[][] res = new Measurement[budgets.size()][variants.size()];
+        // variants without the repeat restriction: one pass, measured at every budget
+        Map<Integer, AttributionAccumulator> accs = new LinkedHashMap<>();
+        for (int v = 0; v < variants.size(); v++) {
+            if (variants.get(v).minRepeats() < 2) {
+                accs.put(v, new AttributionAccumulator(keys, variants.get(v).base()));
+            }
+        }
+        if (!accs.isEmpty()) {
+            int b = 0;
+            for (int i = 0; i < docs.size() && b < budgets.size(); i++) {
+                Pipeline.SuspectDoc d = docs.get(i);
+                PositionFilter doc = excludePrompt.filter(d.prompt(), h);
+                for (AttributionAccumulator a : accs.values()) {
+                    a.accept(d.completion(), doc);
+                }
+                for (; b < budgets.size() && ends[b] == i + 1; b++) {
+                    for (Map.Entry<Integer, AttributionAccumulator> e : accs.entrySet()) {
+                        res[b][e.getKey()] = measure(variants.get(e.getKey()).name(), e.getValue(), budgets.get(b),
+                                reads[b], ends[b]);
+                    }
+                }
+            }
+            for (; b < budgets.size(); b++) {
+                for (Map.Entry<Integer, AttributionAccumulator> e : accs.entrySet()) {
+                    res[b][e.getKey()] = measure(variants.get(e.getKey()).name(), e.getValue(), budgets.get(b),
+                            reads[b], ends[b]);
+                }
+            }
+        }
+        // repeat-restricted variants: which tuples repeat depends on the prefix read, so one pass per budget
+        for (int v = 0; v < variants.size(); v++) {
+            Variant var = variants.get(v);
+            if (var.minRepeats() < 2) {
+                continue;
+            }
+            for (int b = 0; b < budgets.size(); b++) {
+                List<Pipeline.SuspectDoc> prefix = docs.subList(0, ends[b]);
+                PositionFilter repeated = repeatedTuples(prefix, var.minRepeats(), h, var.base(), excludePrompt);
+                AttributionAccumulator a = new AttributionAccumulator(keys,
+                        ContextFilters.and(var.base(), repeated));
+                for (Pipeline.SuspectDoc d : prefix) {
+                    a.accept(d.completion(), excludePrompt.filter(d.prompt(), h));
+                }
+                res[b][v] = measure(var.name(), a, budgets.get(b), reads[b], ends[b]);
+            }
+        }
+        List<Measurement> out = new ArrayList<>();
+        for (Measurement[] row : res) {
+            out.addAll(Arrays.asList(row));
         }
         return out;
     }
 
-    private void snapshot(Map<String, AttributionAccumulator> accs, long budget, long read, long n,
-            List<Measurement> out) {
-        for (Map.Entry<String, AttributionAccumulator> e : accs.entrySet()) {
-            out.add(measure(e.getKey(), e.getValue(), budget, read, n));
+    /**
+     * Positions whose tuple occurs at least {@code min} times among the scoreable positions
+     * (passing {@code base} and the prompt exclusion) of {@code docs}. Counts text only.
+     */
+    static PositionFilter repeatedTuples(List<Pipeline.SuspectDoc> docs, int min, int h, PositionFilter base,
+            PromptExclusion excludePrompt) {
+        TupleSet[] atLeast = new TupleSet[min];
+        for (int k = 0; k < min; k++) {
+            atLeast[k] = new TupleSet(1 << 12, false);
         }
+        long[] id = new long[2];
+        for (Pipeline.SuspectDoc d : docs) {
+            PositionFilter doc = excludePrompt.filter(d.prompt(), h);
+            int[] c = d.completion();
+            for (int t = h; t < c.length; t++) {
+                if (!base.accept(c, t) || !doc.accept(c, t)) {
+                    continue;
+                }
+                Tuples.of(c, t - h, h, c[t], id);
+                // atLeast[k] holds the tuples seen at least k + 1 times
+                for (int k = 0; k < min; k++) {
+                    if (atLeast[k].add(id[0], id[1])) {
+                        break;
+                    }
+                }
+            }
+        }
+        TupleSet keep = atLeast[min - 1];
+        return (ids, t) -> {
+            long[] x = new long[2];
+            Tuples.of(ids, t - h, h, ids[t], x);
+            return keep.contains(x[0], x[1]);
+        };
     }
 
     private Measurement measure(String filter, AttributionAccumulator acc, long budget, long read, long n) {
@@ -240,14 +370,21 @@ public final class SuspectTester {
     }
 
     /**
-     * Calibration: the corpus-level test of {@code docs} (same filter, de-duplication and prompt
-     * exclusion) under keys that were never deployed; under the null their p-values are uniform.
+     * Calibration: the corpus-level test of {@code docs} (same filter variant, de-duplication and
+     * prompt exclusion) under keys that were never deployed; under the null their p-values are
+     * uniform.
      *
      * @return log10 p per key
      */
     public static double[] calibrate(List<Pipeline.SuspectDoc> docs, List<WatermarkKey> neverDeployed,
-            dev.hallmark.scheme.Scheme scheme, PositionFilter filter, PromptExclusion excludePrompt) {
+            dev.hallmark.scheme.Scheme scheme, Variant variant, PromptExclusion excludePrompt) {
         int h = scheme.contextWidth();
+        PositionFilter filter = variant.base();
+        if (variant.minRepeats() >= 2) {
+            // the same text-only selection as the test itself
+            filter = ContextFilters.and(variant.base(),
+                    repeatedTuples(docs, variant.minRepeats(), h, variant.base(), excludePrompt));
+        }
         List<CorpusAccumulator> accs = new ArrayList<>();
         for (WatermarkKey k : neverDeployed) {
             accs.add(new CorpusAccumulator(KeyedScheme.of(scheme, k), filter));

@@ -46,7 +46,7 @@ class DistillCommandTest {
                   prompts: %s
                   tokens_per_prompt: 50
                   budgets: [300, 600]
-                  filter_top: 50
+                  filters: [off, served-top-50, repeated-2]
                 runs:
                   - name: sweep
                     corpus: kgw
@@ -121,8 +121,8 @@ class DistillCommandTest {
         assertEquals(24_000, res.get("config").get("lab").get("accounts").asInt(), "the resolved config is recorded");
         assertTrue(res.get("manifest").has("git_commit"));
         assertEquals(2, res.get("lab").get("harvesting_accounts").size());
-        // rows: sweep 2 rho x 2 budgets x 2 filters, attribution 1 x 2 x 2, control 5 x 2 x 2
-        assertEquals(8 + 4 + 20, res.get("rows").size());
+        // rows: sweep 2 rho x 2 budgets x 3 filters, attribution 1 x 2 x 3, control 5 x 2 x 3
+        assertEquals(12 + 6 + 30, res.get("rows").size());
         JsonNode row = res.get("rows").get(0);
         for (String k : List.of("rho_realised", "tokens_read", "tuples_scored", "account_log10_p", "scan_log10_p",
                 "distilled_log10_p", "accused", "false_accused", "innocent_max_positive_groups")) {
@@ -132,7 +132,7 @@ class DistillCommandTest {
         assertEquals(5, res.get("null_checks").get("control").get("off").get("account_test").get("n").asInt());
         assertEquals(2 * 4, res.get("calibration").get("sweep|off").get("n").asInt(), "2 students x 4 keys");
         List<String> csv = Files.readAllLines(out.resolve("tiny-rows.csv"));
-        assertEquals(1 + 32, csv.size());
+        assertEquals(1 + 48, csv.size());
         assertTrue(csv.get(0).startsWith("run,student,corpus,scheme,harvesters,rho,"));
 
         // second run: the cached teacher corpora are reused, not regenerated
