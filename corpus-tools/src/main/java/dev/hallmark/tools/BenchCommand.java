@@ -62,9 +62,18 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** lm-watermarking's detector at V = 151,669 on this kind of machine (issue 8), tokens/s. */
+    static final double REFERENCE_KGW_TOKENS_PER_SECOND = 512;
+
     static void summarize(Collection<RunResult> results, PrintWriter out) {
         Map<String, Double> sampling = new HashMap<>();
         List<String> lines = new ArrayList<>();
+        Double baseline = null;
+        for (RunResult r : results) {
+            if (r.getParams().getBenchmark().endsWith("InteropBaselineBench.referenceAlgorithm")) {
+                baseline = r.getPrimaryResult().getScore();
+            }
+        }
         for (RunResult r : results) {
             String name = r.getParams().getBenchmark();
             double score = r.getPrimaryResult().getScore();
@@ -73,6 +82,21 @@ final class BenchCommand implements Callable<Integer> {
             if (name.endsWith("ScoringBench.detect")) {
                 lines.add(String.format(Locale.ROOT, "scoring  %-55s %8.2f M tokens/s/core (+- %.2f)",
                         r.getParams().getParam("scheme"), score / 1e6, err / 1e6));
+            } else if (name.contains(".Interop")) {
+                String what = name.endsWith("InteropBench.natural")
+                        ? "natural text, " + r.getParams().getParam("cache") + " cache"
+                        : name.endsWith("InteropRandomBench.random") ? "uniformly random ids"
+                        : "reference algorithm in Java (full randperm per token)";
+                String spec = r.getParams().getParam("scheme");
+                // the 512 tokens/s and the same-run baseline are KGW detectors: no ratio for SynthID
+                boolean kgw = spec == null || spec.startsWith("hf-kgw");
+                String ratio = !kgw ? "" : String.format(Locale.ROOT, "%.1fx the reference's %.0f tokens/s",
+                        score / REFERENCE_KGW_TOKENS_PER_SECOND, REFERENCE_KGW_TOKENS_PER_SECOND);
+                if (kgw && baseline != null && !name.endsWith("referenceAlgorithm")) {
+                    ratio += String.format(Locale.ROOT, ", %.1fx the same-run baseline", score / baseline);
+                }
+                lines.add(String.format(Locale.ROOT, "interop  %-45s %-70s %10.0f tokens/s (+- %.0f)  %s",
+                        what, spec == null ? "" : spec, score, err, ratio));
             } else if (name.endsWith("SamplingBench.step")) {
                 String vocab = r.getParams().getParam("vocab");
                 String mode = r.getParams().getParam("mode");

@@ -8,6 +8,7 @@ import dev.hallmark.detect.DetectionResult;
 import dev.hallmark.detect.Detector;
 import dev.hallmark.detect.MultiKeyDetector;
 import dev.hallmark.detect.WindowedDetector;
+import dev.hallmark.interop.SynthIdKeys;
 import dev.hallmark.key.KeyFile;
 import dev.hallmark.key.KeyRing;
 import dev.hallmark.key.WatermarkKey;
@@ -30,7 +31,9 @@ import picocli.CommandLine.Spec;
 /** {@code hallmark detect}: test texts or token ids for a watermark, with exact p-values. */
 @Command(name = "detect", mixinStandardHelpOptions = true,
         description = {"Test texts or token ids for a watermark under one key (or every key of a key ring,",
-            "Holm-corrected). Each distinct (context, token) tuple is scored once; p-values are exact."})
+            "Holm-corrected). Each distinct (context, token) tuple is scored once; p-values are exact.",
+            "Third-party watermarks: --scheme hf-kgw:... (lm-watermarking / transformers KGW, no key needed)",
+            "and --scheme synthid-ref:... --synthid-keys KEYS.json (SynthID-Text reference)."})
 final class DetectCommand implements Callable<Integer> {
 
     @Spec
@@ -48,8 +51,14 @@ final class DetectCommand implements Callable<Integer> {
     Keys keys;
 
     @Option(names = "--scheme", required = true, description = "Scheme spec, e.g. kgw, gumbel, synthid, "
-            + "kgw:gamma=0.25,delta=2,context=1,seeding=lefthash.")
+            + "kgw:gamma=0.25,delta=2,context=1,seeding=lefthash, "
+            + "hf-kgw:gamma=0.25,scheme=selfhash,vocab=151669,ignore_repeated_ngrams=true, "
+            + "synthid-ref:ngram_len=5,context_history=1024.")
     String scheme;
+
+    @Option(names = "--synthid-keys", paramLabel = "KEYS.json",
+            description = "For synthid-ref: the generator's int64 keys, a JSON array (one key per layer).")
+    Path synthIdKeys;
 
     @Option(names = "--input", required = true, description = "Input file (.gz is decompressed).")
     Path input;
@@ -126,6 +135,29 @@ final class DetectCommand implements Callable<Integer> {
     }
 
     private List<KeyedScheme> loadKeys(Scheme s) throws Exception {
+        if (synthIdKeys != null && s.keyKind() != Scheme.KeyKind.SYNTHID_KEYS) {
+            throw new IllegalArgumentException("--synthid-keys is only for the synthid-ref scheme, not " + s);
+        }
+        switch (s.keyKind()) {
+            case NONE:
+                if (keys != null) {
+                    spec.commandLine().getErr().println("hallmark detect: note: scheme " + s.name()
+                            + " needs no Hallmark key; --key/--keyring ignored (its hash key is part of the spec)");
+                }
+                return List.of(KeyedScheme.of(s));
+            case SYNTHID_KEYS:
+                if (keys != null) {
+                    throw new IllegalArgumentException("scheme " + s.name() + " takes the generator's keys with "
+                            + "--synthid-keys KEYS.json, not --key/--keyring");
+                }
+                if (synthIdKeys == null) {
+                    throw new IllegalArgumentException("scheme " + s + " needs the generator's int64 keys: "
+                            + "--synthid-keys KEYS.json (a JSON array, one key per layer)");
+                }
+                return List.of(KeyedScheme.of(s, SynthIdKeys.read(synthIdKeys)));
+            default:
+                break;
+        }
         if (keys == null) {
             throw new IllegalArgumentException("scheme " + s + " needs a key: give --key K.json or --keyring DIR");
         }
@@ -190,7 +222,13 @@ final class DetectCommand implements Callable<Integer> {
                             + "  statistic %.4f  [%s, key %s]",
                     label, d.watermarked() ? "WATERMARKED" : "not detected", d.pValue(), d.log10P(),
                     keyed.size() > 1 ? ", Holm-adjusted" : "", d.tokensScored(), d.tokensSeen(),
-                    d.skippedContext(), d.skippedRepeated(), d.statistic(), d.scheme(), d.keyId()));
+                    d.skippedContext(), d.skippedRepeated(), d.statistic(), d.scheme(),
+                    d.keyId() == null ? "none" : d.keyId()));
+            if (d.independent() != null) {
+                out.println(String.format(Locale.ROOT,
+                        "    reference z = %.4f on its %d tokens; exact p computed on %d independent units (score sum %.0f)",
+                        d.zScore(), d.tokensScored(), d.independent().count(), d.independent().scoreSum()));
+            }
             if (localize) {
                 for (WindowedDetector.Span sp : windows.get(i).spans()) {
                     out.println(String.format(Locale.ROOT, "    span tokens [%d, %d)  log10 p = %.2f (corrected for %d windows)",

@@ -24,6 +24,7 @@ public final class Hallmark implements Runnable {
         BenchCommand.class,
         TrainLm.class,
         dev.hallmark.tools.distill.DistillCommand.class,
+        dev.hallmark.tools.spark.SparkDetect.class,
     };
 
     @CommandLine.Spec

@@ -63,31 +63,31 @@ public final class TrainLm implements Callable<Integer> {
     int outputSize = 8192;
 
     @Option(names = "--d-model", description = "default: ${DEFAULT-VALUE}")
-    int dModel = 256;
+    int dModel = 192;
 
     @Option(names = "--layers", description = "default: ${DEFAULT-VALUE}")
-    int layers = 4;
+    int layers = 3;
 
     @Option(names = "--heads", description = "default: ${DEFAULT-VALUE}")
-    int heads = 4;
+    int heads = 3;
 
     @Option(names = "--ff", description = "feed-forward width (default: ${DEFAULT-VALUE})")
-    int ff = 1024;
+    int ff = 768;
 
     @Option(names = "--context", description = "max context / training window (default: ${DEFAULT-VALUE})")
-    int context = 128;
+    int context = 96;
 
     @Option(names = "--batch", description = "windows per step (default: ${DEFAULT-VALUE})")
-    int batch = 16;
+    int batch = 12;
 
     @Option(names = "--steps", description = "optimizer steps (default: ${DEFAULT-VALUE})")
-    int steps = 1200;
+    int steps = 700;
 
     @Option(names = "--lr", description = "peak learning rate (default: ${DEFAULT-VALUE})")
-    float lr = 1.5e-3f;
+    float lr = 2e-3f;
 
     @Option(names = "--warmup", description = "warm-up steps (default: ${DEFAULT-VALUE})")
-    int warmup = 60;
+    int warmup = 35;
 
     @Option(names = "--weight-decay", description = "default: ${DEFAULT-VALUE}")
     float weightDecay = 0.05f;

@@ -35,6 +35,10 @@ public final class AccountKeys {
     public AccountKeys(WatermarkKey master, Scheme scheme, AccountCode code) {
         this.scheme = Objects.requireNonNull(scheme, "scheme");
         this.code = Objects.requireNonNull(code, "code");
+        if (scheme.keyKind() != Scheme.KeyKind.HALLMARK) {
+            throw new IllegalArgumentException("account attribution needs a scheme keyed by Hallmark keys; " + scheme
+                    + " verifies a third-party watermark whose key is not derived per account");
+        }
         if (scheme instanceof KgwScheme k && k.seeding() == KgwScheme.Seeding.SELFHASH) {
             throw new IllegalArgumentException("account attribution does not support selfhash seeding: its tuples "
                     + "depend on the key, so they cannot be de-duplicated once for all group keys");

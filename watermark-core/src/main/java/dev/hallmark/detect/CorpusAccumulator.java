@@ -1,6 +1,8 @@
 package dev.hallmark.detect;
 
 import dev.hallmark.scheme.KeyedScheme;
+import dev.hallmark.scheme.ReferenceCounter;
+import dev.hallmark.scheme.ReferenceKeyed;
 import dev.hallmark.scheme.TupleSet;
 import java.util.Objects;
 
@@ -10,7 +12,17 @@ import java.util.Objects;
  * null distribution. Mergeable: accumulate partitions separately (threads, Spark tasks) and
  * {@link #combine} them; the result equals that of one accumulator over all documents.
  *
- * <p>Memory: one entry (two longs and the score) per distinct tuple. Not thread-safe.
+ * <p>Interop schemes ({@link ReferenceKeyed}): the reference's counting is applied per document
+ * (its masks) and its de-duplication, where it has one, across the corpus; {@code tokens_scored}
+ * follows it, and the exact p-value is computed on the distinct independent units across the
+ * corpus (see {@link DetectionResult#independent()}).
+ *
+ * <p>The score sum is kept exactly ({@link ExactSum}), so the result does not depend on the order
+ * in which documents arrive or on how they were split between accumulators: a distributed run
+ * (e.g. the Spark job) reproduces it bit for bit.
+ *
+ * <p>Memory: one entry (two longs and the score) per distinct tuple (interop schemes with
+ * reference de-duplication: two). Not thread-safe.
  */
 public final class CorpusAccumulator {
 
@@ -24,7 +36,15 @@ public final class CorpusAccumulator {
     private long skippedRepeated;
     private long skippedFiltered;
     private long scored;
-    private double sum;
+    private final ExactSum sum = new ExactSum();
+    // interop schemes only: the reference's count (a set where it de-duplicates, plain counts otherwise)
+    private final ReferenceKeyed ref;
+    private final ReferenceCounter counter;
+    private final TupleSet refTuples;
+    private final long[] refTuple = new long[2];
+    private double refTupleSum;
+    private long refCounted;
+    private double refCountedSum;
 
     public CorpusAccumulator(KeyedScheme keyed) {
         this(keyed, PositionFilter.ALL);
@@ -34,6 +54,9 @@ public final class CorpusAccumulator {
         this.keyed = Objects.requireNonNull(keyed, "keyed");
         this.filter = Objects.requireNonNull(filter, "filter");
         this.tuples = new TupleSet(1 << 12, true);
+        this.ref = keyed instanceof ReferenceKeyed r ? r : null;
+        this.counter = ref == null ? null : ref.newCounter();
+        this.refTuples = ref == null ? null : new TupleSet(1 << 12, true);
     }
 
     /** Adds one document. Documents shorter than the context contribute only skipped tokens. */
@@ -55,6 +78,10 @@ public final class CorpusAccumulator {
         documents++;
         tokensSeen += len;
         skippedContext += Math.min(h, len);
+        if (ref != null) {
+            acceptReference(a, len, h, documentFilter);
+            return;
+        }
         for (int t = h; t < len; t++) {
             if (!filter.accept(a, t) || !documentFilter.accept(a, t)) {
                 skippedFiltered++;
@@ -63,16 +90,51 @@ public final class CorpusAccumulator {
             double s = keyed.score(a, t, tuple);
             if (tuples.addWithValue(tuple[0], tuple[1], s)) {
                 scored++;
-                sum += s;
+                sum.add(s);
             } else {
                 skippedRepeated++;
             }
         }
     }
 
+    private void acceptReference(int[] a, int len, int h, PositionFilter documentFilter) {
+        if (len <= h) {
+            return;
+        }
+        counter.begin(a, len);
+        for (int t = h; t < len; t++) {
+            // The reference's own state (e.g. SynthID's context history) sees every position.
+            ReferenceCounter.Decision d = counter.classify(t, refTuple);
+            if (d == ReferenceCounter.Decision.SKIP_REPEATED) {
+                skippedRepeated++;
+                continue;
+            }
+            if (d == ReferenceCounter.Decision.SKIP_MASKED || !filter.accept(a, t) || !documentFilter.accept(a, t)) {
+                skippedFiltered++;
+                continue;
+            }
+            if (d == ReferenceCounter.Decision.COUNT_IF_NEW && refTuples.contains(refTuple[0], refTuple[1])) {
+                skippedRepeated++;
+                continue;
+            }
+            double s = ref.score(a, t, tuple);
+            if (d == ReferenceCounter.Decision.COUNT_IF_NEW) {
+                refTuples.addWithValue(refTuple[0], refTuple[1], s);
+                refTupleSum += s;
+            } else {
+                refCounted++;
+                refCountedSum += s;
+            }
+            if (tuples.addWithValue(tuple[0], tuple[1], s)) {
+                scored++;
+                sum.add(s);
+            }
+        }
+    }
+
     /** Merges {@code other} (same scheme and key) into this accumulator and returns this. */
     public CorpusAccumulator combine(CorpusAccumulator other) {
-        if (!other.keyed.scheme().equals(keyed.scheme()) || !other.keyed.keyId().equals(keyed.keyId())) {
+        if (!other.keyed.scheme().equals(keyed.scheme()) || !Objects.equals(other.keyed.keyId(), keyed.keyId())) {
             throw new IllegalArgumentException("cannot combine accumulators of different schemes or keys");
         }
         documents += other.documents;
@@ -80,10 +142,28 @@ public final class CorpusAccumulator {
         skippedContext += other.skippedContext;
         skippedFiltered += other.skippedFiltered;
         skippedRepeated += other.skippedRepeated;
+        if (ref != null) {
+            refCounted += other.refCounted;
+            refCountedSum += other.refCountedSum;
+            other.refTuples.forEach((h, l, v) -> {
+                if (refTuples.addWithValue(h, l, v)) {
+                    refTupleSum += v;
+                } else {
+                    skippedRepeated++;
+                }
+            });
+            other.tuples.forEach((h, l, v) -> {
+                if (tuples.addWithValue(h, l, v)) {
+                    scored++;
+                    sum.add(v);
+                }
+            });
+            return this;
+        }
         other.tuples.forEach((h, l, v) -> {
             if (tuples.addWithValue(h, l, v)) {
                 scored++;
-                sum += v;
+                sum.add(v);
             } else {
                 skippedRepeated++;
             }
@@ -99,8 +179,9 @@ public final class CorpusAccumulator {
         return tokensSeen;
     }
 
+    /** Tuples scored: distinct tuples, or for interop schemes the reference's count. */
     public long tokensScored() {
-        return scored;
+        return ref == null ? scored : refTuples.size() + refCounted;
     }
 
     public KeyedScheme keyedScheme() {
@@ -109,7 +190,11 @@ public final class CorpusAccumulator {
 
     /** The corpus-level result at false-positive rate {@code alpha}. */
     public DetectionResult result(double alpha) {
-        return Detector.result(keyed, tokensSeen, scored, skippedContext, skippedRepeated, skippedFiltered, sum,
-                alpha, null);
+        if (ref != null) {
+            return Detector.referenceResult(ref, tokensSeen, skippedContext, refTuples.size() + refCounted,
+                    skippedRepeated, skippedFiltered, refTupleSum + refCountedSum, scored, sum.doubleValue(), alpha, null);
+        }
+        return Detector.result(keyed, tokensSeen, scored, skippedContext, skippedRepeated, skippedFiltered,
+                sum.doubleValue(), alpha, null);
     }
 }

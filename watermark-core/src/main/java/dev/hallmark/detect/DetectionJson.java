@@ -16,8 +16,10 @@ public final class DetectionJson {
 
     /**
      * Fields: scheme, key_id, tokens_seen, tokens_scored, skipped (context, repeated, filtered),
-     * score_sum, statistic, z_score, log10_p, p_value, alpha, watermarked; token_scores only if
-     * present and {@code includeTokenScores}.
+     * score_sum, statistic, z_score, log10_p, p_value, alpha, watermarked; for interop schemes
+     * {@code independent} ({@code units}, {@code score_sum}: what log10_p is computed on, see
+     * {@link DetectionResult#independent()}); token_scores only if present and
+     * {@code includeTokenScores}.
      */
     public static ObjectNode toJson(DetectionResult r, boolean includeTokenScores) {
         ObjectNode o = JSON.createObjectNode();
@@ -38,6 +40,11 @@ public final class DetectionJson {
         o.put("p_value", r.pValue());
         o.put("alpha", r.alpha());
         o.put("watermarked", r.watermarked());
+        if (r.independent() != null) {
+            ObjectNode ind = o.putObject("independent");
+            ind.put("units", r.independent().count());
+            ind.put("score_sum", r.independent().scoreSum());
+        }
         if (includeTokenScores && r.tokenScores() != null) {
             ArrayNode a = o.putArray("token_scores");
             for (double d : r.tokenScores()) {

@@ -20,6 +20,11 @@ import dev.hallmark.stats.Tails;
  * @param alpha the false-positive rate of the verdict
  * @param watermarked {@code pValue <= alpha}, decided in log space
  * @param tokenScores per-position scores (NaN where not scored), or {@code null} when not requested
+ * @param independent for interop schemes ({@link dev.hallmark.scheme.ReferenceKeyed}): the
+ *     independent units the exact p-value is computed on, while {@code tokensScored},
+ *     {@code scoreSum}, {@code statistic} and {@code zScore} follow the reference detector's
+ *     counting; {@code null} for Hallmark's own schemes, whose p-value is computed on
+ *     {@code tokensScored} itself
  */
 public record DetectionResult(
         String scheme,
@@ -35,7 +40,25 @@ public record DetectionResult(
         double log10P,
         double alpha,
         boolean watermarked,
-        double[] tokenScores) {
+        double[] tokenScores,
+        Independent independent) {
+
+    /**
+     * The independent scoring units of an interop detection: the exact p-value is the null
+     * model's tail of {@code scoreSum} over {@code count} units.
+     *
+     * @param count    distinct units among the positions the reference counts
+     * @param scoreSum the sum of their scores
+     */
+    public record Independent(long count, double scoreSum) {}
+
+    /** A result of a Hallmark scheme (no separate independent units). */
+    public DetectionResult(String scheme, String keyId, long tokensSeen, long tokensScored, long skippedContext,
+            long skippedRepeated, long skippedFiltered, double scoreSum, double statistic, double zScore,
+            double log10P, double alpha, boolean watermarked, double[] tokenScores) {
+        this(scheme, keyId, tokensSeen, tokensScored, skippedContext, skippedRepeated, skippedFiltered, scoreSum,
+                statistic, zScore, log10P, alpha, watermarked, tokenScores, null);
+    }
 
     /** The p-value (0.0 when it is below the smallest double; use {@link #log10P()} then). */
     public double pValue() {
@@ -46,6 +69,12 @@ public record DetectionResult(
     public DetectionResult withLog10P(double adjustedLog10P) {
         return new DetectionResult(scheme, keyId, tokensSeen, tokensScored, skippedContext, skippedRepeated,
                 skippedFiltered, scoreSum, statistic, zScore, adjustedLog10P, alpha,
-                adjustedLog10P <= Math.log10(alpha), tokenScores);
+                adjustedLog10P <= Math.log10(alpha), tokenScores, independent);
+    }
+
+    /** A copy without per-token scores. */
+    public DetectionResult withoutTokenScores() {
+        return new DetectionResult(scheme, keyId, tokensSeen, tokensScored, skippedContext, skippedRepeated,
+                skippedFiltered, scoreSum, statistic, zScore, log10P, alpha, watermarked, null, independent);
     }
 }

@@ -121,10 +121,7 @@ public final class WindowedDetector {
                 merged.add(s);
             }
         }
-        DetectionResult wholeOut = options.tokenScores() ? whole : new DetectionResult(whole.scheme(), whole.keyId(),
-                whole.tokensSeen(), whole.tokensScored(), whole.skippedContext(), whole.skippedRepeated(),
-                whole.skippedFiltered(), whole.scoreSum(), whole.statistic(), whole.zScore(), whole.log10P(),
-                whole.alpha(), whole.watermarked(), null);
+        DetectionResult wholeOut = options.tokenScores() ? whole : whole.withoutTokenScores();
         return new Result(wholeOut, List.copyOf(merged), windows, best);
     }
 

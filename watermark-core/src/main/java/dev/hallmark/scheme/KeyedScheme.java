@@ -1,6 +1,8 @@
 package dev.hallmark.scheme;
 
+import dev.hallmark.interop.SynthIdKeys;
 import dev.hallmark.key.WatermarkKey;
+import java.util.Objects;
 
 /**
  * A scheme bound to a key: the keyed functions that both the sampler (embedding) and the
@@ -15,30 +17,85 @@ import dev.hallmark.key.WatermarkKey;
  *
  * <p>Instances are immutable and thread-safe.
  */
-public sealed interface KeyedScheme permits KgwKeyed, GumbelKeyed, SynthIdKeyed {
+public sealed interface KeyedScheme permits KgwKeyed, GumbelKeyed, SynthIdKeyed, ReferenceKeyed {
 
-    /** Binds a scheme to a key. */
+    /**
+     * Binds a scheme to a Hallmark key. For {@code hf-kgw} (which needs no key) the key is ignored
+     * and may be {@code null}.
+     *
+     * @throws IllegalArgumentException if the scheme needs other key material ({@code synthid-ref}:
+     *     use {@link #of(Scheme, SynthIdKeys)}) or a Hallmark scheme gets a {@code null} key
+     */
     static KeyedScheme of(Scheme scheme, WatermarkKey key) {
+        Objects.requireNonNull(scheme, "scheme");
         return scheme.accept(new Scheme.Visitor<KeyedScheme>() {
             @Override
             public KeyedScheme kgw(KgwScheme s) {
-                return new KgwKeyed(s, key);
+                return new KgwKeyed(s, requireKey(s, key));
             }
 
             @Override
             public KeyedScheme gumbel(GumbelScheme s) {
-                return new GumbelKeyed(s, key);
+                return new GumbelKeyed(s, requireKey(s, key));
             }
 
             @Override
             public KeyedScheme synthId(SynthIdScheme s) {
-                return new SynthIdKeyed(s, key);
+                return new SynthIdKeyed(s, requireKey(s, key));
+            }
+
+            @Override
+            public KeyedScheme hfKgw(HfKgwScheme s) {
+                return new HfKgwKeyed(s);
+            }
+
+            @Override
+            public KeyedScheme synthIdRef(SynthIdRefScheme s) {
+                throw new IllegalArgumentException("scheme " + s + " verifies SynthID-Text with the generator's "
+                        + "int64 keys, not a Hallmark key: supply them as a JSON array (SynthIdKeys; CLI --synthid-keys)");
             }
         });
     }
 
+    /**
+     * Binds a scheme that needs no key ({@link Scheme.KeyKind#NONE}: {@code hf-kgw}).
+     *
+     * @throws IllegalArgumentException naming the key material the scheme needs otherwise
+     */
+    static KeyedScheme of(Scheme scheme) {
+        Objects.requireNonNull(scheme, "scheme");
+        return switch (scheme.keyKind()) {
+            case NONE -> of(scheme, (WatermarkKey) null);
+            case SYNTHID_KEYS -> of(scheme, (WatermarkKey) null); // throws the explanation
+            case HALLMARK -> throw new IllegalArgumentException("scheme " + scheme
+                    + " needs a Hallmark key (CLI: --key K.json or --keyring DIR)");
+        };
+    }
+
+    /**
+     * Binds {@code synthid-ref} to the generator owner's SynthID keys.
+     *
+     * @throws IllegalArgumentException if the scheme is not {@code synthid-ref}
+     */
+    static KeyedScheme of(Scheme scheme, SynthIdKeys keys) {
+        Objects.requireNonNull(scheme, "scheme");
+        Objects.requireNonNull(keys, "keys");
+        if (scheme instanceof SynthIdRefScheme s) {
+            return new SynthIdRefKeyed(s, keys);
+        }
+        throw new IllegalArgumentException("SynthID keys bind only the synthid-ref scheme, not " + scheme);
+    }
+
+    private static WatermarkKey requireKey(Scheme s, WatermarkKey key) {
+        if (key == null) {
+            throw new IllegalArgumentException("scheme " + s + " needs a Hallmark key (CLI: --key K.json or --keyring DIR)");
+        }
+        return key;
+    }
+
     Scheme scheme();
 
+    /** The key's public id; {@code null} for schemes without a key ({@code hf-kgw}). */
     String keyId();
 
     /** The null distribution of the sum of per-tuple scores. */

@@ -5,14 +5,20 @@ package dev.hallmark.scheme;
  *
  * <p>{@link #toString()} returns the canonical spec (all parameters, fixed order), and
  * {@link #parse(String)} reads it back: {@code Scheme.parse(s).toString().equals(s)} for every
- * canonical {@code s}. A bare name ({@code kgw}, {@code unigram}, {@code gumbel}, {@code synthid})
- * selects that scheme's documented defaults; parameters not given take their defaults too.
+ * canonical {@code s}. A bare name ({@code kgw}, {@code unigram}, {@code gumbel}, {@code synthid},
+ * {@code synthid-ref}) selects that scheme's documented defaults; parameters not given take their
+ * defaults too ({@code hf-kgw} has a required parameter, {@code vocab}).
+ *
+ * <p>Hallmark's own schemes ({@link KgwScheme}, {@link GumbelScheme}, {@link SynthIdScheme}) embed
+ * and verify with a Hallmark key. The interop schemes ({@link HfKgwScheme}, {@link SynthIdRefScheme})
+ * verify text of third-party generators bit for bit and cannot embed; {@link #keyKind()} says what
+ * key material each needs.
  *
  * <p>The hierarchy is sealed, and code that must handle every scheme does so through a
  * {@link Visitor}: adding a scheme adds a visitor method, so every place that does not handle it
  * fails to compile (Java 17 has no exhaustive pattern switch).
  */
-public sealed interface Scheme permits KgwScheme, GumbelScheme, SynthIdScheme {
+public sealed interface Scheme permits KgwScheme, GumbelScheme, SynthIdScheme, HfKgwScheme, SynthIdRefScheme {
 
     /** The scheme's name, the part of the spec before {@code ':'}. */
     String name();
@@ -26,6 +32,21 @@ public sealed interface Scheme permits KgwScheme, GumbelScheme, SynthIdScheme {
     /** Whether the scheme can embed (some interop schemes only verify). */
     default boolean canEmbed() {
         return true;
+    }
+
+    /** What key material binds a scheme ({@link KeyedScheme#of(Scheme, dev.hallmark.key.WatermarkKey)}). */
+    enum KeyKind {
+        /** A Hallmark {@link dev.hallmark.key.WatermarkKey}. */
+        HALLMARK,
+        /** Nothing: the reference's hash key is public and part of the spec ({@code hf-kgw}). */
+        NONE,
+        /** The generator owner's int64 keys, {@link dev.hallmark.interop.SynthIdKeys} ({@code synthid-ref}). */
+        SYNTHID_KEYS
+    }
+
+    /** The key material this scheme needs; Hallmark's own schemes need a Hallmark key. */
+    default KeyKind keyKind() {
+        return KeyKind.HALLMARK;
     }
 
     /** The canonical spec. */
@@ -42,6 +63,10 @@ public sealed interface Scheme permits KgwScheme, GumbelScheme, SynthIdScheme {
         R gumbel(GumbelScheme scheme);
 
         R synthId(SynthIdScheme scheme);
+
+        R hfKgw(HfKgwScheme scheme);
+
+        R synthIdRef(SynthIdRefScheme scheme);
     }
 
     /**
@@ -56,8 +81,10 @@ public sealed interface Scheme permits KgwScheme, GumbelScheme, SynthIdScheme {
             case KgwScheme.NAME, KgwScheme.UNIGRAM -> KgwScheme.from(p);
             case GumbelScheme.NAME -> GumbelScheme.from(p);
             case SynthIdScheme.NAME -> SynthIdScheme.from(p);
+            case HfKgwScheme.NAME -> HfKgwScheme.from(p);
+            case SynthIdRefScheme.NAME -> SynthIdRefScheme.from(p);
             default -> throw new IllegalArgumentException("unknown scheme '" + p.name() + "' in spec '" + spec
-                    + "' (known: kgw, unigram, gumbel, synthid)");
+                    + "' (known: kgw, unigram, gumbel, synthid, hf-kgw, synthid-ref)");
         };
     }
 }

@@ -58,6 +58,7 @@ public final class Plots {
         chart.getStyler().setYAxisLogarithmic(spec.logY());
         chart.getStyler().setLegendVisible(series.size() > 1);
         chart.getStyler().setMarkerSize(0);
+        chart.getStyler().setXAxisTickMarkSpacingHint(90);
         for (Map.Entry<String, Series> e : new LinkedHashMap<>(series).entrySet()) {
             chart.addSeries(e.getKey(), e.getValue().x(), e.getValue().y()).setMarker(SeriesMarkers.NONE);
         }

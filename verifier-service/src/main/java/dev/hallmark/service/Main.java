@@ -1,0 +1,161 @@
+package dev.hallmark.service;
+
+import dev.hallmark.scheme.KgwScheme;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code java -jar hallmark-verifier.jar [--port N] [--data-dir DIR] [--demo] ...}: starts the
+ * verifier service. See {@link #USAGE} for every option and its default.
+ */
+public final class Main {
+
+    static final String USAGE = """
+            Usage: java -jar verifier-service/target/hallmark-verifier.jar [options]
+
+              --port N                  TCP port (default 8080; 0 = any free port)
+              --host ADDR               address to bind (default 127.0.0.1; 0.0.0.0 serves other hosts)
+              --data-dir DIR            database, master key, tokens, uploads (default ./hallmark-data)
+              --demo                    seed a demo key, a demo analyst token and a demo scan
+              --max-body-bytes N        JSON request body limit (default 1048576)
+              --max-upload-bytes N      corpus upload limit, as sent (default 4294967296)
+              --max-decompressed-bytes N  gzip upload limit once inflated (default 17179869184)
+              --max-gzip-ratio R        inflated/compressed limit for gzip uploads (default 200)
+              --rate-per-second R       sustained requests (texts) per second per API token (default 5)
+              --rate-burst N            burst per API token (default 60)
+              --detect-threads N        worker threads for /v1/detect (default: number of cores)
+              --max-scan-positions N    token budget per key and scan (default 16000000)
+              --tokenizer FILE          tokenizer.json (default: the hallmark cache, see Tokenizers)
+              --help                    this text
+
+            Environment: HALLMARK_MASTER_KEY (Base64, 32 bytes) replaces <data-dir>/master.key.
+            """;
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        // DJL's tokenizer binding must never try the network (see ENVIRONMENT-NOTES)
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+        // DJL probes for CUDA when its native tokenizer loads; on CPU machines that is noise
+        System.setProperty("org.slf4j.simpleLogger.log.ai.djl", "error");
+        // Vert.x registers its HTTP connection gauge once per protocol; micrometer warns about the second
+        System.setProperty("org.slf4j.simpleLogger.log.io.micrometer.core.instrument.MeterRegistry", "error");
+        ServiceConfig cfg;
+        boolean demo = false;
+        try {
+            Parsed p = parse(args);
+            if (p == null) {
+                System.out.print(USAGE);
+                return;
+            }
+            cfg = p.config;
+            demo = p.demo;
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+            return;
+        }
+        if (!Files.isRegularFile(cfg.tokenizerPath())) {
+            System.err.println("error: tokenizer file not found: " + cfg.tokenizerPath() + ". Build the project once "
+                    + "('mvn -B -q -DskipTests package' fetches it) or pass --tokenizer FILE.");
+            System.exit(2);
+        }
+        VerifierServer server = VerifierServer.start(cfg);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "hallmark-shutdown"));
+        PrintStream out = System.out;
+        String base = "http://" + (cfg.host().equals("0.0.0.0") ? "127.0.0.1" : cfg.host()) + ":" + server.port();
+        Bootstrap.Result boot = Bootstrap.firstStart(server);
+        out.println("Hallmark verifier listening on " + base + "  (data: " + cfg.dataDir().toAbsolutePath() + ")");
+        if (boot.adminTokenFile() != null) {
+            out.println("First start: an admin API token was written to " + boot.adminTokenFile()
+                    + " (mode 0600; read it with: cat " + boot.adminTokenFile() + ")");
+        }
+        out.println("Master key: " + server.secretBox().source());
+        if (demo) {
+            Bootstrap.Demo d = Bootstrap.seedDemo(server, new SyntheticDemoCorpus(), KgwScheme.defaults());
+            out.println("Demo: key " + d.keyId() + " (" + d.scheme() + "); analyst token in " + d.analystTokenFile()
+                    + " (mode 0600)");
+            out.println("Demo corpus: " + d.description());
+            out.println("Demo scan: " + d.scanId() + (d.created() ? " (queued now)" : " (seeded earlier)"));
+            out.println("Open " + base + "/ui/ and sign in with the token from " + d.analystTokenFile());
+        } else {
+            out.println("Web page: " + base + "/ui/");
+        }
+        out.flush();
+        new CountDownLatch(1).await();
+    }
+
+    record Parsed(ServiceConfig config, boolean demo) {}
+
+    /** Parses the command line; null for --help. */
+    static Parsed parse(String[] args) {
+        ServiceConfig c = ServiceConfig.defaults(Path.of("hallmark-data"));
+        boolean demo = false;
+        String host = c.host();
+        int port = c.port();
+        Path dataDir = c.dataDir();
+        long body = c.maxBodyBytes();
+        long upload = c.maxUploadBytes();
+        long decompressed = c.maxDecompressedBytes();
+        double ratio = c.maxGzipRatio();
+        double rate = c.ratePerSecond();
+        int burst = c.rateBurst();
+        int detectThreads = c.detectThreads();
+        long positions = c.maxScanPositionsPerKey();
+        Path tokenizer = c.tokenizerPath();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--help", "-h" -> {
+                    return null;
+                }
+                case "--demo" -> demo = true;
+                case "--port" -> port = (int) num(args, ++i, a);
+                case "--host" -> host = val(args, ++i, a);
+                case "--data-dir" -> dataDir = Path.of(val(args, ++i, a));
+                case "--max-body-bytes" -> body = num(args, ++i, a);
+                case "--max-upload-bytes" -> upload = num(args, ++i, a);
+                case "--max-decompressed-bytes" -> decompressed = num(args, ++i, a);
+                case "--max-gzip-ratio" -> ratio = dbl(args, ++i, a);
+                case "--rate-per-second" -> rate = dbl(args, ++i, a);
+                case "--rate-burst" -> burst = (int) num(args, ++i, a);
+                case "--detect-threads" -> detectThreads = (int) num(args, ++i, a);
+                case "--max-scan-positions" -> positions = num(args, ++i, a);
+                case "--tokenizer" -> tokenizer = Path.of(val(args, ++i, a));
+                default -> throw new IllegalArgumentException("unknown option '" + a + "'");
+            }
+        }
+        ServiceConfig cfg = new ServiceConfig(host, port, dataDir, body, upload, decompressed, ratio, c.maxBatchTexts(),
+                c.minTokens(), rate, burst, detectThreads, c.scanThreads(), positions, tokenizer,
+                Long.getLong("hallmark.test.scanDelayMillis", 0L));
+        return new Parsed(cfg, demo);
+    }
+
+    private static String val(String[] args, int i, String opt) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(opt + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static long num(String[] args, int i, String opt) {
+        try {
+            return Long.parseLong(val(args, i, opt));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(opt + " needs an integer, got '" + args[i] + "'");
+        }
+    }
+
+    private static double dbl(String[] args, int i, String opt) {
+        try {
+            return Double.parseDouble(val(args, i, opt));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(opt + " needs a number, got '" + args[i] + "'");
+        }
+    }
+}

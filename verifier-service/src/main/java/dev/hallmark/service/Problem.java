@@ -1,0 +1,145 @@
+package dev.hallmark.service;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * An RFC 9457 problem: an HTTP failure with a stable type URI, a short title and a detail that
+ * names what exactly was wrong. Handlers fail with one; the router's single failure handler
+ * writes it as {@code application/problem+json}.
+ */
+public final class Problem extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Base of every problem type URI (relative: resolved against the service's own address). */
+    public static final String TYPE_BASE = "/problems/";
+
+    private final int status;
+    private final String type;
+    private final String title;
+    private final String detail;
+    private final transient JsonObject extra;
+
+    private Problem(int status, String type, String title, String detail, JsonObject extra) {
+        super(title + ": " + detail, null, false, false);
+        this.status = status;
+        this.type = type;
+        this.title = title;
+        this.detail = detail;
+        this.extra = extra;
+    }
+
+    public static Problem of(int status, String type, String title, String detail) {
+        return new Problem(status, TYPE_BASE + type, title, detail, null);
+    }
+
+    public Problem with(String field, Object value) {
+        JsonObject e = extra == null ? new JsonObject() : extra.copy();
+        e.put(field, value);
+        return new Problem(getStatusCode(), type, title, detail, e);
+    }
+
+    public int getStatusCode() {
+        return status;
+    }
+
+    public String type() {
+        return type;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public String detail() {
+        return detail;
+    }
+
+    public JsonObject toJson(String instance) {
+        JsonObject o = new JsonObject()
+                .put("type", type)
+                .put("title", title)
+                .put("status", getStatusCode())
+                .put("detail", detail);
+        if (instance != null) {
+            o.put("instance", instance);
+        }
+        if (extra != null) {
+            o.mergeIn(extra);
+        }
+        return o;
+    }
+
+    // the problem catalogue: one factory per kind, so types and titles stay consistent
+
+    public static Problem malformedJson(String detail) {
+        return of(400, "malformed-json", "Malformed JSON", detail);
+    }
+
+    public static Problem invalidUtf8(String detail) {
+        return of(400, "invalid-utf8", "Invalid UTF-8", detail);
+    }
+
+    public static Problem unknownField(String detail) {
+        return of(400, "unknown-field", "Unknown field", detail);
+    }
+
+    public static Problem invalid(String detail) {
+        return of(400, "invalid-request", "Invalid request", detail);
+    }
+
+    public static Problem textTooShort(String detail) {
+        return of(422, "text-too-short", "Text too short", detail);
+    }
+
+    public static Problem unknownKey(String detail) {
+        return of(422, "unknown-key", "Unknown key", detail);
+    }
+
+    public static Problem noKeys() {
+        return of(409, "no-keys", "No keys registered",
+                "no active watermark key is registered: an admin must register one (POST /v1/keys) before detection");
+    }
+
+    public static Problem unsupportedMediaType(String detail) {
+        return of(415, "unsupported-media-type", "Unsupported media type", detail);
+    }
+
+    public static Problem tooLarge(String detail) {
+        return of(413, "payload-too-large", "Payload too large", detail);
+    }
+
+    public static Problem gzipBomb(String detail) {
+        return of(413, "gzip-bomb", "Decompressed upload too large", detail);
+    }
+
+    public static Problem unauthorized(String detail) {
+        return of(401, "unauthorized", "Unauthorized", detail);
+    }
+
+    public static Problem forbidden(String detail) {
+        return of(403, "forbidden", "Forbidden", detail);
+    }
+
+    public static Problem notFound(String detail) {
+        return of(404, "not-found", "Not found", detail);
+    }
+
+    public static Problem methodNotAllowed(String detail) {
+        return of(405, "method-not-allowed", "Method not allowed", detail);
+    }
+
+    public static Problem conflict(String detail) {
+        return of(409, "conflict", "Conflict", detail);
+    }
+
+    public static Problem rateLimited(long retryAfterSeconds) {
+        return of(429, "rate-limited", "Too many requests",
+                "this API token exceeded its request rate; retry after " + retryAfterSeconds + " s")
+                .with("retry_after_seconds", retryAfterSeconds);
+    }
+
+    public static Problem internal(String detail) {
+        return of(500, "internal", "Internal error", detail);
+    }
+}

@@ -1,0 +1,200 @@
+package dev.hallmark.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The authorization matrix: every documented route x {admin, analyst of the owning tenant,
+ * analyst of another tenant, no token, unknown token, revoked token}, with the expected status.
+ */
+@ExtendWith(VertxExtension.class)
+class AuthMatrixTest {
+
+    enum Who { ADMIN, OWNER, OTHER_TENANT, NONE, BAD, REVOKED }
+
+    @TempDir
+    static Path dir;
+    static TestSupport.Env env;
+    static TestSupport.Api api;
+    static String ownerScan;
+    static final AtomicInteger SEQ = new AtomicInteger();
+
+    @BeforeAll
+    static void start(Vertx vertx) throws Exception {
+        env = TestSupport.Env.start(dir.resolve("data"));
+        api = new TestSupport.Api(vertx, env.port());
+        ownerScan = newScan(env.alpha);
+        api.awaitDone(ownerScan, env.alpha);
+    }
+
+    @AfterAll
+    static void stop() {
+        env.close();
+    }
+
+    static String corpus() {
+        return Corpora.mixedJsonl(Corpora.human().subList(0, 2), List.of());
+    }
+
+    static String newScan(String token) {
+        TestSupport.Resp r = api.upload("", token, "application/x-ndjson", Buffer.buffer(corpus()));
+        assertEquals(201, r.status(), r.body()::toString);
+        return r.json().getString("id");
+    }
+
+    static String token(Who w) {
+        return switch (w) {
+            case ADMIN -> env.admin;
+            case OWNER -> env.alpha;
+            case OTHER_TENANT -> env.beta;
+            case NONE -> null;
+            case BAD -> "hm_" + "A".repeat(43);
+            case REVOKED -> env.revoked;
+        };
+    }
+
+    /** A route: method, documented template, a request maker (given who calls), and the expected status per caller. */
+    record Route(String method, String template, Function<Who, TestSupport.Resp> call, Map<Who, Integer> expect) {
+        @Override
+        public String toString() {
+            return method + " " + template;
+        }
+    }
+
+    static Map<Who, Integer> authed(int admin, int owner, int other) {
+        return Map.of(Who.ADMIN, admin, Who.OWNER, owner, Who.OTHER_TENANT, other, Who.NONE, 401, Who.BAD, 401,
+                Who.REVOKED, 401);
+    }
+
+    static String freshKey() {
+        return env.server.keys().register("kgw:gamma=0.25,delta=2,context=1,seeding=lefthash", "matrix " + SEQ.incrementAndGet(),
+                null).id();
+    }
+
+    static List<Route> routes() {
+        JsonObject detect = new JsonObject().put("text", Corpora.human().get(1));
+        List<Route> r = new ArrayList<>();
+        r.add(new Route("GET", "/healthz", w -> api.get("/healthz", token(w)),
+                Map.of(Who.ADMIN, 200, Who.OWNER, 200, Who.OTHER_TENANT, 200, Who.NONE, 200, Who.BAD, 200, Who.REVOKED, 200)));
+        r.add(new Route("GET", "/metrics", w -> api.get("/metrics", token(w)), authed(200, 403, 403)));
+        r.add(new Route("GET", "/v1/me", w -> api.get("/v1/me", token(w)), authed(200, 200, 200)));
+        r.add(new Route("POST", "/v1/detect", w -> api.post("/v1/detect", token(w), detect), authed(200, 200, 200)));
+        r.add(new Route("POST", "/v1/scans", w -> api.upload("", token(w), "application/x-ndjson", Buffer.buffer(corpus())),
+                authed(201, 201, 201)));
+        r.add(new Route("GET", "/v1/scans", w -> api.get("/v1/scans", token(w)), authed(200, 200, 200)));
+        r.add(new Route("GET", "/v1/scans/{id}", w -> api.get("/v1/scans/" + ownerScan, token(w)), authed(200, 200, 404)));
+        r.add(new Route("GET", "/v1/scans/{id}/report", w -> api.get("/v1/scans/" + ownerScan + "/report", token(w)),
+                authed(200, 200, 404)));
+        r.add(new Route("GET", "/v1/scans/{id}/report.html", w -> api.get("/v1/scans/" + ownerScan + "/report.html", token(w)),
+                authed(200, 200, 404)));
+        r.add(new Route("DELETE", "/v1/scans/{id}", w -> {
+            String id = newScan(env.alpha);
+            TestSupport.Resp resp = api.delete("/v1/scans/" + id, token(w));
+            if (resp.status() != 200) {
+                assertEquals(200, api.get("/v1/scans/" + id, env.alpha).status(), "a refused delete leaves the scan");
+            }
+            return resp;
+        }, authed(200, 200, 404)));
+        r.add(new Route("GET", "/v1/keys", w -> api.get("/v1/keys", token(w)), authed(200, 403, 403)));
+        r.add(new Route("POST", "/v1/keys", w -> api.post("/v1/keys", token(w), new JsonObject()
+                .put("scheme", "gumbel:context=1").put("label", "m" + SEQ.incrementAndGet())), authed(201, 403, 403)));
+        r.add(new Route("GET", "/v1/keys/{id}", w -> api.get("/v1/keys/" + env.key1.id(), token(w)), authed(200, 403, 403)));
+        r.add(new Route("POST", "/v1/keys/{id}/derive", w -> api.post("/v1/keys/" + env.key1.id() + "/derive", token(w),
+                new JsonObject().put("path", "account/" + SEQ.incrementAndGet())), authed(201, 403, 403)));
+        r.add(new Route("DELETE", "/v1/keys/{id}", w -> api.delete("/v1/keys/" + freshKey(), token(w)), authed(200, 403, 403)));
+        r.add(new Route("GET", "/v1/tokens", w -> api.get("/v1/tokens", token(w)), authed(200, 403, 403)));
+        r.add(new Route("POST", "/v1/tokens", w -> api.post("/v1/tokens", token(w), new JsonObject().put("tenant", "delta")),
+                authed(201, 403, 403)));
+        r.add(new Route("DELETE", "/v1/tokens/{id}", w -> api.delete("/v1/tokens/"
+                + env.server.tokens().create("delta", ApiTokens.Role.ANALYST, "to revoke").principal().tokenId(), token(w)),
+                authed(200, 403, 403)));
+        r.add(new Route("GET", "/v1/audit", w -> api.get("/v1/audit", token(w)), authed(200, 403, 403)));
+        return r;
+    }
+
+    static Stream<Arguments> matrix() {
+        List<Arguments> out = new ArrayList<>();
+        for (Route r : routes()) {
+            for (Who w : Who.values()) {
+                out.add(Arguments.of(r, w));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} as {1}")
+    @MethodSource("matrix")
+    void status(Route route, Who who) {
+        TestSupport.Resp r = route.call().apply(who);
+        int want = route.expect().get(who);
+        assertEquals(want, r.status(), () -> route + " as " + who + ": " + r.body());
+        if (want == 401) {
+            r.problem(401, "unauthorized", who == Who.NONE ? "missing 'Authorization: Bearer" : "unknown or revoked API token");
+            assertTrue(r.headers().get("WWW-Authenticate").startsWith("Bearer"));
+        } else if (want == 403) {
+            r.problem(403, "forbidden", "needs an admin API token");
+        } else if (want == 404) {
+            r.problem(404, "not-found", "no scan with id");
+        }
+    }
+
+    @Test
+    void matrixCoversEveryDocumentedOperation() {
+        Set<String> covered = new TreeSet<>();
+        for (Route r : routes()) {
+            covered.add(r.method() + " " + r.template());
+        }
+        assertEquals(OpenApi.get().operations(), covered);
+    }
+
+    @Test
+    void tenantsListOnlyTheirOwnScans() {
+        JsonArray mine = api.get("/v1/scans", env.alpha).json().getJsonArray("scans");
+        JsonArray theirs = api.get("/v1/scans", env.beta).json().getJsonArray("scans");
+        JsonArray all = api.get("/v1/scans", env.admin).json().getJsonArray("scans");
+        assertTrue(mine.stream().allMatch(s -> "alpha".equals(((JsonObject) s).getString("tenant"))));
+        assertTrue(mine.stream().anyMatch(s -> ownerScan.equals(((JsonObject) s).getString("id"))));
+        assertTrue(theirs.stream().allMatch(s -> "beta".equals(((JsonObject) s).getString("tenant"))));
+        assertFalse(theirs.stream().anyMatch(s -> ownerScan.equals(((JsonObject) s).getString("id"))));
+        assertTrue(all.stream().anyMatch(s -> ownerScan.equals(((JsonObject) s).getString("id"))), "admins see every tenant");
+    }
+
+    @Test
+    void malformedAuthorizationHeaders() {
+        api.call(HttpMethod.GET, "/v1/me", null, null, null, Map.of("Authorization", "Basic dXNlcjpwYXNz"), false)
+                .problem(401, "unauthorized", "must use the Bearer scheme");
+        api.call(HttpMethod.GET, "/v1/me", null, null, null, Map.of("Authorization", "Bearer " + "x".repeat(500)), false)
+                .problem(401, "unauthorized", "unknown or revoked");
+    }
+
+    @Test
+    void tokenScoresAreAdminOnly() {
+        api.post("/v1/detect", env.alpha, new JsonObject().put("text", Corpora.human().get(2)).put("include_token_scores", true))
+                .problem(403, "forbidden", "per-token scores are returned to admin tokens only");
+    }
+}
