@@ -75,9 +75,12 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
             Corpus c = corpora.stream().filter(x -> x.name().equals(r.corpus())).findFirst().orElseThrow(
                     () -> new IllegalArgumentException("run '" + r.name() + "': unknown corpus '" + r.corpus()
                             + "' (corpora: " + names + ")"));
-            if (r.harvesters() > Math.max(1, c.shares().size())) {
+            // an unwatermarked corpus has no accounts: its runs name which of the lab's accounts are tested
+            int through = c.schemeOrNull() == null ? lab.harvesters() : c.shares().size();
+            if (r.harvesters() > through) {
                 throw new IllegalArgumentException("run '" + r.name() + "': harvesters " + r.harvesters()
-                        + " but corpus '" + c.name() + "' was generated through " + c.shares().size() + " accounts");
+                        + (c.schemeOrNull() == null ? " but lab.harvesters is " + through
+                                : " but corpus '" + c.name() + "' was generated through " + through + " accounts"));
             }
             if (r.scheme() != null && c.schemeOrNull() != null && !r.scheme().equals(c.scheme())) {
                 throw new IllegalArgumentException("run '" + r.name() + "': scheme " + r.scheme()

@@ -85,6 +85,11 @@ class DistillConfigTest {
         assertTrue(error("corpora:\n  - name: p\n    scheme: none\nruns:\n  - name: r\n    corpus: p\n")
                 .contains("is unwatermarked; name the scheme"));
         assertTrue(error("runs:\n  - name: r\n    corpus: p\n").contains("at least one teacher corpus"));
+        String plain = "lab:\n  harvesters: 2\ncorpora:\n  - name: p\n    scheme: none\nruns:\n  - name: r\n"
+                + "    corpus: p\n    scheme: kgw\n    harvesters: %d\n";
+        assertEquals(2, DistillConfig.parse(plain.formatted(2), true, "t").runs().get(0).harvesters(),
+                "a control tests up to lab.harvesters accounts");
+        assertTrue(error(plain.formatted(3)).contains("harvesters 3 but lab.harvesters is 2"));
     }
 
     @Test
