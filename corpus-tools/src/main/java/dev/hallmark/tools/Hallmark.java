@@ -27,6 +27,7 @@ public final class Hallmark implements Runnable {
         BenchGenerateCommand.class,
         DetectionReportCommand.class,
         TrainLm.class,
+        dev.hallmark.tools.distill.DistillCommand.class,
         dev.hallmark.tools.spark.SparkDetect.class,
     };
 

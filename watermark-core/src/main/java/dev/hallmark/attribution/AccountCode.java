@@ -79,6 +79,44 @@ public record AccountCode(int q, int length, int degree) {
     }
 
     /**
+     * Writes the symbols of {@code account} at positions 0 .. length-1 into {@code out} (no
+     * allocation; for scans over many accounts).
+     */
+    public void codeword(long account, int[] out) {
+        if (account < 0 || account >= capacity()) {
+            throw new IllegalArgumentException("account " + account + " is outside the code's capacity " + capacity());
+        }
+        if (out.length < length) {
+            throw new IllegalArgumentException("codeword buffer of length " + out.length + " < code length " + length);
+        }
+        // the base-q digits once (digit j = (a / q^j) mod q), then Horner's rule per position
+        int d0 = (int) (account % q);
+        long rest = account / q;
+        if (degree == 2) {
+            long d1 = rest % q;
+            long d2 = rest / q % q;
+            for (int i = 0; i < length; i++) {
+                // long: q may be up to 65,521, so products reach ~4.3e9
+                out[i] = (int) (((d2 * i + d1) % q * i + d0) % q);
+            }
+            return;
+        }
+        int[] digits = new int[degree + 1];
+        digits[0] = d0;
+        for (int j = 1; j <= degree; j++) {
+            digits[j] = (int) (rest % q);
+            rest /= q;
+        }
+        for (int i = 0; i < length; i++) {
+            long v = 0;
+            for (int j = degree; j >= 0; j--) {
+                v = (v * i + digits[j]) % q;
+            }
+            out[i] = (int) v;
+        }
+    }
+
+    /**
      * Positive groups needed to accuse an account when at most {@code coalition} accounts
      * harvested: degree * coalition + 1.
      *
