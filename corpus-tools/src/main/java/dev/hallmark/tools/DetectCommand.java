@@ -9,8 +9,6 @@ import dev.hallmark.detect.Detector;
 import dev.hallmark.detect.MultiKeyDetector;
 import dev.hallmark.detect.WindowedDetector;
 import dev.hallmark.interop.SynthIdKeys;
-import dev.hallmark.key.KeyFile;
-import dev.hallmark.key.KeyRing;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
@@ -39,16 +37,9 @@ final class DetectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    static final class Keys {
-        @Option(names = "--key", description = "Key file.")
-        Path key;
-
-        @Option(names = "--keyring", description = "Directory of key files: test every key, Holm-corrected.")
-        Path keyring;
-    }
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
-    Keys keys;
+    KeyOptions keys;
 
     @Option(names = "--scheme", required = true, description = "Scheme spec, e.g. kgw, gumbel, synthid, "
             + "kgw:gamma=0.25,delta=2,context=1,seeding=lefthash, "
@@ -162,12 +153,8 @@ final class DetectCommand implements Callable<Integer> {
             throw new IllegalArgumentException("scheme " + s + " needs a key: give --key K.json or --keyring DIR");
         }
         List<KeyedScheme> list = new ArrayList<>();
-        if (keys.key != null) {
-            list.add(KeyedScheme.of(s, KeyFile.read(keys.key)));
-        } else {
-            for (WatermarkKey k : KeyRing.load(keys.keyring).keys()) {
-                list.add(KeyedScheme.of(s, k));
-            }
+        for (WatermarkKey k : keys.load()) {
+            list.add(KeyedScheme.of(s, k));
         }
         return list;
     }

@@ -1,7 +1,6 @@
 package dev.hallmark.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hallmark.detect.DetectOptions;
@@ -18,12 +17,8 @@ import dev.hallmark.tools.experiment.CriticalValues;
 import dev.hallmark.tools.experiment.DetectionMetrics;
 import dev.hallmark.tools.experiment.PrefixScores;
 import dev.hallmark.tools.experiment.Rate;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +27,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.zip.GZIPInputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -145,7 +139,7 @@ final class DetectionReportCommand implements Callable<Integer> {
         List<Scheme> schemes = new ArrayList<>();
         List<PowerResult> power = new ArrayList<>();
         for (Path g : generated) {
-            List<JsonNode> recs = readRecords(g);
+            List<JsonNode> recs = Jsonl.readRecords(g);
             Scheme s = schemeOf(recs, g, k);
             schemes.add(s);
             power.add(power(s, k, recs, g));
@@ -163,7 +157,7 @@ final class DetectionReportCommand implements Callable<Integer> {
             }
         }
         if (unwatermarked != null) {
-            List<JsonNode> recs = readRecords(unwatermarked);
+            List<JsonNode> recs = Jsonl.readRecords(unwatermarked);
             List<int[]> ids = new ArrayList<>();
             for (JsonNode r : recs) {
                 if (!"none".equals(r.path("scheme").asText())) {
@@ -305,37 +299,6 @@ final class DetectionReportCommand implements Callable<Integer> {
         double r = mean / n;
         double binomialVar = n * r * (1 - r);
         return new double[] {Math.sqrt(var / k) / n, binomialVar > 0 ? var / binomialVar : Double.NaN};
-    }
-
-    static List<JsonNode> readRecords(Path file) throws IOException {
-        ObjectMapper om = new ObjectMapper();
-        List<JsonNode> out = new ArrayList<>();
-        try (InputStream raw = new java.io.BufferedInputStream(Files.newInputStream(file))) {
-            raw.mark(2);
-            int b0 = raw.read();
-            int b1 = raw.read();
-            raw.reset();
-            InputStream in = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(raw, 1 << 16) : raw;
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            String line;
-            int n = 0;
-            while ((line = r.readLine()) != null) {
-                n++;
-                if (!line.isBlank()) {
-                    JsonNode node;
-                    try {
-                        node = om.readTree(line);
-                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                        throw new IllegalArgumentException(file + " line " + n + ": not JSON: " + e.getOriginalMessage());
-                    }
-                    out.add(node);
-                }
-            }
-        }
-        if (out.isEmpty()) {
-            throw new IllegalArgumentException(file + " holds no records");
-        }
-        return out;
     }
 
     private static int[] completionIds(JsonNode r, Path file) {

@@ -8,8 +8,6 @@ import dev.hallmark.detect.DetectionJson;
 import dev.hallmark.detect.DetectionResult;
 import dev.hallmark.detect.MultiKeyDetector;
 import dev.hallmark.detect.PositionFilter;
-import dev.hallmark.key.KeyFile;
-import dev.hallmark.key.KeyRing;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
@@ -39,16 +37,9 @@ final class RadioactivityCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    static final class Keys {
-        @Option(names = "--key", description = "Key file.")
-        Path key;
-
-        @Option(names = "--keyring", description = "Directory of key files (Holm-corrected).")
-        Path keyring;
-    }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
-    Keys keys;
+    KeyOptions keys;
 
     @Option(names = "--suspect", required = true, description = "Suspect model outputs (JSONL; .gz ok).")
     Path suspect;
@@ -81,7 +72,7 @@ final class RadioactivityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Scheme s = Scheme.parse(scheme);
-        List<WatermarkKey> keyList = keys.key != null ? List.of(KeyFile.read(keys.key)) : KeyRing.load(keys.keyring).keys();
+        List<WatermarkKey> keyList = keys.load();
         TokenizedRecords records = new TokenizedRecords(tokenizer);
         try {
             int h = s.contextWidth();

@@ -118,7 +118,7 @@ class DetectionReportCommandTest {
         java.util.Map<String, CriticalValues> tables = new java.util.HashMap<>();
         int nonTrivial = 0;
         for (String s : List.of("kgw", "gumbel")) {
-            for (JsonNode rec : DetectionReportCommand.readRecords(dir.resolve(s + ".jsonl"))) {
+            for (JsonNode rec : Jsonl.readRecords(dir.resolve(s + ".jsonl"))) {
                 Scheme scheme = Scheme.parse(rec.get("scheme").asText());
                 KeyedScheme keyed = KeyedScheme.of(scheme, k);
                 int[] ids = new ObjectMapper().convertValue(rec.get("completion_ids"), int[].class);

@@ -18,6 +18,8 @@ final class Candidates {
     private final long[] order;
     final int[] ids;
     final double[] probs;
+    /** cdf[j] = probs[0] + ... + probs[j], as {@link #compute} or {@link #set} left them (before any reweighting). */
+    private final double[] cdf;
     int size;
 
     Candidates(int vocab) {
@@ -26,6 +28,7 @@ final class Candidates {
         this.order = new long[vocab];
         this.ids = new int[vocab];
         this.probs = new double[vocab];
+        this.cdf = new double[vocab];
     }
 
     /** Fills {@link #ids}, {@link #probs} (normalised) and {@link #size} from the logits. */
@@ -109,10 +112,76 @@ final class Candidates {
                 break;
             }
         }
+        double c = 0;
         for (int j = 0; j < m; j++) {
             probs[j] /= cum;
+            c += probs[j];
+            cdf[j] = c;
         }
         size = m;
+    }
+
+    /** Takes a caller's candidate set (ids in the vocabulary, probabilities >= 0, normalised here). */
+    void set(int[] candIds, double[] candProbs, int n) {
+        if (n < 1 || n > vocab || n > candIds.length || n > candProbs.length) {
+            throw new IllegalArgumentException("candidate count " + n + " is not in [1, " + vocab
+                    + "] or exceeds the arrays given");
+        }
+        double total = 0;
+        for (int j = 0; j < n; j++) {
+            int id = candIds[j];
+            double p = candProbs[j];
+            if (id < 0 || id >= vocab) {
+                throw new IllegalArgumentException("candidate id " + id + " is outside the vocabulary [0, " + vocab + ")");
+            }
+            if (!(p >= 0) || p == Double.POSITIVE_INFINITY) {
+                throw new IllegalArgumentException("candidate probability " + p + " at index " + j + " is not a finite number >= 0");
+            }
+            ids[j] = id;
+            total += p;
+        }
+        if (!(total > 0)) {
+            throw new IllegalArgumentException("candidate probabilities are all 0");
+        }
+        double c = 0;
+        for (int j = 0; j < n; j++) {
+            probs[j] = candProbs[j] / total;
+            c += probs[j];
+            cdf[j] = c;
+        }
+        size = n;
+    }
+
+    /**
+     * Draws an index from the candidates' probabilities as {@link #compute} left them, by binary
+     * search of their running sums: the same index {@link #draw(double, double)} would return
+     * for {@code sum = 1} (same sums, same comparisons) in O(log size).
+     */
+    int drawUnweighted(double u) {
+        int lo = 0;
+        int hi = size - 1;
+        if (!(u < cdf[hi])) {
+            return lastPositive();
+        }
+        // the first j with u < cdf[j]
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (u < cdf[mid]) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+
+    private int lastPositive() {
+        for (int j = size - 1; j >= 0; j--) {
+            if (probs[j] > 0) {
+                return j;
+            }
+        }
+        return 0;
     }
 
     /** Draws an index into the candidates from {@code probs[0..size)} (which must sum to {@code sum}). */
@@ -126,11 +195,6 @@ final class Candidates {
             }
         }
         // rounding: fall back to the last candidate with positive probability
-        for (int j = size - 1; j >= 0; j--) {
-            if (probs[j] > 0) {
-                return j;
-            }
-        }
-        return 0;
+        return lastPositive();
     }
 }

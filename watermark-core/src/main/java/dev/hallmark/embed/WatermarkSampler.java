@@ -19,7 +19,9 @@ import java.util.random.RandomGenerator;
  *
  * <ul>
  *   <li>KGW / Unigram: green candidates get their weight multiplied by e^delta (the logit bias
- *       delta applied to the temperature-scaled logits), then a draw from {@code random}.
+ *       delta applied to the temperature-scaled logits), then a draw from {@code random}; with
+ *       {@link SamplingConfig#kgwRejection()} the same law is drawn by rejection, with a few PRF
+ *       calls per step instead of one per candidate.
  *   <li>Gumbel: the candidate maximising ln(r_i) / p_i, with r_i from the keyed PRF of the
  *       context: deterministic given the context; {@code random} is not used.
  *   <li>SynthID: the tournament update of {@link SynthIdScheme} over the layers, then a draw.
@@ -88,10 +90,31 @@ public final class WatermarkSampler implements TokenSampler {
     @Override
     public int next(float[] logits, int[] context, int contextOffset, int contextLength, RandomGenerator random) {
         cand.compute(logits, config);
+        return choose(context, contextOffset, contextLength, random);
+    }
+
+    /**
+     * Chooses the next token from a candidate set the caller already selected (for example top-k /
+     * top-p computed next to the model, on an accelerator): the watermark then costs only its own
+     * work over these candidates. Temperature, top-k and top-p of this sampler's config are not
+     * applied again; repeated-context skipping and the KGW draw mode are.
+     *
+     * @param ids candidate token ids, each in {@code [0, vocabularySize)}, none repeated
+     * @param probs their probabilities (>= 0, not all 0); normalised here. Listing the most likely
+     *     first makes the draw cheaper; any order gives the same law.
+     * @param size number of candidates read from {@code ids} and {@code probs}
+     */
+    public int nextFromCandidates(int[] ids, double[] probs, int size, int[] context, int contextOffset,
+            int contextLength, RandomGenerator random) {
+        cand.set(ids, probs, size);
+        return choose(context, contextOffset, contextLength, random);
+    }
+
+    private int choose(int[] context, int contextOffset, int contextLength, RandomGenerator random) {
         int end = contextOffset + contextLength;
         if (schedule == null || contextLength < contextWidth || repeated(context, end)) {
             plainSteps++;
-            return cand.ids[cand.draw(random.nextDouble(), 1.0)];
+            return cand.ids[cand.drawUnweighted(random.nextDouble())];
         }
         watermarkedSteps++;
         KeyedScheme keyed = schedule.keyFor(context, end);
@@ -113,7 +136,23 @@ public final class WatermarkSampler implements TokenSampler {
         return !seenContexts.add(tuple[0], tuple[1]);
     }
 
+    /** Proposals before the rejection draw hands over to the scan (which keeps the law exact). */
+    private static final int MAX_PROPOSALS = 64;
+
     private int sampleKgw(KgwKeyed kgw, int[] context, int end, RandomGenerator random) {
+        if (config.kgwRejection()) {
+            // propose from the unwatermarked candidates; accept green always, red with
+            // probability e^-delta: accepted draws follow p_i * bias_i / sum exactly. After
+            // MAX_PROPOSALS rejections the scan below draws from that same law, so the mixture is
+            // still exact (and the scan is what a step with almost no green mass costs anyway).
+            double keepRed = 1 / kgw.biasFactor();
+            for (int t = 0; t < MAX_PROPOSALS; t++) {
+                int id = cand.ids[cand.drawUnweighted(random.nextDouble())];
+                if (kgw.isGreen(context, end, id) || random.nextDouble() < keepRed) {
+                    return id;
+                }
+            }
+        }
         int n = cand.size;
         int[] ids = cand.ids;
         double[] p = cand.probs;

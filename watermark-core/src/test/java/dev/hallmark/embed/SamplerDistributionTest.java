@@ -132,6 +132,107 @@ class SamplerDistributionTest {
         assertTrue(pv >= ALPHA, spec + ": chi-square p = " + pv);
     }
 
+    /**
+     * KGW with a fixed key, by the per-candidate scan and by rejection: frequencies match the
+     * truncated softmax with green weights multiplied by e^delta, renormalised (computed here).
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "false,kgw,1.0,0,1.0", "true,kgw,1.0,0,1.0", "true,kgw,0.8,0,0.9", "true,kgw,1.0,6,1.0",
+        "false,'kgw:gamma=0.5,delta=1,context=2,seeding=lefthash',1.0,0,0.95",
+        "true,'kgw:gamma=0.5,delta=1,context=2,seeding=lefthash',1.0,0,0.95",
+        "true,'kgw:gamma=0.1,delta=4,context=1,seeding=lefthash',1.0,0,1.0",
+        "true,'unigram',1.2,0,1.0"})
+    void kgwMatchesTheReweightedSoftmax(boolean rejection, String spec, double t, int k, double p) {
+        SamplingConfig c = new SamplingConfig(t, k, p, false).withKgwRejection(rejection);
+        float[] l = logits();
+        WatermarkSampler s = WatermarkSampler.watermarked(Scheme.parse(spec), WatermarkKey.fromSecret(new byte[32]),
+                c, VOCAB);
+        dev.hallmark.scheme.KgwKeyed kgw = (dev.hallmark.scheme.KgwKeyed) s.keyedScheme();
+        int[] ctx = {5, 6, 7, 8};
+        double[] e = expected(l, c);
+        double sum = 0;
+        for (int i = 0; i < VOCAB; i++) {
+            e[i] *= kgw.isGreen(ctx, 4, i) ? kgw.biasFactor() : 1;
+            sum += e[i];
+        }
+        for (int i = 0; i < VOCAB; i++) {
+            e[i] /= sum;
+        }
+        SplittableRandom r = new SplittableRandom(6);
+        long[] counts = new long[VOCAB];
+        for (int i = 0; i < 100_000; i++) {
+            counts[s.next(l, ctx, 0, 4, r)]++;
+        }
+        double pv = chiSquareP(e, counts);
+        assertTrue(pv >= ALPHA, spec + " rejection=" + rejection + ": chi-square p = " + pv);
+    }
+
+    /**
+     * A caller's candidate set (unsorted, unnormalised): the plain draw follows the given
+     * probabilities, KGW by rejection their green-reweighted version; bad sets are named.
+     */
+    @Test
+    void nextFromCandidatesDrawsFromTheGivenSet() {
+        int[] ids = {30, 4, 17, 9, 22, 11};
+        double[] w = {0.5, 3.0, 1.0, 2.0, 0.25, 1.25};
+        int[] ctx = {1, 2, 3};
+        for (boolean watermark : new boolean[] {false, true}) {
+            SamplingConfig c = new SamplingConfig(1.0, 0, 1.0, false, true);
+            WatermarkSampler s = watermark
+                    ? WatermarkSampler.watermarked(Scheme.parse("kgw"), WatermarkKey.fromSecret(new byte[32]), c, VOCAB)
+                    : WatermarkSampler.plain(c, VOCAB);
+            double[] e = new double[VOCAB];
+            double sum = 0;
+            for (int j = 0; j < ids.length; j++) {
+                boolean green = watermark && ((dev.hallmark.scheme.KgwKeyed) s.keyedScheme()).isGreen(ctx, 3, ids[j]);
+                e[ids[j]] = w[j] * (green ? Math.exp(2) : 1);
+                sum += e[ids[j]];
+            }
+            for (int i = 0; i < VOCAB; i++) {
+                e[i] /= sum;
+            }
+            SplittableRandom r = new SplittableRandom(9);
+            long[] counts = new long[VOCAB];
+            for (int i = 0; i < 60_000; i++) {
+                counts[s.nextFromCandidates(ids, w, ids.length, ctx, 0, 3, r)]++;
+            }
+            double pv = chiSquareP(e, counts);
+            assertTrue(pv >= ALPHA, "watermark=" + watermark + ": chi-square p = " + pv);
+        }
+        WatermarkSampler s = WatermarkSampler.plain(SamplingConfig.defaults(), VOCAB);
+        SplittableRandom r = new SplittableRandom(10);
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> s.nextFromCandidates(new int[] {1, 40}, new double[] {1, 1}, 2, ctx, 0, 3, r))
+                .getMessage().contains("candidate id 40 is outside the vocabulary"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> s.nextFromCandidates(new int[] {1, 2}, new double[] {1, Double.NaN}, 2, ctx, 0, 3, r))
+                .getMessage().contains("not a finite number"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> s.nextFromCandidates(new int[] {1, 2}, new double[] {0, 0}, 2, ctx, 0, 3, r))
+                .getMessage().contains("all 0"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> s.nextFromCandidates(new int[] {1}, new double[] {1}, 0, ctx, 0, 3, r))
+                .getMessage().contains("candidate count 0"));
+    }
+
+    /** The binary search over the running sums returns what the linear draw returns, edges included. */
+    @Test
+    void binarySearchDrawEqualsTheLinearDraw() {
+        SplittableRandom r = new SplittableRandom(8);
+        Candidates cand = new Candidates(VOCAB);
+        for (double p : new double[] {1.0, 0.9, 0.5}) {
+            cand.compute(logits(), new SamplingConfig(1.0, 0, p, false));
+            for (int i = 0; i < 20_000; i++) {
+                double u = r.nextDouble();
+                assertEquals(cand.draw(u, 1.0), cand.drawUnweighted(u), "u = " + u);
+            }
+            for (double u : new double[] {0.0, Math.nextDown(1.0), 1.0}) {
+                assertEquals(cand.draw(u, 1.0), cand.drawUnweighted(u), "u = " + u);
+            }
+        }
+    }
+
     /** KGW is not distortion-free: with a fixed key its green tokens must be over-represented. */
     @Test
     void kgwShiftsMassToGreenTokens() {

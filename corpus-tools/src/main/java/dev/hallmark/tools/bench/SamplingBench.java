@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * watermark, at the vocabulary sizes of Qwen3 (151,669) and a 32,000-entry model. The logits
  * cycle through 64 pre-drawn vectors l_i = 4 z_i (z standard normal), which gives nuclei of a
  * few hundred tokens: a high-entropy step, the expensive case for the watermark. Repeated-context
- * skipping is off, so every step is watermarked.
+ * skipping is off, so every step is watermarked. {@code kgw-rejection} is KGW drawn by rejection
+ * ({@link dev.hallmark.embed.SamplingConfig#kgwRejection()}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,7 +37,7 @@ public class SamplingBench {
     @Param({"151669", "32000"})
     public int vocab;
 
-    @Param({"plain", "kgw", "gumbel", "synthid"})
+    @Param({"plain", "kgw", "kgw-rejection", "gumbel", "synthid"})
     public String mode;
 
     private WatermarkSampler sampler;
@@ -48,8 +49,14 @@ public class SamplingBench {
     @Setup
     public void setup() {
         SamplingConfig cfg = new SamplingConfig(1.0, 0, 0.95, false);
-        sampler = mode.equals("plain") ? WatermarkSampler.plain(cfg, vocab)
-                : WatermarkSampler.watermarked(Scheme.parse(mode), WatermarkKey.fromSecret(new byte[32]), cfg, vocab);
+        if (mode.equals("plain")) {
+            sampler = WatermarkSampler.plain(cfg, vocab);
+        } else if (mode.equals("kgw-rejection")) {
+            sampler = WatermarkSampler.watermarked(Scheme.parse("kgw"), WatermarkKey.fromSecret(new byte[32]),
+                    cfg.withKgwRejection(true), vocab);
+        } else {
+            sampler = WatermarkSampler.watermarked(Scheme.parse(mode), WatermarkKey.fromSecret(new byte[32]), cfg, vocab);
+        }
         SplittableRandom r = new SplittableRandom(7);
         logits = new float[64][vocab];
         for (float[] l : logits) {
@@ -64,6 +71,57 @@ public class SamplingBench {
             context[i] = r.nextInt(vocab);
         }
         random = new SplittableRandom(8);
+        candIds = new int[64][];
+        candProbs = new double[64][];
+        for (int v = 0; v < 64; v++) {
+            nucleus(logits[v], 0.95, v);
+        }
+    }
+
+    private int[][] candIds;
+    private double[][] candProbs;
+
+    /** The top-p nucleus of softmax(l), most likely first, computed here in double precision. */
+    private void nucleus(float[] l, double p, int slot) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float f : l) {
+            max = Math.max(max, f);
+        }
+        double[] w = new double[l.length];
+        double total = 0;
+        for (int i = 0; i < l.length; i++) {
+            w[i] = Math.exp(l[i] - max);
+            total += w[i];
+        }
+        Integer[] order = new Integer[l.length];
+        for (int i = 0; i < l.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(w[b], w[a]));
+        int n = 0;
+        double cum = 0;
+        while (cum < p * total) {
+            cum += w[order[n++]];
+        }
+        candIds[slot] = new int[n];
+        candProbs[slot] = new double[n];
+        for (int j = 0; j < n; j++) {
+            candIds[slot][j] = order[j];
+            candProbs[slot][j] = w[order[j]] / cum;
+        }
+    }
+
+    /**
+     * The same steps from the nucleus already selected (as a serving stack that computes top-p next
+     * to the model would hand it over): the plain draw vs the watermark over those candidates, so
+     * the watermark's own added cost is the difference of two small numbers.
+     */
+    @Benchmark
+    public int fromCandidates() {
+        int s = step++ & 1023;
+        int ctxLen = Math.max(8, s);
+        int v = s & 63;
+        return sampler.nextFromCandidates(candIds[v], candProbs[v], candIds[v].length, context, 0, ctxLen, random);
     }
 
     @Benchmark

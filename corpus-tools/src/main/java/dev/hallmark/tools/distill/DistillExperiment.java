@@ -18,10 +18,8 @@ import dev.hallmark.text.HfTokenizer;
 import dev.hallmark.text.Tokenizers;
 import dev.hallmark.tools.Progress;
 import dev.hallmark.tools.plot.Plots;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +34,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Runs a {@link DistillConfig}: builds (or reuses) the teacher corpora, trains every student of
@@ -186,33 +183,8 @@ public final class DistillExperiment {
     }
 
     /** The string field of every JSONL record (gzip by magic bytes). */
-    static List<String> readTexts(Path file, String field) throws IOException {
-        List<String> outList = new ArrayList<>();
-        if (!Files.exists(file)) {
-            throw new IllegalArgumentException("no such file: " + file);
-        }
-        try (InputStream raw = new java.io.BufferedInputStream(Files.newInputStream(file))) {
-            raw.mark(2);
-            int b0 = raw.read();
-            int b1 = raw.read();
-            raw.reset();
-            InputStream in = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(raw, 1 << 16) : raw;
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            String line;
-            int no = 0;
-            while ((line = r.readLine()) != null) {
-                no++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode v = JSON.readTree(line).get(field);
-                if (v == null || !v.isTextual()) {
-                    throw new IllegalArgumentException(file + " line " + no + ": no string field \"" + field + "\"");
-                }
-                outList.add(v.asText());
-            }
-        }
-        return outList;
+    static List<String> readTexts(Path file, String field) {
+        return dev.hallmark.tools.Jsonl.readField(file, field);
     }
 
     /**

@@ -10,11 +10,8 @@ import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
 import dev.hallmark.text.HfTokenizer;
 import dev.hallmark.text.Tokenizers;
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +19,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.zip.GZIPInputStream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -259,17 +255,11 @@ public final class SparkBench {
         return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
     }
 
-    private static List<String> readTexts(Path corpus) throws IOException {
+    private static List<String> readTexts(Path corpus) {
         List<String> out = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(
-                corpus.toString().endsWith(".gz") ? new GZIPInputStream(Files.newInputStream(corpus))
-                        : Files.newInputStream(corpus), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                JsonNode n = JSON.readTree(line);
-                if (n.hasNonNull("text")) {
-                    out.add(n.get("text").asText());
-                }
+        for (JsonNode n : dev.hallmark.tools.Jsonl.readRecords(corpus)) {
+            if (n.hasNonNull("text")) {
+                out.add(n.get("text").asText());
             }
         }
         return out;

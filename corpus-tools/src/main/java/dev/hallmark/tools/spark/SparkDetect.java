@@ -2,8 +2,7 @@ package dev.hallmark.tools.spark;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hallmark.detect.DetectionJson;
-import dev.hallmark.key.KeyFile;
-import dev.hallmark.key.KeyRing;
+import dev.hallmark.tools.KeyOptions;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.tools.Hallmark;
 import java.io.IOException;
@@ -43,16 +42,9 @@ public final class SparkDetect implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    static final class Keys {
-        @Option(names = "--key", description = "Key file.")
-        Path key;
-
-        @Option(names = "--keyring", description = "Directory of key files: test every key, Holm-corrected.")
-        Path keyring;
-    }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
-    Keys keys;
+    KeyOptions keys;
 
     @Option(names = "--scheme", required = true, description = "Scheme spec, e.g. kgw, gumbel, synthid.")
     String scheme;
@@ -101,7 +93,7 @@ public final class SparkDetect implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<WatermarkKey> ks = keys.key != null ? List.of(KeyFile.read(keys.key)) : KeyRing.load(keys.keyring).keys();
+        List<WatermarkKey> ks = keys.load();
         JobSpec job = new JobSpec(inputs, JobSpec.Format.parse(format), field, idsField, scheme, JobSpec.Keys.of(ks),
                 tokenizer, fpr, repartition, localDedupEntries);
         for (String c : conf) {
