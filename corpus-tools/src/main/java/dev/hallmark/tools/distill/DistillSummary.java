@@ -112,8 +112,9 @@ final class DistillSummary {
             sb.append("| rho | train tokens (watermarked) | filter | tokens read | tuples scored | seeds "
                     + "| account test log10 p: median [min, max] | statistic | lab-wide scan log10 p (median) "
                     + "| scan's best account harvested | group test log10 p (median) | harvesters found "
-                    + "| false accusations (decoder) | innocent max groups |\n");
-            sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                    + "| false accusations (decoder) | innocent max groups "
+                    + "| most-exposed innocent: shared groups, own test log10 p (median; global null only) |\n");
+            sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (Map.Entry<Key, List<JsonNode>> e : run.getValue().entrySet()) {
                 List<JsonNode> rs = e.getValue();
                 double[] acc = rs.stream().mapToDouble(DistillSummary::firstAccount).toArray();
@@ -126,8 +127,14 @@ final class DistillSummary {
                 long falseAcc = rs.stream().mapToLong(x -> x.get("false_accused").asLong()).sum();
                 int innocent = rs.stream().mapToInt(x -> x.get("innocent_max_positive_groups").asInt()).max().orElse(0);
                 long scanHarvester = rs.stream().filter(DistillSummary::scanBestIsHarvester).count();
+                String exposed = rs.get(0).has("exposed_innocent") && rs.get(0).get("exposed_innocent").asLong() >= 0
+                        ? String.format(Locale.ROOT, "%d, %s", rs.get(0).get("exposed_innocent_shared_groups").asInt(),
+                                f(median(rs.stream().mapToDouble(x -> x.get("exposed_innocent_log10_p").asDouble())
+                                        .toArray()), 1))
+                        : "n/a";
                 sb.append(String.format(Locale.ROOT,
-                        "| %s | %,d (%,d) | %s | %,d | %,d | %d | %s [%s, %s] | %s | %s | %d/%d | %s | %d/%d | %d | %d/%d |%n",
+                        "| %s | %,d (%,d) | %s | %,d | %,d | %d | %s [%s, %s] | %s | %s | %d/%d | %s | %d/%d | %d | %d/%d "
+                                + "| %s |%n",
                         f(100 * e.getKey().rho(), 1) + "%", (long) median(rs.stream().mapToDouble(
                                 x -> x.get("train_tokens").asDouble()).toArray()),
                         (long) median(rs.stream().mapToDouble(x -> x.get("watermarked_tokens").asDouble()).toArray()),
@@ -137,7 +144,7 @@ final class DistillSummary {
                         rs.size(), f(median(acc), 1), f(Arrays.stream(acc).min().orElse(0), 1),
                         f(Arrays.stream(acc).max().orElse(0), 1), f(median(stat), 4), f(median(scan), 1),
                         scanHarvester, rs.size(), f(median(dist), 1), found, harv, falseAcc, innocent,
-                        rs.get(0).get("threshold").asInt()));
+                        rs.get(0).get("threshold").asInt(), exposed));
             }
             sb.append('\n');
             tokensToDetect(sb, run.getValue(), res.get("lab").get("alpha").asDouble());
@@ -188,7 +195,10 @@ final class DistillSummary {
                 + "\"scan's best account harvested\"). Accusations (\"harvesters found\", \"false accusations\") "
                 + "come only from the attribution decoder (AttributionAccumulator.result: at least the threshold "
                 + "number of an account's groups positive at alpha / groups; family-wise error <= alpha for "
-                + "coalitions of at most d accounts).\n");
+                + "coalitions of at most d accounts). The same holds for ANY single account's own test, harvester "
+                + "or not: \"most-exposed innocent\" is the non-harvesting account sharing the most groups with the "
+                + "harvesters (chosen from the code before reading any text); its own test can reject although it "
+                + "harvested nothing.\n");
         return sb.toString();
     }
 

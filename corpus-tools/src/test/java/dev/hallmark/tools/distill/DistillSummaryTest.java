@@ -25,7 +25,8 @@ class DistillSummaryTest {
                  "tokens_read": 510, "documents": 3, "tuples_scored": 400, "harvesting_accounts": [11, 12],
                  "account_log10_p": [-9.0, -8.0], "account_statistic": [0.3, 0.3], "account_z": [4.0, 3.9],
                  "scan_best_account": %d, "scan_log10_p": -5.0, "distilled_log10_p": -6.0, "accused": %s,
-                 "found": %d, "false_accused": 0, "innocent_max_positive_groups": 4, "threshold": 9}
+                 "found": %d, "false_accused": 0, "innocent_max_positive_groups": 4, "threshold": 9,
+                 "exposed_innocent": 777, "exposed_innocent_shared_groups": 4, "exposed_innocent_log10_p": -4.0}
                 """.formatted(scanBest, accused, found);
     }
 
@@ -51,7 +52,7 @@ class DistillSummaryTest {
         assertTrue(md.contains("| scan's best account harvested |"), md);
         assertTrue(md.contains("| false accusations (decoder) |"), md);
         // the row: scan winner harvested in 1 of 2 seeds, 1 of 4 harvesters found, 0 false accusations
-        assertTrue(md.contains("| -5.0 | 1/2 | -6.0 | 1/4 | 0 | 4/9 |"), md);
+        assertTrue(md.contains("| -5.0 | 1/2 | -6.0 | 1/4 | 0 | 4/9 | 4, -4.0 |"), md);
         assertTrue(md.contains("The scan's best account is NOT an accusation"), md);
     }
 }
