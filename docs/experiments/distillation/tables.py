@@ -2,7 +2,7 @@
 """Condensed Markdown tables for docs/experiments/distillation.md, computed from the committed
 results JSON files written by `hallmark distill` (docs/experiments/distillation/<config>/<config>.json).
 
-Usage: python3 docs/experiments/distillation/tables.py [ngram|attribution|controls|neural ...]
+Usage: python3 docs/experiments/distillation/tables.py [ngram|attribution|controls|neural|null-gumbel ...]
 Standard library only. Every number in the doc's tables is printed by this script.
 """
 import json
@@ -200,26 +200,54 @@ def controls(res):
 
 
 def neural(res):
-    print('\n| run | rho | filter | tokens read | tuples | student final loss | account test log10 p '
-          '| statistic | group test log10 p | accused (found) |')
-    print('|---|---|---|---|---|---|---|---|---|---|')
-    for r in res['rows']:
-        if r['filter'] not in ('off', 'served-all'):
+    print('\n| run | filter | tokens read | distinct tuples | student final loss | account test log10 p (per seed) '
+          '| statistic (per seed) | group test log10 p (per seed) | harvester found / false accusations |')
+    print('|---|---|---|---|---|---|---|---|---|')
+    for (run, f, b), rs in groups(res['rows'], ['run', 'filter', 'budget']).items():
+        if f not in ('off', 'served-all'):
             continue
-        print('| %s | %g%% | %s | %s | %s | %.3f | %s | %.4f | %s | %d (%d) |' % (
-            r['run'], 100 * r['rho'], r['filter'], f"{r['tokens_read']:,}", f"{r['tuples_scored']:,}",
-            r.get('student_final_loss', float('nan')), fmt(first(r)), r['account_statistic'][0],
-            fmt(r['distilled_log10_p']), len(r['accused']), r['found']))
+        rs = sorted(rs, key=lambda r: r['seed'])
+        print('| %s | %s | %s | %s | %s | %s | %s | %s | %d/%d / %d |' % (
+            run, f, f"{int(med([r['tokens_read'] for r in rs])):,}", f"{int(med([r['tuples_scored'] for r in rs])):,}",
+            ', '.join('%.3f' % r.get('student_final_loss', float('nan')) for r in rs),
+            ', '.join(fmt(first(r)) for r in rs), ', '.join('%.4f' % r['account_statistic'][0] for r in rs),
+            ', '.join(fmt(r['distilled_log10_p']) for r in rs), sum(r['found'] for r in rs),
+            sum(r['harvesters'] for r in rs) if rs[0]['corpus'] != 'plain' else 0,
+            sum(r['false_accused'] for r in rs)))
     for k, u in res.get('calibration', {}).items():
-        print('calibration %s: n=%d KS p=%.3f rej@0.01=%d rej@0.05=%d' % (
-            k, u['n'], u['ks_p_value'], u['rejections'][0]['count'], u['rejections'][1]['count']))
+        print('calibration %s: n=%d KS p=%.3f; p <= 0.01 / 0.05 / 0.1: %s' % (
+            k, u['n'], u['ks_p_value'], ' / '.join('%d (%.3f-%.3f)' % (y['count'], y['ci95_lower'], y['ci95_upper'])
+                                                   for y in u['rejections'][:3])))
+
+
+def null_gumbel(res):
+    """The lab key on the Gumbel rho = 0 students vs 200 never-deployed keys on the same text."""
+    import csv
+    cal = {}
+    with open(os.path.join(HERE, 'null-gumbel', 'null-gumbel-calibration.csv')) as f:
+        for row in csv.DictReader(f):
+            cal.setdefault((row['filter'], int(row['trial'])), []).append(float(row['log10_p']))
+    print('\n| seed | filter | tokens read | lab key log10 p | never-deployed keys (of 200) at or below it '
+          '| smallest never-deployed log10 p |')
+    print('|---|---|---|---|---|---|')
+    for r in res['rows']:
+        v = cal[(r['filter'], r['seed'])] if r['budget'] == max(x['budget'] for x in res['rows']) else None
+        lab = first(r)
+        print('| %d | %s | %s | %.2f | %s | %s |' % (
+            r['seed'], r['filter'], f"{r['tokens_read']:,}", lab,
+            '%d' % sum(1 for y in v if y <= lab) if v else '(calibration at the largest budget only)',
+            '%.2f' % min(v) if v else ''))
+    for k, u in res['calibration'].items():
+        print('calibration %s: n=%d KS p=%.3f; p <= 0.01 / 0.05 / 0.1: %s' % (
+            k, u['n'], u['ks_p_value'], ' / '.join('%d (%.3f-%.3f)' % (y['count'], y['ci95_lower'], y['ci95_upper'])
+                                                   for y in u['rejections'][:3])))
 
 
 if __name__ == '__main__':
-    for name in sys.argv[1:] or ['ngram', 'attribution', 'controls', 'neural']:
+    for name in sys.argv[1:] or ['ngram', 'attribution', 'controls', 'neural', 'null-gumbel']:
         path = os.path.join(HERE, name, name + '.json')
         if not os.path.exists(path):
             print('(%s: no results yet)' % name)
             continue
         print('\n### %s\n' % name)
-        globals()[name](load(name))
+        globals()[name.replace('-', '_')](load(name))
