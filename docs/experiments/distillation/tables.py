@@ -2,7 +2,7 @@
 """Condensed Markdown tables for docs/experiments/distillation.md, computed from the committed
 results JSON files written by `hallmark distill` (docs/experiments/distillation/<config>/<config>.json).
 
-Usage: python3 docs/experiments/distillation/tables.py [ngram|attribution|controls|neural|null-gumbel ...]
+Usage: python3 docs/experiments/distillation/tables.py [ngram|attribution|controls|neural|null-gumbel|beyond-bound ...]
 Standard library only. Every number in the doc's tables is printed by this script.
 """
 import json
@@ -243,8 +243,23 @@ def null_gumbel(res):
                                                    for y in u['rejections'][:3])))
 
 
+def beyond_bound(res):
+    """The attribution students decoded with a smaller coalition bound d (k > d is beyond it)."""
+    lab = res['lab']
+    print('\nDecoder with coalition bound d = %d (threshold %d of 16 groups), alpha = %g:' % (
+        lab['coalition_bound'], lab['threshold'], lab['alpha']))
+    print('\n| run (k) | rho | filter | tokens read | harvesters found | trials with a false accusation '
+          '| innocent accounts accused (total) | innocent max positive groups |')
+    print('|---|---|---|---|---|---|---|---|')
+    for (run, rho, f, b), rs in groups(res['rows'], ['run', 'rho', 'filter', 'budget']).items():
+        print('| %s (%d) | %g%% | %s | %s | %d/%d | %d/%d | %d | %d |' % (
+            run, rs[0]['harvesters'], 100 * rho, f, f"{b:,}", sum(r['found'] for r in rs),
+            sum(r['harvesters'] for r in rs), sum(1 for r in rs if r['false_accused'] > 0), len(rs),
+            sum(r['false_accused'] for r in rs), max(r['innocent_max_positive_groups'] for r in rs)))
+
+
 if __name__ == '__main__':
-    for name in sys.argv[1:] or ['ngram', 'attribution', 'controls', 'neural', 'null-gumbel']:
+    for name in sys.argv[1:] or ['ngram', 'attribution', 'controls', 'neural', 'null-gumbel', 'beyond-bound']:
         path = os.path.join(HERE, name, name + '.json')
         if not os.path.exists(path):
             print('(%s: no results yet)' % name)
