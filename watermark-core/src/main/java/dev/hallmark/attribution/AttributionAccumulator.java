@@ -206,6 +206,12 @@ public final class AttributionAccumulator {
      * <p>This p-value is for one account fixed in advance. Testing many accounts needs a
      * correction: {@link #scanAccounts}.
      *
+     * <p>What a rejection means: the corpus carries the lab's watermark (the global null "independent
+     * of the master key" is rejected), NOT that this account harvested. Accounts share groups (two
+     * share at most {@code degree} of their {@code length} groups), so an innocent account that
+     * shares groups with the harvesters can reject strongly (docs/experiments/distillation.md, section
+     * 5, measures it). Accusations come only from {@link #result}.
+     *
      * @param account the account whose schedule is tested
      * @param alpha false-positive rate of the verdict
      */
@@ -231,7 +237,9 @@ public final class AttributionAccumulator {
      * Lab-wide radioactivity test for a coded deployment ("does the corpus carry ANY account's
      * watermark?"): the {@link #accountResult per-account test} of every account 0 .. accounts-1,
      * the most significant one reported with its p-value Bonferroni-corrected over the accounts.
-     * Valid under the global null (corpus independent of the master key). Every account's test
+     * Valid under the global null (corpus independent of the master key) only: the best account may
+     * be an innocent one sharing groups with the harvesters, so it is never an accusation (use
+     * {@link #result}). Every account's test
      * scores the same n tuples, so the smallest p-value belongs to the largest score sum and only
      * one exact tail is evaluated; cost: {@code accounts * length} table look-ups.
      *

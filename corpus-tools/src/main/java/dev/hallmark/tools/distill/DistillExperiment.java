@@ -664,6 +664,12 @@ public final class DistillExperiment {
         o.put("false_accused", m.falseAccused());
         o.put("innocent_max_positive_groups", m.innocentMaxPositive());
         o.put("threshold", m.threshold());
+        // the per-account test of an innocent that shares groups with the harvesters: a global-null
+        // test only, reported to show the contamination; never an accusation
+        o.put("exposed_innocent", m.exposedInnocent());
+        o.put("exposed_innocent_shared_groups", m.exposedShared());
+        o.put("exposed_innocent_log10_p", m.exposedLog10P());
+        o.put("exposed_innocent_accused", Arrays.stream(m.accused()).anyMatch(a -> a == m.exposedInnocent()));
         return o;
     }
 
@@ -756,7 +762,7 @@ public final class DistillExperiment {
                 + "watermarked_tokens,human_tokens,mix_capped,seed,master,filter,budget,tokens_read,documents,"
                 + "tuples_scored,account_log10_p_min,account_log10_p_all,account_statistic_first,scan_best_account,"
                 + "scan_log10_p,distilled_log10_p,accused,found,false_accused,innocent_max_positive_groups,threshold,"
-                + "student_final_loss\n");
+                + "student_final_loss,exposed_innocent,exposed_innocent_shared_groups,exposed_innocent_log10_p\n");
         for (JsonNode r : res.get("rows")) {
             double min = 0;
             StringBuilder all = new StringBuilder();
@@ -779,7 +785,9 @@ public final class DistillExperiment {
                     num(r.get("scan_log10_p").asDouble()), num(r.get("distilled_log10_p").asDouble()), acc.toString(),
                     r.get("found").asText(), r.get("false_accused").asText(),
                     r.get("innocent_max_positive_groups").asText(), r.get("threshold").asText(),
-                    r.has("student_final_loss") ? num(r.get("student_final_loss").asDouble()) : ""));
+                    r.has("student_final_loss") ? num(r.get("student_final_loss").asDouble()) : "",
+                    r.path("exposed_innocent").asText(""), r.path("exposed_innocent_shared_groups").asText(""),
+                    r.has("exposed_innocent_log10_p") ? num(r.get("exposed_innocent_log10_p").asDouble()) : ""));
             sb.append('\n');
         }
         return sb.toString();

@@ -111,8 +111,10 @@ final class DistillSummary {
                     first.get("scheme").asText(), first.get("harvesters").asInt(), first.get("master").asText()));
             sb.append("| rho | train tokens (watermarked) | filter | tokens read | tuples scored | seeds "
                     + "| account test log10 p: median [min, max] | statistic | lab-wide scan log10 p (median) "
-                    + "| group test log10 p (median) | harvesters found | false accusations | innocent max groups |\n");
-            sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                    + "| scan's best account harvested | group test log10 p (median) | harvesters found "
+                    + "| false accusations (decoder) | innocent max groups "
+                    + "| most-exposed innocent: shared groups, own test log10 p (median; global null only) |\n");
+            sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (Map.Entry<Key, List<JsonNode>> e : run.getValue().entrySet()) {
                 List<JsonNode> rs = e.getValue();
                 double[] acc = rs.stream().mapToDouble(DistillSummary::firstAccount).toArray();
@@ -124,8 +126,15 @@ final class DistillSummary {
                 long harv = rs.stream().mapToLong(x -> x.get("harvesters").asLong()).sum();
                 long falseAcc = rs.stream().mapToLong(x -> x.get("false_accused").asLong()).sum();
                 int innocent = rs.stream().mapToInt(x -> x.get("innocent_max_positive_groups").asInt()).max().orElse(0);
+                long scanHarvester = rs.stream().filter(DistillSummary::scanBestIsHarvester).count();
+                String exposed = rs.get(0).has("exposed_innocent") && rs.get(0).get("exposed_innocent").asLong() >= 0
+                        ? String.format(Locale.ROOT, "%d, %s", rs.get(0).get("exposed_innocent_shared_groups").asInt(),
+                                f(median(rs.stream().mapToDouble(x -> x.get("exposed_innocent_log10_p").asDouble())
+                                        .toArray()), 1))
+                        : "n/a";
                 sb.append(String.format(Locale.ROOT,
-                        "| %s | %,d (%,d) | %s | %,d | %,d | %d | %s [%s, %s] | %s | %s | %s | %d/%d | %d | %d/%d |%n",
+                        "| %s | %,d (%,d) | %s | %,d | %,d | %d | %s [%s, %s] | %s | %s | %d/%d | %s | %d/%d | %d | %d/%d "
+                                + "| %s |%n",
                         f(100 * e.getKey().rho(), 1) + "%", (long) median(rs.stream().mapToDouble(
                                 x -> x.get("train_tokens").asDouble()).toArray()),
                         (long) median(rs.stream().mapToDouble(x -> x.get("watermarked_tokens").asDouble()).toArray()),
@@ -134,7 +143,8 @@ final class DistillSummary {
                         (long) median(rs.stream().mapToDouble(x -> x.get("tuples_scored").asDouble()).toArray()),
                         rs.size(), f(median(acc), 1), f(Arrays.stream(acc).min().orElse(0), 1),
                         f(Arrays.stream(acc).max().orElse(0), 1), f(median(stat), 4), f(median(scan), 1),
-                        f(median(dist), 1), found, harv, falseAcc, innocent, rs.get(0).get("threshold").asInt()));
+                        scanHarvester, rs.size(), f(median(dist), 1), found, harv, falseAcc, innocent,
+                        rs.get(0).get("threshold").asInt(), exposed));
             }
             sb.append('\n');
             tokensToDetect(sb, run.getValue(), res.get("lab").get("alpha").asDouble());
@@ -178,8 +188,29 @@ final class DistillSummary {
         sb.append("log10 p values: exact; a p-value below 1e-300 is still reported in log10. \"account test\" is the "
                 + "radioactivity test with the first harvesting account's own coded key schedule (fixed in advance); "
                 + "\"lab-wide scan\" is the best of all accounts, Bonferroni-corrected over all accounts; "
-                + "\"group test\" is the smallest group-key p-value, Bonferroni-corrected over all groups.\n");
+                + "\"group test\" is the smallest group-key p-value, Bonferroni-corrected over all groups.\n\n");
+        sb.append("The lab-wide scan and the group test are valid only against the global null (the suspect carries "
+                + "none of this lab's watermark). The scan's best account is NOT an accusation: an account that "
+                + "shares Reed-Solomon groups with the harvesters scores high without having harvested (column "
+                + "\"scan's best account harvested\"). Accusations (\"harvesters found\", \"false accusations\") "
+                + "come only from the attribution decoder (AttributionAccumulator.result: at least the threshold "
+                + "number of an account's groups positive at alpha / groups; family-wise error <= alpha for "
+                + "coalitions of at most d accounts). The same holds for ANY single account's own test, harvester "
+                + "or not: \"most-exposed innocent\" is the non-harvesting account sharing the most groups with the "
+                + "harvesters (chosen from the code before reading any text); its own test can reject although it "
+                + "harvested nothing.\n");
         return sb.toString();
+    }
+
+    /** Whether the lab-wide scan's best account is one of the row's harvesting accounts. */
+    static boolean scanBestIsHarvester(JsonNode row) {
+        long best = row.get("scan_best_account").asLong();
+        for (JsonNode h : row.get("harvesting_accounts")) {
+            if (h.asLong() == best) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

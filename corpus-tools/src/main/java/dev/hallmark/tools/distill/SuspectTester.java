@@ -157,11 +157,18 @@ public final class SuspectTester {
      * @param innocentMaxPositive the largest number of positive groups of any non-harvesting
      *     account (accusation needs {@code threshold})
      * @param threshold positive groups needed to accuse
+     * @param exposedInnocent the non-harvesting account sharing the most groups with the harvesters
+     *     (fixed by the code and the harvesters alone, before any text is read; -1 if none)
+     * @param exposedShared how many of its groups it shares with the harvesters
+     * @param exposedLog10P log10 p of ITS OWN account test: valid only against the global null
+     *     (the corpus carries none of the lab's watermark); small when the harvesters' signal leaks
+     *     into the shared groups, so it is never evidence that this account harvested
      */
     public record Measurement(String filter, long budget, long tokensRead, long documents, long tuplesScored,
             long[] harvesters, double[] harvesterLog10P, double[] harvesterStatistic, double[] harvesterZ,
             long scanBestAccount, double scanLog10P, double distilledLog10P, long[] accused, int found,
-            int falseAccused, int innocentMaxPositive, int threshold) {
+            int falseAccused, int innocentMaxPositive, int threshold, long exposedInnocent, int exposedShared,
+            double exposedLog10P) {
 
         /** The smallest harvester log10 p. */
         public double bestHarvesterLog10P() {
@@ -176,6 +183,8 @@ public final class SuspectTester {
     private final long accounts;
     private final double alpha;
     private final int coalition;
+    private final long exposedInnocent;
+    private final int exposedShared;
 
     /**
      * @param filters filter mode name to key-independent position filter (e.g. {@code off} to
@@ -198,6 +207,48 @@ public final class SuspectTester {
         this.alpha = alpha;
         this.coalition = coalition;
         keys.code().threshold(coalition);
+        long[] exposed = mostExposedInnocent(keys.code(), this.harvesters, accounts);
+        this.exposedInnocent = exposed[0];
+        this.exposedShared = (int) exposed[1];
+    }
+
+    /**
+     * The non-harvesting account (among 0 .. accounts-1) whose codeword shares the most groups
+     * (position, symbol) with the union of the harvesters' codewords; ties go to the smallest id.
+     * Depends only on the code and the harvesters, never on the suspect text.
+     *
+     * @return {account, shared groups}, or {-1, 0} if every account harvested
+     */
+    static long[] mostExposedInnocent(AccountCode code, long[] harvesters, long accounts) {
+        boolean[] covered = new boolean[code.groups()];
+        int[] word = new int[code.length()];
+        for (long h : harvesters) {
+            code.codeword(h, word);
+            for (int i = 0; i < code.length(); i++) {
+                covered[code.group(i, word[i])] = true;
+            }
+        }
+        long best = -1;
+        int bestShared = -1;
+        for (long a = 0; a < accounts; a++) {
+            boolean harvester = false;
+            for (long h : harvesters) {
+                harvester |= h == a;
+            }
+            if (harvester) {
+                continue;
+            }
+            code.codeword(a, word);
+            int shared = 0;
+            for (int i = 0; i < code.length(); i++) {
+                shared += covered[code.group(i, word[i])] ? 1 : 0;
+            }
+            if (shared > bestShared) {
+                bestShared = shared;
+                best = a;
+            }
+        }
+        return new long[] {best, Math.max(0, bestShared)};
     }
 
     /** The served-data filter over the lab's served completions (the watermarked corpora). */
@@ -331,9 +382,10 @@ public final class SuspectTester {
         for (long a : accused) {
             found += isHarvester(a) ? 1 : 0;
         }
+        double exposedLp = exposedInnocent < 0 ? 0 : acc.accountResult(exposedInnocent, alpha).log10P();
         return new Measurement(filter, budget, read, n, res.tuplesScored(), harvesters.clone(), lp, stat, z,
                 scan.bestAccount(), scan.log10P(), res.distilledLog10P(), accused, found, accused.length - found,
-                innocentMaxPositive(res), res.threshold());
+                innocentMaxPositive(res), res.threshold(), exposedInnocent, exposedShared, exposedLp);
     }
 
     private boolean isHarvester(long a) {

@@ -152,4 +152,42 @@ class SuspectTesterTest {
         assertEquals(1, SuspectTester.calibrate(docs, List.of(Pipeline.simulatedKey("k")), Scheme.parse("kgw"), rep,
                 SuspectTester.PromptExclusion.CONTEXTS).length);
     }
+
+    /** The most-exposed innocent: a non-harvester, and no other non-harvester agrees with the harvesters more often. */
+    @Test
+    void mostExposedInnocentSharesTheMostPositionsWithTheHarvesters() {
+        AccountCode code = new AccountCode(7, 7, 2);
+        long[] harvesters = {5, 6, 200};
+        long[] e = SuspectTester.mostExposedInnocent(code, harvesters, 343);
+        assertTrue(e[0] >= 0 && e[0] != 5 && e[0] != 6 && e[0] != 200, "account " + e[0]);
+        assertTrue(e[1] >= 1 && e[1] <= 2 * harvesters.length, "shared " + e[1]);
+        int[][] hw = new int[harvesters.length][7];
+        for (int j = 0; j < harvesters.length; j++) {
+            code.codeword(harvesters[j], hw[j]);
+        }
+        int[] w = new int[7];
+        int best = -1;
+        long bestAccount = -1;
+        for (long a = 0; a < 343; a++) {
+            if (a == 5 || a == 6 || a == 200) {
+                continue;
+            }
+            code.codeword(a, w);
+            int agree = 0;
+            for (int i = 0; i < 7; i++) {
+                boolean any = false;
+                for (int[] h : hw) {
+                    any |= h[i] == w[i];
+                }
+                agree += any ? 1 : 0;
+            }
+            if (agree > best) {
+                best = agree;
+                bestAccount = a;
+            }
+        }
+        assertEquals(bestAccount, e[0]);
+        assertEquals(best, e[1]);
+        assertEquals(-1, SuspectTester.mostExposedInnocent(code, new long[] {0, 1}, 2)[0], "every account harvested");
+    }
 }
