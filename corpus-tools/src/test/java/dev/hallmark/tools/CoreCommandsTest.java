@@ -12,8 +12,6 @@ import dev.hallmark.embed.WatermarkSampler;
 import dev.hallmark.key.KeyFile;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.Scheme;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +23,6 @@ import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The core commands from a shell's point of view: {@code keygen}, {@code detect} (one key, a key
@@ -38,16 +35,9 @@ class CoreCommandsTest {
     static final int VOCAB = 4_096;
     static final ObjectMapper JSON = new ObjectMapper();
 
-    record Run(int exit, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Hallmark.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    /** The CLI in-process, as in {@link DetectInteropTest#run}. */
+    static DetectInteropTest.Run run(String... args) {
+        return DetectInteropTest.run(args);
     }
 
     /** {@code docs} sequences of {@code len} ids: watermarked with {@code key} (or plain when null). */
@@ -87,12 +77,12 @@ class CoreCommandsTest {
     @Test
     void keygenDetectAndRadioactivityFromTheShell(@TempDir Path dir) throws Exception {
         Path master = dir.resolve("master.json");
-        Run g = run("keygen", "--out", master.toString());
+        DetectInteropTest.Run g = run("keygen", "--out", master.toString());
         assertEquals(0, g.exit(), g.err());
         WatermarkKey mk = KeyFile.read(master);
         Path ring = Files.createDirectories(dir.resolve("ring"));
         Path a1 = ring.resolve("a1.json");
-        Run d = run("keygen", "--from", master.toString(), "--derive", "account/1", "--out", a1.toString());
+        DetectInteropTest.Run d = run("keygen", "--from", master.toString(), "--derive", "account/1", "--out", a1.toString());
         assertEquals(0, d.exit(), d.err());
         WatermarkKey ak = KeyFile.read(a1);
         assertNotEquals(mk.id(), ak.id());
@@ -104,7 +94,7 @@ class CoreCommandsTest {
         }
         Files.copy(master, ring.resolve("master.json"));
         // an existing key file is not overwritten without --force
-        Run again = run("keygen", "--out", master.toString());
+        DetectInteropTest.Run again = run("keygen", "--out", master.toString());
         assertNotEquals(0, again.exit());
         assertTrue(again.err().contains("exists"), again.err());
         assertEquals(mk.id(), KeyFile.read(master).id());
@@ -113,7 +103,7 @@ class CoreCommandsTest {
         Path plain = jsonl(dir.resolve("plain.jsonl"), "ids", sample(null, "kgw", 3, 200, 2));
 
         // one key
-        Run r = run("detect", "--key", a1.toString(), "--scheme", "kgw", "--input", wm.toString(), "--json");
+        DetectInteropTest.Run r = run("detect", "--key", a1.toString(), "--scheme", "kgw", "--input", wm.toString(), "--json");
         assertEquals(0, r.exit(), r.err());
         String[] lines = r.out().strip().split("\n");
         assertEquals(3, lines.length);
@@ -166,7 +156,7 @@ class CoreCommandsTest {
 
         Path corrupt = dir.resolve("corrupt.json");
         Files.writeString(corrupt, Files.readString(key).replaceFirst("\"secret\"\\s*:\\s*\"[A-Za-z0-9+/=]{4}", "\"secret\":\"!!!!"));
-        Run r = run("detect", "--key", corrupt.toString(), "--scheme", "kgw", "--input", in.toString());
+        DetectInteropTest.Run r = run("detect", "--key", corrupt.toString(), "--scheme", "kgw", "--input", in.toString());
         assertNotEquals(0, r.exit());
         assertTrue(r.err().contains(corrupt.getFileName().toString()), r.err());
 

@@ -130,7 +130,7 @@ final class RadioactivityScan {
         long docs = 0;
         long tokens = 0;
         long withPrompt = 0;
-        long lastProgress = System.nanoTime();
+        ScanPacer pacer = new ScanPacer(config, scans, s.id(), closing);
         Path file = config.dataDir().resolve(s.uploadFile());
         boolean gzip;
         try (CorpusReader r = open(s, file)) {
@@ -186,20 +186,9 @@ final class RadioactivityScan {
                         }
                         accs.get(i).accept(ids, 0, ids.length, pf);
                     }
-                    if (config.testDelayMillisPerDocument() > 0) {
-                        try {
-                            Thread.sleep(config.testDelayMillisPerDocument());
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            return null;
-                        }
-                    }
-                    long now = System.nanoTime();
-                    if (now - lastProgress > 250_000_000L) {
-                        lastProgress = now;
-                        if (closing.getAsBoolean() || !scans.progress(s.id(), docs, tokens, r.bytesRead())) {
-                            return null;
-                        }
+                    // a deleted scan (no row) or a stopping service ends the run
+                    if (!pacer.afterDocument(docs, tokens, r.bytesRead())) {
+                        return null;
                     }
                 }
             }

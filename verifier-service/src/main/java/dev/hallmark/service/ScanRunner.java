@@ -190,7 +190,7 @@ public final class ScanRunner implements AutoCloseable {
         List<Hit> flaggedList = new ArrayList<>();
         DetectOptions opts = DetectOptions.defaults().withAlpha(s.alpha());
         double logAlpha = Math.log10(s.alpha());
-        long lastProgress = System.nanoTime();
+        ScanPacer pacer = new ScanPacer(config, scans, s.id(), () -> closing);
         Path file = config.dataDir().resolve(s.uploadFile());
         CorpusReader.Format format = CorpusReader.Format.valueOf(s.format().toUpperCase(java.util.Locale.ROOT));
         CorpusReader.Split split = s.split() == null ? CorpusReader.Split.BLANK
@@ -265,21 +265,9 @@ public final class ScanRunner implements AutoCloseable {
                             top.poll();
                         }
                     }
-                    if (config.testDelayMillisPerDocument() > 0) {
-                        try {
-                            Thread.sleep(config.testDelayMillisPerDocument());
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            return null;
-                        }
-                    }
-                    long now = System.nanoTime();
-                    if (now - lastProgress > 250_000_000L) {
-                        lastProgress = now;
-                        // a deleted scan (no row) or a stopping service ends the run
-                        if (closing || !scans.progress(s.id(), docs, tokens, r.bytesRead())) {
-                            return null;
-                        }
+                    // a deleted scan (no row) or a stopping service ends the run
+                    if (!pacer.afterDocument(docs, tokens, r.bytesRead())) {
+                        return null;
                     }
                 }
                 docsCounter.increment(batch.size());
