@@ -1,7 +1,8 @@
-package dev.hallmark.embed;
+package dev.hallmark.djl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import dev.hallmark.embed.TokenSampler;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Objects;

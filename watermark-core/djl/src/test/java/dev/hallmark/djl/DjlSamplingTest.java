@@ -1,4 +1,4 @@
-package dev.hallmark.embed;
+package dev.hallmark.djl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.hallmark.embed.SamplingConfig;
+import dev.hallmark.embed.WatermarkSampler;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.Scheme;
 import java.util.SplittableRandom;
