@@ -176,7 +176,7 @@ final class AttackCommand implements Callable<Integer> {
 
     private HfTokenizer tokenizer(HfTokenizer[] holder) {
         if (holder[0] == null) {
-            holder[0] = HfTokenizer.open(tokenizer != null ? tokenizer : Tokenizers.defaultPath());
+            holder[0] = Defaults.openTokenizer(tokenizer);
         }
         return holder[0];
     }

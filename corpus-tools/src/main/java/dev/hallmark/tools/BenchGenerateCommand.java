@@ -170,8 +170,8 @@ final class BenchGenerateCommand implements Callable<Integer> {
         List<String> modeNames = new ArrayList<>(modes.keySet());
         List<Measurement> all = new ArrayList<>();
         double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        try (HfTokenizer tok = HfTokenizer.open(tokenizer != null ? tokenizer : Tokenizers.defaultPath());
-                TransformerLm lm = model != null ? TransformerLm.load(model) : Models.loadDefault()) {
+        try (HfTokenizer tok = Defaults.openTokenizer(tokenizer);
+                TransformerLm lm = Defaults.loadModel(model)) {
             if (lm.vocabularySize() != tok.vocabularySize()) {
                 throw new IllegalArgumentException("model vocabulary " + lm.vocabularySize()
                         + " does not match the tokenizer's " + tok.vocabularySize());
@@ -309,7 +309,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
     private void writeJson(Path file, List<Measurement> all, List<Summary> summaries, double loadBefore,
             double loadAfter) throws java.io.IOException {
         ObjectNode root = DetectionJson.mapper().createObjectNode();
-        root.put("model", model == null ? Models.defaultPath().toString() : model.toString());
+        root.put("model", model == null ? Defaults.modelPath().toString() : model.toString());
         root.put("tokensPerSequence", tokens);
         root.put("rounds", rounds);
         root.put("temperature", temperature);

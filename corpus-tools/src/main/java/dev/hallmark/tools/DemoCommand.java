@@ -48,7 +48,7 @@ final class DemoCommand implements Callable<Integer> {
         WatermarkKey key = WatermarkKey.generate(new SecureRandom());
         out.println("key " + key.id() + " (fresh, in memory only)");
         String prompt = "And it came to pass, when the king heard the words of the law, that";
-        try (HfTokenizer tok = HfTokenizer.open(Tokenizers.defaultPath()); TransformerLm lm = Models.loadDefault()) {
+        try (HfTokenizer tok = HfTokenizer.open(Defaults.tokenizerPath()); TransformerLm lm = Defaults.loadModel(null)) {
             out.println("model " + lm.name() + " (" + lm.parameterCount() + " parameters), prompt: \"" + prompt + "\"");
             int[] p = tok.encode(prompt);
             Generator gen = Generator.of(lm, Generator.Options.of(tokens, Tokenizers.QWEN3_END_OF_TEXT), tok::decode);

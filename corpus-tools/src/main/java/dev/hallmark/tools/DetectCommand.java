@@ -88,7 +88,7 @@ final class DetectCommand implements Callable<Integer> {
                 InputRecords.Record r = in.next();
                 records++;
                 if (r.ids() == null && tok == null) {
-                    tok = HfTokenizer.open(tokenizer != null ? tokenizer : Tokenizers.defaultPath());
+                    tok = Defaults.openTokenizer(tokenizer);
                 }
                 int[] ids = r.ids() != null ? r.ids() : tok.encode(r.text());
                 String label = r.id() != null ? r.id() : (fmt == InputRecords.Format.TEXT ? input.toString()

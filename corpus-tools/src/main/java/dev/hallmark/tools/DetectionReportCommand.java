@@ -149,7 +149,7 @@ final class DetectionReportCommand implements Callable<Integer> {
         if (human != null) {
             List<String> docs = Jsonl.readField(human, "text");
             int[][] ids;
-            try (HfTokenizer tok = HfTokenizer.open(tokenizer != null ? tokenizer : Tokenizers.defaultPath())) {
+            try (HfTokenizer tok = Defaults.openTokenizer(tokenizer)) {
                 ids = tok.encodeBatch(docs);
             }
             for (Scheme s : schemes) {

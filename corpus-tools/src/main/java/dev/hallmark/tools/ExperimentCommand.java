@@ -70,7 +70,7 @@ final class ExperimentCommand implements Callable<Integer> {
         Path repo = HumanText.repoRoot();
         Path promptsFile = resolve(repo, cfg.prompts(), HumanText.PROMPTS);
         Path humanFile = resolve(repo, cfg.human(), HumanText.HUMAN_TEXT);
-        Path tokFile = tokenizer != null ? tokenizer : Tokenizers.defaultPath();
+        Path tokFile = tokenizer != null ? tokenizer : Defaults.tokenizerPath();
         long t0 = System.nanoTime();
         Instant started = Instant.now();
         // the commit and tree state the run starts from (a commit made while it runs must not be recorded)

@@ -103,8 +103,8 @@ final class GenerateCommand implements Callable<Integer> {
         if (promptTexts.isEmpty()) {
             throw new IllegalArgumentException("prompts " + prompts + " holds no prompts");
         }
-        try (HfTokenizer tok = HfTokenizer.open(tokenizer != null ? tokenizer : Tokenizers.defaultPath());
-                TransformerLm lm = model != null ? TransformerLm.load(model) : Models.loadDefault()) {
+        try (HfTokenizer tok = Defaults.openTokenizer(tokenizer);
+                TransformerLm lm = Defaults.loadModel(model)) {
             if (lm.vocabularySize() != tok.vocabularySize()) {
                 throw new IllegalArgumentException("model vocabulary " + lm.vocabularySize()
                         + " does not match the tokenizer's " + tok.vocabularySize());

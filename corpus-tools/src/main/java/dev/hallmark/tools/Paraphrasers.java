@@ -23,7 +23,7 @@ final class Paraphrasers {
      * every text has full length.
      */
     static LmTextModel openModel(Path dir, int batchSize) {
-        Path d = dir != null ? dir : Models.defaultPath();
+        Path d = dir != null ? dir : Defaults.modelPath();
         if (!Files.isDirectory(d)) {
             throw new IllegalArgumentException("language model not found at " + d.toAbsolutePath()
                     + " (give model.path in the config, or set -D" + Models.MODEL_PROPERTY + "=DIR)");

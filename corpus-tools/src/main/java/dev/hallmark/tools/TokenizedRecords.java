@@ -45,7 +45,7 @@ final class TokenizedRecords {
 
     private HfTokenizer tokenizer() {
         if (tokenizer == null) {
-            tokenizer = HfTokenizer.open(tokenizerPath != null ? tokenizerPath : Tokenizers.defaultPath());
+            tokenizer = Defaults.openTokenizer(tokenizerPath);
         }
         return tokenizer;
     }

@@ -109,7 +109,7 @@ public final class TrainLm implements Callable<Integer> {
         int[] trainIds;
         int[] heldIds;
         int vocab;
-        try (HfTokenizer tok = tokenizer != null ? HfTokenizer.open(tokenizer) : Tokenizers.openDefault()) {
+        try (HfTokenizer tok = Defaults.openTokenizer(tokenizer)) {
             vocab = tok.vocabularySize();
             err.println("train-lm: tokenizing " + train + " and " + heldout);
             err.flush();

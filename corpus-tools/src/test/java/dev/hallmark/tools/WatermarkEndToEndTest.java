@@ -90,7 +90,7 @@ class WatermarkEndToEndTest {
 
     @BeforeAll
     void trainAndGeneratePlain() throws IOException {
-        tok = Tokenizers.openDefault();
+        tok = Tokenizers.locate(System::getProperty, System::getenv).open();
         int eos = Tokenizers.QWEN3_END_OF_TEXT;
         // ~40k tokens of real training text (the first KJV chapters), a 512-id output layer
         int[] train = TrainLm.tokenizeStream(tok, firstField(repo().resolve("datasets/corpus/train.jsonl.gz"), "text", 30));

@@ -82,7 +82,7 @@ public record ServiceConfig(
     public static ServiceConfig defaults(Path dataDir) {
         return new ServiceConfig("127.0.0.1", 8080, dataDir, 1L << 20, 4L << 30, 16L << 30, 200, 64, 16, 5, 60,
                 Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 16_000_000L,
-                dev.hallmark.text.Tokenizers.defaultPath(), 0);
+                dev.hallmark.text.Tokenizers.locate(System::getProperty, System::getenv).path(), 0);
     }
 
     public ServiceConfig withPort(int p) {

@@ -195,6 +195,6 @@ final class TestSupport {
     }
 
     static Path tokenizer() {
-        return Tokenizers.defaultPath();
+        return Tokenizers.locate(System::getProperty, System::getenv).path();
     }
 }

@@ -1,5 +1,6 @@
 package dev.hallmark.tools.bench;
 
+import dev.hallmark.tools.Defaults;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hallmark.detect.DetectOptions;
 import dev.hallmark.detect.Detector;
@@ -112,7 +113,7 @@ public class InteropBench {
         List<int[]> docs = new ArrayList<>();
         ObjectMapper om = new ObjectMapper();
         int left = tokens;
-        try (HfTokenizer tok = HfTokenizer.open(Tokenizers.defaultPath());
+        try (HfTokenizer tok = HfTokenizer.open(Defaults.tokenizerPath());
                 BufferedReader in = new BufferedReader(new InputStreamReader(
                         new GZIPInputStream(Files.newInputStream(p)), StandardCharsets.UTF_8))) {
             String line;

@@ -1,5 +1,6 @@
 package dev.hallmark.tools.distill;
 
+import dev.hallmark.tools.Defaults;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -99,7 +100,7 @@ public final class DistillExperiment {
         Files.createDirectories(work);
         Files.createDirectories(out);
         try {
-            tokenizer = tokenizerPath != null ? HfTokenizer.open(tokenizerPath) : Tokenizers.openDefault();
+            tokenizer = Defaults.openTokenizer(tokenizerPath);
             vocab = tokenizer.vocabularySize();
             eos = Tokenizers.QWEN3_END_OF_TEXT < vocab ? Tokenizers.QWEN3_END_OF_TEXT : vocab - 1;
             master = Pipeline.simulatedKey("master/" + cfg.lab().masterSeed());

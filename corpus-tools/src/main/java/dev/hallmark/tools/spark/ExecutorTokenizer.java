@@ -1,5 +1,6 @@
 package dev.hallmark.tools.spark;
 
+import dev.hallmark.tools.Defaults;
 import dev.hallmark.text.HfTokenizer;
 import dev.hallmark.text.Tokenizers;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ import org.apache.spark.SparkFiles;
  * <p>Where the file is found, in order: the path as given, if it exists on the executor (a shared
  * file system, or local mode); else the file of that name shipped with {@code spark-submit
  * --files} ({@link SparkFiles#get}); with no path given, the executor's default
- * ({@link Tokenizers#defaultPath()}). Tokenizers are never closed: they live as long as the JVM.
+ * ({@link dev.hallmark.tools.Defaults#tokenizerPath()}). Tokenizers are never closed: they live as long as the JVM.
  */
 final class ExecutorTokenizer {
 
@@ -47,7 +48,7 @@ final class ExecutorTokenizer {
 
     static Path resolve(String option) {
         if (option.isEmpty()) {
-            return Tokenizers.defaultPath();
+            return Defaults.tokenizerPath();
         }
         Path given = Path.of(option);
         if (Files.isRegularFile(given)) {

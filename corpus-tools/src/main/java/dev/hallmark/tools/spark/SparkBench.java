@@ -1,5 +1,6 @@
 package dev.hallmark.tools.spark;
 
+import dev.hallmark.tools.Defaults;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -65,7 +66,7 @@ public final class SparkBench {
         List<String> texts = readTexts(corpus);
         Path textDir = work.resolve("text");
         List<int[]> ids = new ArrayList<>();
-        try (HfTokenizer tok = HfTokenizer.open(Tokenizers.defaultPath())) {
+        try (HfTokenizer tok = HfTokenizer.open(Defaults.tokenizerPath())) {
             for (String t : texts) {
                 ids.add(tok.encode(t));
             }

@@ -27,7 +27,7 @@ class DiluteAndChainTest {
 
     @BeforeAll
     static void load() {
-        tokenizer = Tokenizers.openDefault();
+        tokenizer = Tokenizers.locate(System::getProperty, System::getenv).open();
         codec = TokenCodec.of(tokenizer);
         texts = HumanText.read(HumanText.defaultPath(), "text");
         human = texts.subList(100, 160).stream().map(codec::encode).toList();

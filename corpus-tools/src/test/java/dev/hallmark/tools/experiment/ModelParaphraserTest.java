@@ -34,7 +34,7 @@ class ModelParaphraserTest {
 
     @BeforeAll
     static void load() {
-        tok = Tokenizers.openDefault();
+        tok = Tokenizers.locate(System::getProperty, System::getenv).open();
         TokenCodec codec = TokenCodec.of(tok);
         List<int[]> human = HumanText.tokens(HumanText.defaultPath(), codec);
         model = BigramModel.train(human.subList(0, 40), 500, 32768);

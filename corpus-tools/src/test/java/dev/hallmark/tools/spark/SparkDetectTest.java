@@ -243,7 +243,7 @@ class SparkDetectTest {
         // expected: the same tokenizer.json through the same adapter (in local mode the executors
         // share this JVM, so this is the very instance they used)
         HfTokenizer tok = ExecutorTokenizer.get(null);
-        assertEquals(Tokenizers.defaultPath(), tok.path());
+        assertEquals(Tokenizers.locate(System::getProperty, System::getenv).path(), tok.path());
         List<int[]> ids = texts.stream().map(tok::encode).toList();
         DetectionResult expected = single(s, key, ids);
         assertEquals(expected, run.raw().get(0));

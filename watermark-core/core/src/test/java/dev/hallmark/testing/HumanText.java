@@ -24,7 +24,15 @@ public final class HumanText {
     /** The repository root (system property {@code hallmark.repo}, else the parent of the module). */
     public static Path repo() {
         String r = System.getProperty("hallmark.repo");
-        return r == null ? Path.of("..") : Path.of(r);
+        if (r != null) {
+            return Path.of(r);
+        }
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (java.nio.file.Files.isDirectory(d.resolve("datasets"))) {
+                return d;
+            }
+        }
+        return Path.of("..");
     }
 
     /** @return the 240 documents as Qwen3 token ids (no special tokens), in file order */
@@ -35,7 +43,7 @@ public final class HumanText {
         Path p = repo().resolve("datasets/human-text/human-text.jsonl.gz");
         ObjectMapper om = new ObjectMapper();
         List<int[]> docs = new ArrayList<>();
-        try (HfTokenizer tok = Tokenizers.openDefault();
+        try (HfTokenizer tok = Tokenizers.locate(System::getProperty, System::getenv).open();
                 BufferedReader r = new BufferedReader(new InputStreamReader(
                         new GZIPInputStream(Files.newInputStream(p)), StandardCharsets.UTF_8))) {
             String line;

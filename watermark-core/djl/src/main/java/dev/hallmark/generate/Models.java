@@ -1,57 +1,38 @@
 package dev.hallmark.generate;
 
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where the committed default model lives. Resolution order of {@link #defaultPath()}: system
- * property {@code hallmark.model}, environment variable {@code HALLMARK_MODEL},
- * {@code datasets/models/default} under the working directory, then the same path relative to
- * the repository that holds the running jar ({@code corpus-tools/target/hallmark.jar} or
- * {@code verifier-service/target/hallmark-verifier.jar} sit two levels below it).
+ * The committed default model: where it sits in the repository, and loading a model directory with a
+ * clear error. This library does not look for the model by itself (no system properties, environment
+ * or working directory): the application resolves the directory and passes it in.
  */
 public final class Models {
 
+    /** Setting (a system property in the applications) naming the model directory. */
     public static final String MODEL_PROPERTY = "hallmark.model";
+    /** Setting (an environment variable in the applications) naming the model directory. */
     public static final String MODEL_ENV = "HALLMARK_MODEL";
-    static final String RELATIVE = "datasets/models/default";
+    /** The default model's directory relative to the repository root. */
+    public static final String RELATIVE = "datasets/models/default";
 
     private Models() {}
 
-    public static Path defaultPath() {
-        String p = System.getProperty(MODEL_PROPERTY);
-        if (p == null || p.isBlank()) {
-            p = System.getenv(MODEL_ENV);
+    /**
+     * Loads a model directory written by {@link TransformerLm#save}, with an error naming where it
+     * looked and how to point elsewhere.
+     *
+     * @param dir the model directory
+     * @param source where {@code dir} came from, for the error message (e.g. "the default model")
+     * @return the loaded model
+     * @throws IllegalArgumentException if {@code dir} is not a directory
+     */
+    public static TransformerLm load(Path dir, String source) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("model not found at " + dir.toAbsolutePath() + " (" + source
+                    + "; run from the repository root, or set -D" + MODEL_PROPERTY + "=DIR or " + MODEL_ENV + ")");
         }
-        if (p != null && !p.isBlank()) {
-            return Path.of(p);
-        }
-        Path cwd = Path.of(RELATIVE);
-        if (Files.isDirectory(cwd)) {
-            return cwd;
-        }
-        try {
-            Path jar = Path.of(Models.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            for (Path d = jar.getParent(); d != null; d = d.getParent()) {
-                Path c = d.resolve(RELATIVE);
-                if (Files.isDirectory(c)) {
-                    return c;
-                }
-            }
-        } catch (URISyntaxException | SecurityException | NullPointerException e) {
-            // fall through to the relative path, whose absence load() reports clearly
-        }
-        return cwd;
-    }
-
-    /** Loads the default model, with an error naming where it looked and how to point elsewhere. */
-    public static TransformerLm loadDefault() {
-        Path p = defaultPath();
-        if (!Files.isDirectory(p)) {
-            throw new IllegalArgumentException("default model not found at " + p.toAbsolutePath()
-                    + " (run from the repository root, or set -D" + MODEL_PROPERTY + "=DIR or " + MODEL_ENV + ")");
-        }
-        return TransformerLm.load(p);
+        return TransformerLm.load(dir);
     }
 }

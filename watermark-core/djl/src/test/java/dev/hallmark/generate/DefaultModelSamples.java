@@ -40,7 +40,7 @@ public final class DefaultModelSamples {
                 }
             }
         }
-        try (HfTokenizer tok = Tokenizers.openDefault(); TransformerLm lm = TransformerLm.load(model)) {
+        try (HfTokenizer tok = Tokenizers.locate(System::getProperty, System::getenv).open(); TransformerLm lm = TransformerLm.load(model)) {
             List<int[]> ids = new ArrayList<>();
             for (String t : texts) {
                 ids.add(tok.encode(t));

@@ -23,8 +23,7 @@ import org.junit.jupiter.api.Test;
 class DefaultModelTest {
 
     static Path dir() {
-        String r = System.getProperty("hallmark.repo");
-        return (r == null ? Path.of("..") : Path.of(r)).resolve("datasets/models/default");
+        return dev.hallmark.testing.HumanText.repo().resolve("datasets/models/default");
     }
 
     @Test
@@ -39,7 +38,7 @@ class DefaultModelTest {
 
     @Test
     void loadsScattersAndBeatsAnOracleUnigram() throws IOException {
-        try (TransformerLm lm = TransformerLm.load(dir()); HfTokenizer tok = Tokenizers.openDefault()) {
+        try (TransformerLm lm = TransformerLm.load(dir()); HfTokenizer tok = Tokenizers.locate(System::getProperty, System::getenv).open()) {
             assertEquals(Tokenizers.QWEN3_VOCABULARY_SIZE, lm.vocabularySize());
             assertEquals(8192, lm.idMap().size());
             int[] prompt = tok.encode("And God said, Let there be light: and there was");

@@ -4,28 +4,32 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * Where the project's default tokenizer ({@code tokenizer.json} of Qwen3) is found, and opening it.
  *
- * <p>Resolution order of {@link #defaultPath()}:
+ * <p>This library reads no system property or environment variable itself: the application passes
+ * its lookups in ({@code Tokenizers.locate(System::getProperty, System::getenv)}), so an embedding
+ * application decides where configuration comes from. Resolution order of {@link #locate}:
  * <ol>
- *   <li>system property {@code hallmark.tokenizer} (a path to a {@code tokenizer.json});
- *   <li>environment variable {@code HALLMARK_TOKENIZER};
- *   <li>{@code <cache>/tokenizers/qwen3/tokenizer.json}, where {@code <cache>} is {@link #cacheDir()}.
+ *   <li>setting {@value #TOKENIZER_PROPERTY} of the first lookup (a path to a {@code tokenizer.json});
+ *   <li>setting {@value #TOKENIZER_ENV} of the second lookup;
+ *   <li>{@code <cache>/tokenizers/qwen3/tokenizer.json}, where {@code <cache>} is {@link #cacheDir}.
  * </ol>
  * The file is put in the cache by {@code datasets/fetch-tokenizer.sh}, which the Maven build of
- * {@code watermark-core} runs (checksum-verified); see {@code datasets/tokenizer/DATASHEET.md}.
+ * {@code hallmark-text} runs (checksum-verified); see {@code datasets/tokenizer/DATASHEET.md}.
  */
 public final class Tokenizers {
 
-    /** System property naming the tokenizer file. */
+    /** Setting (a system property in the applications) naming the tokenizer file. */
     public static final String TOKENIZER_PROPERTY = "hallmark.tokenizer";
-    /** Environment variable naming the tokenizer file. */
+    /** Setting (an environment variable in the applications) naming the tokenizer file. */
     public static final String TOKENIZER_ENV = "HALLMARK_TOKENIZER";
-    /** System property naming the hallmark cache directory. */
+    /** Setting (a system property in the applications) naming the hallmark cache directory. */
     public static final String CACHE_PROPERTY = "hallmark.cache";
-    /** Environment variable naming the hallmark cache directory. */
+    /** Setting (an environment variable in the applications) naming the hallmark cache directory. */
     public static final String CACHE_ENV = "HALLMARK_CACHE";
 
     /** Vocabulary size of the default (Qwen3) tokenizer, special tokens included. */
@@ -37,37 +41,81 @@ public final class Tokenizers {
     }
 
     /**
-     * The hallmark cache directory: system property {@code hallmark.cache}, else env
-     * {@code HALLMARK_CACHE}, else {@code ~/.cache/hallmark}.
+     * Where a tokenizer file was found and which setting named it (for error messages).
+     *
+     * @param path the {@code tokenizer.json} (it may not exist)
+     * @param source which setting named it
      */
-    public static Path cacheDir() {
-        String p = System.getProperty(CACHE_PROPERTY);
-        if (p == null || p.isBlank()) {
-            p = System.getenv(CACHE_ENV);
+    public record Location(Path path, String source) {
+        /** Checks both parts are present. */
+        public Location {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(source, "source");
         }
-        if (p == null || p.isBlank()) {
-            return Path.of(System.getProperty("user.home"), ".cache", "hallmark");
+
+        /**
+         * Opens the tokenizer at this location.
+         *
+         * @return the tokenizer
+         * @throws UncheckedIOException if the file is missing (the message names the path, where it
+         *     came from, and how to fetch it) or cannot be read
+         */
+        public HfTokenizer open() {
+            if (!Files.isRegularFile(path)) {
+                throw new UncheckedIOException(new IOException(missingMessage(path, source)));
+            }
+            return HfTokenizer.open(path);
+        }
+    }
+
+    /**
+     * The hallmark cache directory: setting {@value #CACHE_PROPERTY} of {@code properties}, else
+     * {@value #CACHE_ENV} of {@code environment}, else {@code <user.home>/.cache/hallmark} with
+     * {@code user.home} from {@code properties}.
+     *
+     * @param properties lookup of named settings, e.g. {@code System::getProperty}
+     * @param environment lookup of environment variables, e.g. {@code System::getenv}
+     * @return the cache directory (it may not exist)
+     */
+    public static Path cacheDir(UnaryOperator<String> properties, UnaryOperator<String> environment) {
+        String p = properties.apply(CACHE_PROPERTY);
+        if (blank(p)) {
+            p = environment.apply(CACHE_ENV);
+        }
+        if (blank(p)) {
+            String home = properties.apply("user.home");
+            return Path.of(blank(home) ? "." : home, ".cache", "hallmark");
         }
         return Path.of(p);
     }
 
-    /** The default tokenizer file path (see the class comment); the file may not exist. */
-    public static Path defaultPath() {
-        return resolve().path;
+    /**
+     * The Qwen3 {@code tokenizer.json} inside a hallmark cache directory.
+     *
+     * @param cacheDir the cache directory
+     * @return {@code <cacheDir>/tokenizers/qwen3/tokenizer.json}
+     */
+    public static Path qwen3In(Path cacheDir) {
+        return cacheDir.resolve("tokenizers").resolve("qwen3").resolve("tokenizer.json");
     }
 
     /**
-     * Opens the default tokenizer.
+     * Resolves the default tokenizer file (see the class comment); the file may not exist.
      *
-     * @throws UncheckedIOException if the file is missing (the message names the path tried, where
-     *     it came from, and how to fetch it) or cannot be read
+     * @param properties lookup of named settings, e.g. {@code System::getProperty}
+     * @param environment lookup of environment variables, e.g. {@code System::getenv}
+     * @return the location and which setting named it
      */
-    public static HfTokenizer openDefault() {
-        Resolved r = resolve();
-        if (!Files.isRegularFile(r.path)) {
-            throw new UncheckedIOException(new IOException(missingMessage(r.path, r.source)));
+    public static Location locate(UnaryOperator<String> properties, UnaryOperator<String> environment) {
+        String p = properties.apply(TOKENIZER_PROPERTY);
+        if (!blank(p)) {
+            return new Location(Path.of(p), "setting " + TOKENIZER_PROPERTY);
         }
-        return HfTokenizer.open(r.path);
+        p = environment.apply(TOKENIZER_ENV);
+        if (!blank(p)) {
+            return new Location(Path.of(p), "environment variable " + TOKENIZER_ENV);
+        }
+        return new Location(qwen3In(cacheDir(properties, environment)), "the hallmark cache default");
     }
 
     static String missingMessage(Path path, String source) {
@@ -76,19 +124,7 @@ public final class Tokenizers {
                 + "or point -D" + TOKENIZER_PROPERTY + "=... or " + TOKENIZER_ENV + " at a tokenizer.json";
     }
 
-    private record Resolved(Path path, String source) {
-    }
-
-    private static Resolved resolve() {
-        String p = System.getProperty(TOKENIZER_PROPERTY);
-        if (p != null && !p.isBlank()) {
-            return new Resolved(Path.of(p), "system property " + TOKENIZER_PROPERTY);
-        }
-        p = System.getenv(TOKENIZER_ENV);
-        if (p != null && !p.isBlank()) {
-            return new Resolved(Path.of(p), "environment variable " + TOKENIZER_ENV);
-        }
-        return new Resolved(cacheDir().resolve("tokenizers").resolve("qwen3").resolve("tokenizer.json"),
-                "the hallmark cache default");
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
     }
 }

@@ -24,7 +24,15 @@ class DatasetsTest {
 
     static Path repo() {
         String r = System.getProperty("hallmark.repo");
-        return r == null ? Path.of("..") : Path.of(r);
+        if (r != null) {
+            return Path.of(r);
+        }
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (java.nio.file.Files.isDirectory(d.resolve("datasets"))) {
+                return d;
+            }
+        }
+        return Path.of("..");
     }
 
     static List<JsonNode> read(String rel) throws IOException {
@@ -79,7 +87,7 @@ class DatasetsTest {
         for (JsonNode h : human) {
             texts.add(h.get("text").asText());
         }
-        try (HfTokenizer tok = Tokenizers.openDefault()) {
+        try (HfTokenizer tok = Tokenizers.locate(System::getProperty, System::getenv).open()) {
             int[][] ids = tok.encodeBatch(texts);
             int min = Integer.MAX_VALUE;
             for (int[] a : ids) {

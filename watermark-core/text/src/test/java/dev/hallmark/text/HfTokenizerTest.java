@@ -23,7 +23,7 @@ class HfTokenizerTest {
 
     @BeforeAll
     static void open() {
-        tok = Tokenizers.openDefault();
+        tok = Tokenizers.locate(System::getProperty, System::getenv).open();
     }
 
     @AfterAll
@@ -107,22 +107,23 @@ class HfTokenizerTest {
     }
 
     @Test
-    void defaultPathHonoursTheSystemProperty(@TempDir Path dir) {
-        String old = System.getProperty(Tokenizers.TOKENIZER_PROPERTY);
+    void locateHonoursTheSettingThenTheEnvironmentThenTheCache(@TempDir Path dir) {
         Path p = dir.resolve("x.json");
-        try {
-            System.setProperty(Tokenizers.TOKENIZER_PROPERTY, p.toString());
-            assertEquals(p, Tokenizers.defaultPath());
-            UncheckedIOException e = assertThrows(UncheckedIOException.class, Tokenizers::openDefault);
-            assertTrue(e.getMessage().contains(p.toString()) && e.getMessage().contains("system property"),
-                    e.getMessage());
-        } finally {
-            if (old == null) {
-                System.clearProperty(Tokenizers.TOKENIZER_PROPERTY);
-            } else {
-                System.setProperty(Tokenizers.TOKENIZER_PROPERTY, old);
-            }
-        }
+        java.util.Map<String, String> props = new java.util.HashMap<>();
+        java.util.Map<String, String> env = new java.util.HashMap<>();
+        props.put("user.home", dir.toString());
+        assertEquals(dir.resolve(".cache/hallmark/tokenizers/qwen3/tokenizer.json"),
+                Tokenizers.locate(props::get, env::get).path());
+        env.put(Tokenizers.CACHE_ENV, dir.resolve("c").toString());
+        assertEquals(dir.resolve("c/tokenizers/qwen3/tokenizer.json"), Tokenizers.locate(props::get, env::get).path());
+        env.put(Tokenizers.TOKENIZER_ENV, dir.resolve("e.json").toString());
+        assertEquals(dir.resolve("e.json"), Tokenizers.locate(props::get, env::get).path());
+        props.put(Tokenizers.TOKENIZER_PROPERTY, p.toString());
+        Tokenizers.Location loc = Tokenizers.locate(props::get, env::get);
+        assertEquals(p, loc.path());
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, loc::open);
+        assertTrue(e.getMessage().contains(p.toString()) && e.getMessage().contains("setting hallmark.tokenizer"),
+                e.getMessage());
     }
 
     @Test
