@@ -1,9 +1,9 @@
 package dev.hallmark.tools.bench;
 
-import dev.hallmark.interop.KgwReference;
+import dev.hallmark.interop.internal.KgwReference;
 import dev.hallmark.interop.KgwSeeding;
-import dev.hallmark.interop.TorchMt19937;
-import dev.hallmark.interop.TorchRandperm;
+import dev.hallmark.interop.internal.TorchMt19937;
+import dev.hallmark.interop.internal.TorchRandperm;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

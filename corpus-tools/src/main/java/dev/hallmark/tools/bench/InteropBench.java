@@ -4,7 +4,7 @@ import dev.hallmark.tools.Defaults;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hallmark.detect.DetectOptions;
 import dev.hallmark.detect.Detector;
-import dev.hallmark.interop.KgwReference;
+import dev.hallmark.interop.internal.KgwReference;
 import dev.hallmark.interop.SynthIdKeys;
 import dev.hallmark.scheme.HfKgwKeyed;
 import dev.hallmark.scheme.KeyedScheme;

@@ -3,7 +3,7 @@ package dev.hallmark.tools.bench;
 import dev.hallmark.detect.DetectOptions;
 import dev.hallmark.detect.DetectionResult;
 import dev.hallmark.detect.Detector;
-import dev.hallmark.interop.KgwReference;
+import dev.hallmark.interop.internal.KgwReference;
 import dev.hallmark.interop.SynthIdKeys;
 import dev.hallmark.scheme.HfKgwKeyed;
 import dev.hallmark.scheme.KeyedScheme;

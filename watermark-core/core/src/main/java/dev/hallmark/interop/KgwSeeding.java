@@ -1,5 +1,7 @@
 package dev.hallmark.interop;
 
+import dev.hallmark.interop.internal.KgwPrf;
+
 import java.util.Locale;
 
 /**

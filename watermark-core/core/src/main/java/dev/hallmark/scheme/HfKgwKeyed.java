@@ -1,7 +1,7 @@
 package dev.hallmark.scheme;
 
-import dev.hallmark.interop.KgwReference;
-import dev.hallmark.interop.KgwReferenceCounts;
+import dev.hallmark.interop.internal.KgwReference;
+import dev.hallmark.interop.internal.KgwReferenceCounts;
 
 /**
  * {@link HfKgwScheme} ready to score: the reference green lists ({@link KgwReference}, shared and

@@ -1,8 +1,8 @@
 package dev.hallmark.scheme;
 
-import dev.hallmark.interop.KgwReference;
+import dev.hallmark.interop.internal.KgwReference;
 import dev.hallmark.interop.KgwSeeding;
-import dev.hallmark.interop.TorchRandperm;
+import dev.hallmark.interop.internal.TorchRandperm;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;

@@ -1,7 +1,7 @@
 package dev.hallmark.scheme;
 
 import dev.hallmark.interop.SynthIdKeys;
-import dev.hallmark.interop.SynthIdReference;
+import dev.hallmark.interop.internal.SynthIdReference;
 
 /**
  * {@link SynthIdRefScheme} bound to the generator owner's keys: the reference g-values and masks.

@@ -1,6 +1,6 @@
 package dev.hallmark.scheme;
 
-import dev.hallmark.interop.SynthIdReference;
+import dev.hallmark.interop.internal.SynthIdReference;
 import java.util.Locale;
 import java.util.Set;
 

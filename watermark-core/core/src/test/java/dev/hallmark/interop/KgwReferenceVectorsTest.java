@@ -1,4 +1,7 @@
 package dev.hallmark.interop;
+import dev.hallmark.interop.internal.KgwReference;
+
+import dev.hallmark.interop.internal.KgwReferenceCounts;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,8 @@
 package dev.hallmark.interop;
 
+import dev.hallmark.interop.internal.SynthIdReference;
+import dev.hallmark.interop.internal.SynthIdReferenceScore;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

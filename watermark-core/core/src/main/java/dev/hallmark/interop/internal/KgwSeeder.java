@@ -1,4 +1,6 @@
-package dev.hallmark.interop;
+package dev.hallmark.interop.internal;
+
+import dev.hallmark.interop.KgwSeeding;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,7 +10,7 @@ import java.util.Map;
  * {@code manual_seed} (see {@link KgwPrf} for the formulas). Immutable and thread-safe; the
  * permutation tables are shared (built once per process, 4 MB each).
  */
-final class KgwSeeder {
+public final class KgwSeeder {
 
     /** Size of the reference's hashing permutation table. */
     static final int TABLE_SIZE = 1_000_003;

@@ -1,4 +1,7 @@
-package dev.hallmark.interop;
+package dev.hallmark.interop.internal;
+
+import dev.hallmark.interop.KgwSeeding;
+
 
 import java.util.LinkedHashMap;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.hallmark.interop;
+package dev.hallmark.interop.internal;
 
 /**
  * The PyTorch CPU random generator ({@code torch.Generator(device="cpu")}), bit for bit.

@@ -1,4 +1,6 @@
-package dev.hallmark.interop;
+package dev.hallmark.interop.internal;
+
+import dev.hallmark.interop.internal.KgwReference;
 
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -29,7 +31,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * workspaces (generator, randperm buffer) live in a {@link ThreadLocal}. Counters of hits are per
  * thread ({@link #threadStats()}).
  */
-final class KgwGreenCache {
+public final class KgwGreenCache {
 
     /** Default byte budget for the green-list bitsets (system property {@code hallmark.interop.kgwCacheMiB}). */
     static final long DEFAULT_LIST_BYTES = 64L << 20;

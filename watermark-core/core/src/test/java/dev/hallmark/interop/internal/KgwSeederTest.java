@@ -1,4 +1,6 @@
-package dev.hallmark.interop;
+package dev.hallmark.interop.internal;
+
+import dev.hallmark.interop.KgwSeeding;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

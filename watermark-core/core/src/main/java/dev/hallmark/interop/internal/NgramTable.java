@@ -1,4 +1,4 @@
-package dev.hallmark.interop;
+package dev.hallmark.interop.internal;
 
 /**
  * A reusable open-addressing set of n-grams of one text, keyed by content, each remembered by the
@@ -6,7 +6,7 @@ package dev.hallmark.interop;
  * (the reference's {@code Counter} over n-gram tuples). Generation stamps make {@link #reset} O(1);
  * the arrays grow only when a longer text arrives. Mutable, not thread-safe.
  */
-final class NgramTable {
+public final class NgramTable {
 
     private int[] firstOffset = new int[0];
     private int[] stamp = new int[0];

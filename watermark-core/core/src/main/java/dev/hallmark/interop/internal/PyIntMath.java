@@ -1,4 +1,4 @@
-package dev.hallmark.interop;
+package dev.hallmark.interop.internal;
 
 /**
  * The integer arithmetic the reference implementations get from Python and PyTorch, in Java longs.
@@ -10,7 +10,7 @@ package dev.hallmark.interop;
  * bits (a Python product): {@link #modMersenne64(long)} and {@link #mulModMersenne64(long, long)}
  * compute that remainder exactly and return it as unsigned 64-bit bits.
  */
-final class PyIntMath {
+public final class PyIntMath {
 
     private PyIntMath() {
     }
