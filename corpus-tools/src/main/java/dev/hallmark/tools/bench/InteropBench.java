@@ -7,6 +7,7 @@ import dev.hallmark.detect.Detector;
 import dev.hallmark.interop.internal.KgwReference;
 import dev.hallmark.interop.SynthIdKeys;
 import dev.hallmark.scheme.HfKgwKeyed;
+import dev.hallmark.scheme.HfKgwScheme;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
 import dev.hallmark.text.HfTokenizer;
@@ -88,7 +89,8 @@ public class InteropBench {
             keyed = KeyedScheme.of(s, SynthIdKeys.of(keys));
         } else {
             keyed = KeyedScheme.of(s);
-            kgw = ((HfKgwKeyed) keyed).reference();
+            HfKgwScheme hs = (HfKgwScheme) s;
+            kgw = KgwReference.shared(hs.seeding(), hs.vocab(), hs.gamma());
         }
         detector = Detector.of(keyed);
         options = DetectOptions.defaults();

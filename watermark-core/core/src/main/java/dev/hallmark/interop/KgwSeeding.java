@@ -1,6 +1,5 @@
 package dev.hallmark.interop;
 
-import dev.hallmark.interop.internal.KgwPrf;
 
 import java.util.Locale;
 

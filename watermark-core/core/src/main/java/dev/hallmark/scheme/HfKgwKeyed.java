@@ -60,8 +60,8 @@ public final class HfKgwKeyed implements ReferenceKeyed {
         return nullModel;
     }
 
-    /** @return the shared reference configuration (green lists, seeds, caches) */
-    public KgwReference reference() {
+    /** @return the shared reference configuration (green lists, seeds, caches); internal */
+    KgwReference reference() {
         return reference;
     }
 

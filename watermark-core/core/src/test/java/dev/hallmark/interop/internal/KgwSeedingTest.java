@@ -1,4 +1,5 @@
 package dev.hallmark.interop.internal;
+import dev.hallmark.interop.KgwPrf;
 
 import dev.hallmark.interop.KgwSeeding;
 

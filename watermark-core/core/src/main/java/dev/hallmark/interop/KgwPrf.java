@@ -1,4 +1,4 @@
-package dev.hallmark.interop.internal;
+package dev.hallmark.interop;
 
 import java.util.Locale;
 
@@ -67,7 +67,7 @@ public enum KgwPrf {
     }
 
     /** @return true if the PRF reads the permutation table */
-    boolean usesTable() {
+    public boolean usesTable() {
         switch (this) {
             case MULTIPLICATIVE:
             case ADDITIVE:
