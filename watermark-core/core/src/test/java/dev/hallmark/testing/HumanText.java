@@ -1,8 +1,7 @@
 package dev.hallmark.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hallmark.text.HfTokenizer;
-import dev.hallmark.text.Tokenizers;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,21 +13,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 
-/** The committed human-text set (datasets/human-text), tokenized once per JVM with the Qwen3 tokenizer. */
+/**
+ * The committed human-text set (datasets/human-text) as Qwen3 token ids, read from the committed
+ * {@code human-text.qwen3-ids.jsonl.gz} (hallmark-text's {@code DatasetsTest} checks that file against
+ * a fresh tokenization), so hallmark-core's tests need no tokenizer.
+ */
 public final class HumanText {
 
     private static List<int[]> cached;
 
     private HumanText() {}
 
-    /** The repository root (system property {@code hallmark.repo}, else the parent of the module). */
+    /**
+     * The repository root: system property {@code hallmark.repo}, else the nearest ancestor of the
+     * working directory that holds {@code datasets/}.
+     */
     public static Path repo() {
         String r = System.getProperty("hallmark.repo");
         if (r != null) {
             return Path.of(r);
         }
         for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            if (java.nio.file.Files.isDirectory(d.resolve("datasets"))) {
+            if (Files.isDirectory(d.resolve("datasets"))) {
                 return d;
             }
         }
@@ -40,15 +46,19 @@ public final class HumanText {
         if (cached != null) {
             return cached;
         }
-        Path p = repo().resolve("datasets/human-text/human-text.jsonl.gz");
+        Path p = repo().resolve("datasets/human-text/human-text.qwen3-ids.jsonl.gz");
         ObjectMapper om = new ObjectMapper();
         List<int[]> docs = new ArrayList<>();
-        try (HfTokenizer tok = Tokenizers.locate(System::getProperty, System::getenv).open();
-                BufferedReader r = new BufferedReader(new InputStreamReader(
-                        new GZIPInputStream(Files.newInputStream(p)), StandardCharsets.UTF_8))) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(
+                new GZIPInputStream(Files.newInputStream(p)), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
-                docs.add(tok.encode(om.readTree(line).get("text").asText()));
+                JsonNode ids = om.readTree(line).get("ids");
+                int[] d = new int[ids.size()];
+                for (int i = 0; i < d.length; i++) {
+                    d[i] = ids.get(i).intValue();
+                }
+                docs.add(d);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -96,4 +96,14 @@ class DatasetsTest {
             assertTrue(min >= 200, "shortest human-text document has " + min + " tokens");
         }
     }
+
+    @Test
+    void committedHumanTextIdsMatchAFreshTokenization() throws IOException {
+        try (HfTokenizer tok = Tokenizers.locate(System::getProperty, System::getenv).open()) {
+            List<String> fresh = HumanTextIds.lines(repo(), tok);
+            List<String> committed = HumanTextIds.committed(repo());
+            assertEquals(240, fresh.size());
+            assertEquals(fresh, committed, "regenerate " + HumanTextIds.IDS + " with HumanTextIds.main");
+        }
+    }
 }
