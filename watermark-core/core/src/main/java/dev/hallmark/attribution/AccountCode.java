@@ -5,8 +5,8 @@ package dev.hallmark.attribution;
  * Kautz and Singleton's construction of disjunct matrices ("Nonrandom binary superimposed codes",
  * IEEE Trans. Inf. Theory, 1964).
  *
- * <p>Account a (0 <= a < q^(degree+1)) is the polynomial f_a(x) = sum_j c_j x^j whose
- * coefficients c_j are the base-q digits of a; its symbol at position i (0 <= i < length <= q)
+ * <p>Account a (0 &lt;= a &lt; q^(degree+1)) is the polynomial f_a(x) = sum_j c_j x^j whose
+ * coefficients c_j are the base-q digits of a; its symbol at position i (0 &lt;= i &lt; length &lt;= q)
  * is f_a(i) mod q. Two different polynomials of degree at most {@code degree} agree on at most
  * {@code degree} points, so two accounts share at most {@code degree} of their {@code length}
  * (position, symbol) groups. Hence a coalition of d accounts covers at most

@@ -3,7 +3,7 @@ package dev.hallmark.detect;
 /**
  * Options for one detection.
  *
- * @param alpha the false-positive rate the verdict is taken at: watermarked iff p <= alpha
+ * @param alpha the false-positive rate the verdict is taken at: watermarked iff p &lt;= alpha
  * @param tokenScores whether to return per-token scores (for analysts with the right; the
  *     service never returns them to non-admin callers)
  * @param deduplicate score each distinct tuple once (the default; turning it off gives invalid

@@ -17,7 +17,7 @@ import java.util.Arrays;
  * of scored tuples only.
  *
  * <p>Algorithm: a fixed-point "long accumulator" (Kulisch) covering every finite double. Every
- * finite double is m * 2^(e-1075) with an integer m below 2^53 and 1 <= e <= 2046 (subnormals:
+ * finite double is m * 2^(e-1075) with an integer m below 2^53 and 1 &lt;= e &lt;= 2046 (subnormals:
  * e = 1), so it is an integer multiple of 2^-1074 below 2^2098. The accumulator keeps that
  * integer in 67 digits of base 2^32, each held in a {@code long} so that carries can wait:
  * an addition adds the (at most three) 32-bit chunks of m * 2^((e-1) mod 32) to three adjacent

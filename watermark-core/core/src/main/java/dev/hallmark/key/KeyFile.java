@@ -24,7 +24,7 @@ import org.apache.commons.codec.binary.Base64;
  *   "format": "hallmark-key",
  *   "version": 1,
  *   "key_id": "hk-0123456789abcdef0123",
- *   "secret": "<32 bytes, standard Base64>",
+ *   "secret": "&lt;32 bytes, standard Base64>",
  *   "parent_id": "hk-...",            // only for derived keys
  *   "derivation_path": "account/123", // only for derived keys
  *   "created": "2026-11-23T16:00:00Z"

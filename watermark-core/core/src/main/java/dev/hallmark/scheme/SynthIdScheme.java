@@ -11,8 +11,8 @@ import java.util.Set;
  * tournament of {@code layers} rounds over the candidates' distribution:
  * <ul>
  *   <li>{@code leaves=2} (non-distortionary): per layer, with m = sum_x g_l(x) p(x),
- *       p(x) <- p(x) (1 + g_l(x) - m). Averaged over keys the output distribution is unchanged.
- *   <li>{@code leaves=N>2} (distortionary, stronger signal): p(x) <- p(x) (1 - (1 - m)^N) / m
+ *       p(x) &lt;- p(x) (1 + g_l(x) - m). Averaged over keys the output distribution is unchanged.
+ *   <li>{@code leaves=N>2} (distortionary, stronger signal): p(x) &lt;- p(x) (1 - (1 - m)^N) / m
  *       where g_l(x) = 1, else p(x) (1 - m)^(N-1).
  * </ul>
  * Detection counts the g-values equal to 1 over all layers and distinct scored tuples; under the

@@ -81,8 +81,8 @@ public record BinomialInterval(double lower, double upper) {
     }
 
     /**
-     * Solves {@code g(s) = target}, s = ln p, for 0 < k < n, where
-     * g = ln P(X >= k) (increasing in s) if {@code lowerEnd}, else g = ln P(X <= k) (decreasing).
+     * Solves {@code g(s) = target}, s = ln p, for 0 &lt; k &lt; n, where
+     * g = ln P(X >= k) (increasing in s) if {@code lowerEnd}, else g = ln P(X &lt;= k) (decreasing).
      */
     private static double solve(long k, long n, double target, boolean lowerEnd) {
         // At p = k/n the median of X is k, so both tails there are >= 1/2 > alpha/2: that end is

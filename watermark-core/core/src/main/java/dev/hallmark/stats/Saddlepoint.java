@@ -67,7 +67,7 @@ final class Saddlepoint {
     private static final double S3 = 1.0 / 1680;
     private static final double S4 = 1.0 / 1188;
 
-    /** bd0 uses its series when |x - m| < BD0_SERIES (x + m). */
+    /** bd0 uses its series when |x - m| &lt; BD0_SERIES (x + m). */
     private static final double BD0_SERIES = 1.0 / 3;
 
     private Saddlepoint() {
@@ -160,7 +160,7 @@ final class Saddlepoint {
         final double nqHi;
         final double nqLo;
 
-        /** Requires 0 < p < 1 and 0 <= n <= 2^53. */
+        /** Requires 0 &lt; p &lt; 1 and 0 &lt;= n &lt;= 2^53. */
         Binomial(long n, double p) {
             this.n = n;
             this.p = p;
@@ -181,7 +181,7 @@ final class Saddlepoint {
             return npHi + npLo;
         }
 
-        /** ln P(X = x), 0 <= x <= n, via Loader's saddle-point form. */
+        /** ln P(X = x), 0 &lt;= x &lt;= n, via Loader's saddle-point form. */
         double lnPmf(long x) {
             if (x == 0) {
                 return n * Math.log1p(-p);

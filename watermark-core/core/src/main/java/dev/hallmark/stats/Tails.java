@@ -139,7 +139,7 @@ public final class Tails {
         return new Saddlepoint.Binomial(n, p).lnPmf(k);
     }
 
-    /** ln P(X >= k) by the upward sum; requires 0 < k <= n and k > n p (all ratios below 1). */
+    /** ln P(X >= k) by the upward sum; requires 0 &lt; k &lt;= n and k > n p (all ratios below 1). */
     private static double lnUpperDirect(Saddlepoint.Binomial b, long k) {
         final long n = b.n;
         final double pOverQ = b.p / b.q;
@@ -169,7 +169,7 @@ public final class Tails {
         return lnF0 + Math.log(sum + comp);
     }
 
-    /** ln P(X <= k) by the downward sum; requires 0 <= k < n and k < n p (all ratios below 1). */
+    /** ln P(X &lt;= k) by the downward sum; requires 0 &lt;= k &lt; n and k &lt; n p (all ratios below 1). */
     private static double lnLowerDirect(Saddlepoint.Binomial b, long k) {
         final long n = b.n;
         final double qOverP = b.q / b.p;
@@ -272,7 +272,7 @@ public final class Tails {
 
     /**
      * The sum {@code S = sum_(m>=0) x^m / ((a+1)(a+2)...(a+m))} with {@code P(a,x) = x^a e^-x S / Gamma(a+1)};
-     * requires x < a + 1 so that every ratio {@code x/(a+m)} is below 1.
+     * requires x &lt; a + 1 so that every ratio {@code x/(a+m)} is below 1.
      */
     private static double gammaLowerSeries(double a, double x, double lnPois0) {
         double sum = 1;

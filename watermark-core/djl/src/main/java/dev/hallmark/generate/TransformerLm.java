@@ -261,7 +261,7 @@ public final class TransformerLm implements LanguageModel {
      * Compact logits (B, L, N) of every position of token windows, recomputing everything (the
      * training path, and the reference the cached path is tested against).
      *
-     * @param tokens B rows of equal length L <= maxContext, full-vocabulary token ids
+     * @param tokens B rows of equal length L &lt;= maxContext, full-vocabulary token ids
      */
     public float[][][] fullLogits(int[][] tokens) {
         int b = tokens.length;

@@ -48,7 +48,7 @@ public final class TorchRandperm {
     private final int n;
     private final int k;
     private final int steps;
-    /** {@code reciprocal[i] = floor((2^64 - 1) / (n - i)) + 1} (mod 2^64), for i < steps. */
+    /** {@code reciprocal[i] = floor((2^64 - 1) / (n - i)) + 1} (mod 2^64), for i &lt; steps. */
     private final long[] reciprocal;
     /**
      * 32-bit divisibility by {@code d = n - i = odd * 2^s} (Granlund and Montgomery 1994):
@@ -217,7 +217,7 @@ public final class TorchRandperm {
      * 64-bit test then rejects. Branch-free with an AND reduction, every array read at one offset:
      * the shape C2 vectorises.
      *
-     * <p>The sign bit of {@code y | (limit - y) | -(x & mask)} is 0 exactly when y <= limit (both
+     * <p>The sign bit of {@code y | (limit - y) | -(x & mask)} is 0 exactly when y &lt;= limit (both
      * below 2^31 when y is non-negative; a negative y sets the bit itself) and the low bits are 0.
      */
     private boolean mayPull(int[] block, int from, int to, int shift, int pos) {
