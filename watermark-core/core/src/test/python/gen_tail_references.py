@@ -3,11 +3,11 @@
 
 Run from the repository root with Debian's python3-mpmath (the system python, not a pyenv one):
 
-    /usr/bin/python3 watermark-core/src/test/python/gen_tail_references.py
+    /usr/bin/python3 watermark-core/core/src/test/python/gen_tail_references.py
 
 Writes
-    watermark-core/src/test/resources/stats/tail-references.csv
-    watermark-core/src/test/resources/stats/clopper-pearson-references.csv
+    watermark-core/core/src/test/resources/stats/tail-references.csv
+    watermark-core/core/src/test/resources/stats/clopper-pearson-references.csv
 
 How each number is obtained (all in mpmath arithmetic at WORK_DPS decimal digits):
   binomial  ln P(X >= k) as an explicit sum of pmf terms. The pmf at the start is
@@ -294,7 +294,7 @@ def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     mp.dps = WORK_DPS
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
-    cmd = "/usr/bin/python3 watermark-core/src/test/python/gen_tail_references.py"
+    cmd = "/usr/bin/python3 watermark-core/core/src/test/python/gen_tail_references.py"
     head = [
         "# tool: mpmath %s, Python %s (%s)" % (mpmath.__version__, platform.python_version(), sys.executable),
         "# precision: mp.dps = %d for sums (gamma/normal: mp.dps = %d and %d, both must agree to 1e-30)"
