@@ -18,7 +18,7 @@ import picocli.CommandLine;
 
 /**
  * {@code hallmark detect} with the interop schemes. The inputs and expected numbers are rows of the
- * golden vectors (watermark-core/src/test/resources/interop: lm-watermarking at fb602de, SynthID-Text
+ * golden vectors (watermark-core/core/src/test/resources/interop: lm-watermarking at fb602de, SynthID-Text
  * reference at addb4a1), copied here so the CLI test needs nothing outside its module.
  */
 class DetectInteropTest {

@@ -30,12 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
  * Interop schemes through the service (issues 8, 9): {@code hf-kgw} without a key and
  * {@code synthid-ref} with a registered SynthID key set, on token ids produced by the reference
  * implementations themselves (watermark-core's golden vectors, see
- * watermark-core/src/test/resources/interop/README.md), and on human text for the null side.
+ * watermark-core/core/src/test/resources/interop/README.md), and on human text for the null side.
  */
 @ExtendWith(VertxExtension.class)
 class InteropTest {
 
-    static final String VECTORS = "watermark-core/src/test/resources/interop/";
+    static final String VECTORS = "watermark-core/core/src/test/resources/interop/";
     /** The lm-watermarking free-form additive PRF, h=2, at the Qwen3 vocabulary (reference vectors). */
     static final String HF_KGW = "hf-kgw:gamma=0.25,scheme=ff-additive_prf-2-False-15485863,vocab=151669,"
             + "ignore_repeated_ngrams=true";
