@@ -27,7 +27,7 @@ import java.util.logging.Logger;
  *
  * <p>Threading: handlers on the event loop only parse and route; database, tokenizer and
  * detection work runs on a worker pool ({@link ServiceConfig#detectThreads()}), scans on their own
- * threads ({@link ScanRunner}). Every failure goes to one {@link ErrorHandler} that writes an
+ * threads ({@link ScanRunner}). Every failure goes to one {@code ErrorHandler} that writes an
  * RFC 9457 problem body.
  */
 public final class HttpApi implements AutoCloseable {

@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /**
  * Streams the documents of an uploaded corpus without holding it in memory. One implementation
- * per {@link Format}; {@link #open} picks it. The line-based formats share {@link CorpusInput}:
+ * per {@link Format}; {@link #open} picks it. The line-based formats share {@code CorpusInput}:
  * file -> byte counter (progress) -> gzip inflater with caps (if the file starts with the gzip
  * magic) -> strict UTF-8 decoder (malformed or unmappable input is an error, never replaced) ->
  * lines with a length cap.

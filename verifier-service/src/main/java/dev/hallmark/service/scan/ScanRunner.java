@@ -21,7 +21,7 @@ import java.util.logging.Logger;
 /**
  * Runs queued scans in the background on {@link ServiceConfig#scanThreads()} threads: each scan
  * goes queued -> running -> done (with its report) or failed (with the reason), by its type's
- * analysis ({@link WatermarkScan}, {@link RadioactivityScan}). After a restart, {@link #recover}
+ * analysis ({@code WatermarkScan}, {@code RadioactivityScan}). After a restart, {@link #recover}
  * re-queues what a crash interrupted.
  */
 public final class ScanRunner implements AutoCloseable {

@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Registered watermark keys, each with the scheme it is used with. Secrets are sealed with
  * {@link SecretBox} (AES-256-GCM, associated data = key id) before they reach the rows
- * ({@link KeyRecords}), and no method returns them: callers get {@link KeyedScheme}s for detection
+ * ({@code KeyRecords}), and no method returns them: callers get {@link KeyedScheme}s for detection
  * and {@link Info} for display.
  */
 public final class KeyStore {

@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Scan rows and their reports. The embedded implementation is {@link H2ScanStore}; every method
+ * Scan rows and their reports. The embedded implementation is {@code H2ScanStore}; every method
  * blocks (call it from a worker or scan thread, never from an event loop).
  */
 public interface ScanStore {
