@@ -2,6 +2,12 @@ package dev.hallmark.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hallmark.key.WatermarkKey;
+import dev.hallmark.service.scan.CorpusReader;
+import dev.hallmark.service.scan.ScanReports;
+import dev.hallmark.service.store.ApiTokens;
+import dev.hallmark.service.store.KeyStore;
+import dev.hallmark.service.store.ScanStore;
+import dev.hallmark.service.store.SecretBox;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +40,7 @@ final class Bootstrap {
         Path f = s.config().dataDir().resolve(ADMIN_TOKEN_FILE).toAbsolutePath();
         Files.deleteIfExists(f);
         SecretBox.writePrivate(f, c.token() + "\n");
-        s.database().audit(null, "admin", "token.create", c.principal().tokenId(), "first-start admin token");
+        s.store().audit().append(null, "admin", "token.create", c.principal().tokenId(), "first-start admin token");
         return new Result(f);
     }
 
@@ -47,7 +53,7 @@ final class Bootstrap {
      * analyst token for tenant {@code demo}, and a scan of the demo corpus ({@link DemoCorpus}).
      */
     static Demo seedDemo(VerifierServer s) throws IOException {
-        String seeded = s.database().setting(DEMO_SEED_SETTING);
+        String seeded = s.store().settings().get(DEMO_SEED_SETTING);
         Path tokenFile = s.config().dataDir().resolve(DEMO_TOKEN_FILE).toAbsolutePath();
         if (seeded != null) {
             String[] p = seeded.split(" ");
@@ -72,8 +78,8 @@ final class Bootstrap {
             DemoCorpus.copyCorpus(tmp);
             ScanStore.Scan scan = s.storeUpload(tmp, "demo corpus (default LM, public demo key)",
                     CorpusReader.Format.JSONL, "text", 1e-3, List.of(key.id()), tok.principal());
-            s.database().putSetting(DEMO_SEED_SETTING, key.id() + " " + scan.id());
-            s.database().audit(null, "demo", "demo.seed", scan.id(), DemoCorpus.description());
+            s.store().settings().put(DEMO_SEED_SETTING, key.id() + " " + scan.id());
+            s.store().audit().append(null, "demo", "demo.seed", scan.id(), DemoCorpus.description());
             return new Demo(key.id(), key.scheme(), tokenFile, scan.id(), true, DemoCorpus.description());
         } finally {
             Files.deleteIfExists(tmp);
@@ -99,7 +105,7 @@ final class Bootstrap {
             return List.of("the demo scan is " + scan.state() + (scan.error() == null ? "" : ": " + scan.error())
                     + "; see the web page");
         }
-        JsonNode r = VerifierServer.view(s.scans().report(scanId), true);
+        JsonNode r = ScanReports.view(s.scans().report(scanId), true);
         List<String> out = new ArrayList<>();
         for (JsonNode k : r.path("keys")) {
             out.add(String.format(Locale.ROOT, "corpus-level test, key %s: %s (log10 p = %.1f over %d distinct tuples)",

@@ -75,7 +75,7 @@ public final class Main {
             out.println("First start: an admin API token was written to " + boot.adminTokenFile()
                     + " (mode 0600; read it with: cat " + boot.adminTokenFile() + ")");
         }
-        out.println("Master key: " + server.secretBox().source());
+        out.println("Master key: " + server.store().masterKeySource());
         if (demo) {
             Bootstrap.Demo d = Bootstrap.seedDemo(server);
             out.println("Demo: PUBLISHED demo key " + d.keyId() + " (" + d.scheme() + "; its secret is public, "

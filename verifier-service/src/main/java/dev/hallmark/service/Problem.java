@@ -4,8 +4,10 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * An RFC 9457 problem: an HTTP failure with a stable type URI, a short title and a detail that
- * names what exactly was wrong. Handlers fail with one; the router's single failure handler
- * writes it as {@code application/problem+json}.
+ * names what exactly was wrong. Every layer throws one (the store on a bad key or token, the scan
+ * layer on a bad corpus, the handlers on a bad request), so it lives here rather than in
+ * {@code http}; the router's single error handler writes it as {@code application/problem+json},
+ * and a failed scan stores its detail.
  */
 public final class Problem extends RuntimeException {
 

@@ -21,14 +21,14 @@ import java.util.SplittableRandom;
 import java.util.zip.GZIPInputStream;
 
 /** Test corpora: real human text, and watermarked word sequences made with the core sampler. */
-final class Corpora {
+public final class Corpora {
 
     private Corpora() {}
 
     private static List<String> human;
 
     /** The texts of datasets/human-text (240 public-domain documents, each >= 200 tokens). */
-    static synchronized List<String> human() {
+    public static synchronized List<String> human() {
         if (human == null) {
             List<String> out = new ArrayList<>();
             ObjectMapper json = new ObjectMapper();
@@ -56,7 +56,7 @@ final class Corpora {
             + "nation spirit truth army ship gold book letter song road bridge wind rain cloud star morning evening").split(" ");
 
     /** Token ids of " word" that the tokenizer maps to a single token. */
-    static int[] wordIds(HfTokenizer tok) {
+    public static int[] wordIds(HfTokenizer tok) {
         return Arrays.stream(WORDS).distinct().mapToInt(w -> {
             int[] ids = tok.encode(" " + w);
             return ids.length == 1 ? ids[0] : -1;
@@ -68,11 +68,11 @@ final class Corpora {
      * logits through the core {@link WatermarkSampler} of {@code keyed}. Not language, but it
      * decodes to words that re-tokenize to the same ids, so it can be sent as text.
      */
-    static String watermarkedText(KeyedScheme keyed, HfTokenizer tok, int tokens, long seed) {
+    public static String watermarkedText(KeyedScheme keyed, HfTokenizer tok, int tokens, long seed) {
         return tok.decode(watermarkedWordIds(keyed, tok, tokens, seed));
     }
 
-    static int[] watermarkedWordIds(KeyedScheme keyed, HfTokenizer tok, int tokens, long seed) {
+    public static int[] watermarkedWordIds(KeyedScheme keyed, HfTokenizer tok, int tokens, long seed) {
         int[] words = wordIds(tok);
         int vocab = Arrays.stream(words).max().orElseThrow() + 1;
         float[] logits = new float[vocab];
@@ -91,7 +91,7 @@ final class Corpora {
     }
 
     /** JSONL lines: human texts then watermarked word-salad texts (field "text"). */
-    static String mixedJsonl(List<String> humanTexts, List<String> watermarked) {
+    public static String mixedJsonl(List<String> humanTexts, List<String> watermarked) {
         StringBuilder b = new StringBuilder();
         for (String h : humanTexts) {
             b.append(new JsonObject().put("text", h).put("source", "human").encode()).append('\n');
@@ -102,7 +102,7 @@ final class Corpora {
         return b.toString();
     }
 
-    static String idsLine(int[] ids) {
+    public static String idsLine(int[] ids) {
         JsonArray a = new JsonArray();
         for (int i : ids) {
             a.add(i);

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hallmark.service.scan.ScanReports;
+import dev.hallmark.service.store.ScanStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -42,7 +44,7 @@ class DemoTest {
             ScanStore.Scan scan = s.scans().get(d.scanId());
             assertEquals(ScanStore.DONE, scan.state(), () -> String.valueOf(scan.error()));
             assertEquals("demo", scan.tenant());
-            JsonNode r = VerifierServer.view(s.scans().report(d.scanId()), true);
+            JsonNode r = ScanReports.view(s.scans().report(d.scanId()), true);
             assertEquals("watermarked", r.path("verdict").asText());
             assertEquals(DemoCorpus.WATERMARKED_DOCS + DemoCorpus.PLAIN_DOCS + DemoCorpus.HUMAN_DOCS,
                     r.path("documents").path("total").asInt());

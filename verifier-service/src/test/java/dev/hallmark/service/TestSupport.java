@@ -3,6 +3,8 @@ package dev.hallmark.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.hallmark.service.store.ApiTokens;
+import dev.hallmark.service.store.KeyStore;
 import dev.hallmark.text.Tokenizers;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -20,12 +22,15 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** A real server on localhost with fixed keys and one token per role/tenant, and a validating client. */
-final class TestSupport {
+/**
+ * A real server on localhost with fixed keys and one token per role/tenant, and a validating client
+ * (public: the tests of the layer packages use it too).
+ */
+public final class TestSupport {
 
     private TestSupport() {}
 
-    static Path repo() {
+    public static Path repo() {
         String r = System.getProperty("hallmark.repo");
         Path p = r != null ? Path.of(r) : Path.of("..").toAbsolutePath().normalize();
         if (!Files.isRegularFile(p.resolve("docs/openapi.yaml"))) {
@@ -34,12 +39,12 @@ final class TestSupport {
         return p;
     }
 
-    static ServiceConfig config(Path dataDir) {
+    public static ServiceConfig config(Path dataDir) {
         return ServiceConfig.defaults(dataDir).withPort(0).withRate(1000, 10_000).withThreads(2, 1);
     }
 
     /** Fixed key secrets (tests are reproducible): 32 bytes each, derived from a label. */
-    static byte[] secret(String label) {
+    public static byte[] secret(String label) {
         byte[] b = new byte[32];
         byte[] l = label.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         for (int i = 0; i < 32; i++) {
@@ -49,17 +54,17 @@ final class TestSupport {
     }
 
     /** A started server with two keys and tokens: admin, analyst of tenant alpha, analyst of tenant beta. */
-    static final class Env implements AutoCloseable {
-        final VerifierServer server;
-        final Path dataDir;
-        final String admin;
-        final String alpha;
-        final String beta;
-        final String revoked;
-        final KeyStore.Info key1;
-        final KeyStore.Info key2;
+    public static final class Env implements AutoCloseable {
+        public final VerifierServer server;
+        public final Path dataDir;
+        public final String admin;
+        public final String alpha;
+        public final String beta;
+        public final String revoked;
+        public final KeyStore.Info key1;
+        public final KeyStore.Info key2;
 
-        Env(Path dataDir, ServiceConfig cfg) throws Exception {
+        public Env(Path dataDir, ServiceConfig cfg) throws Exception {
             this.dataDir = dataDir;
             this.server = VerifierServer.start(cfg);
             this.admin = server.tokens().create("admin", ApiTokens.Role.ADMIN, "test admin").token();
@@ -74,11 +79,11 @@ final class TestSupport {
                     secret("key two"));
         }
 
-        static Env start(Path dataDir) throws Exception {
+        public static Env start(Path dataDir) throws Exception {
             return new Env(dataDir, config(dataDir));
         }
 
-        int port() {
+        public int port() {
             return server.port();
         }
 
@@ -89,13 +94,13 @@ final class TestSupport {
     }
 
     /** A response, already checked against docs/openapi.yaml. */
-    record Resp(int status, String contentType, MultiMap headers, Buffer body) {
-        JsonObject json() {
+    public record Resp(int status, String contentType, MultiMap headers, Buffer body) {
+        public JsonObject json() {
             return body.toJsonObject();
         }
 
         /** Asserts a problem body of this status whose type ends with {@code type} and whose detail contains {@code detail}. */
-        JsonObject problem(int st, String type, String detail) {
+        public JsonObject problem(int st, String type, String detail) {
             assertEquals(st, status, () -> "status; body: " + body);
             assertEquals("application/problem+json", contentType, "problem media type");
             JsonObject p = json();
@@ -109,18 +114,18 @@ final class TestSupport {
     }
 
     /** A blocking HTTP client on a vertx-junit5 Vertx; every request and response is checked against the spec. */
-    static final class Api {
+    public static final class Api {
         final WebClient client;
         final int port;
         final OpenApi spec = OpenApi.get();
 
-        Api(Vertx vertx, int port) {
+        public Api(Vertx vertx, int port) {
             this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
                     .setFollowRedirects(false));
             this.port = port;
         }
 
-        Resp call(HttpMethod m, String path, String token, String contentType, Buffer body, Map<String, String> headers,
+        public Resp call(HttpMethod m, String path, String token, String contentType, Buffer body, Map<String, String> headers,
                 boolean validRequest) {
             HttpRequest<Buffer> req = client.request(m, path);
             if (token != null) {
@@ -145,29 +150,29 @@ final class TestSupport {
             }
         }
 
-        Resp get(String path, String token) {
+        public Resp get(String path, String token) {
             return call(HttpMethod.GET, path, token, null, null, Map.of(), true);
         }
 
-        Resp delete(String path, String token) {
+        public Resp delete(String path, String token) {
             return call(HttpMethod.DELETE, path, token, null, null, Map.of(), true);
         }
 
-        Resp post(String path, String token, JsonObject body) {
+        public Resp post(String path, String token, JsonObject body) {
             return call(HttpMethod.POST, path, token, "application/json", body.toBuffer(), Map.of(), true);
         }
 
         /** A request that is meant to be wrong: the request is not checked, the response is. */
-        Resp raw(HttpMethod m, String path, String token, String contentType, Buffer body) {
+        public Resp raw(HttpMethod m, String path, String token, String contentType, Buffer body) {
             return call(m, path, token, contentType, body, Map.of(), false);
         }
 
-        Resp upload(String query, String token, String contentType, Buffer body) {
+        public Resp upload(String query, String token, String contentType, Buffer body) {
             return call(HttpMethod.POST, "/v1/scans" + query, token, contentType, body, Map.of(), false);
         }
 
         /** Polls a scan until {@code until} holds (bounded: 120 s). */
-        JsonObject awaitScan(String id, String token, Predicate<JsonObject> until) throws InterruptedException {
+        public JsonObject awaitScan(String id, String token, Predicate<JsonObject> until) throws InterruptedException {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             JsonObject s;
             do {
@@ -182,7 +187,7 @@ final class TestSupport {
             throw new AssertionError("scan " + id + " did not reach the expected state: " + s);
         }
 
-        JsonObject awaitDone(String id, String token) throws InterruptedException {
+        public JsonObject awaitDone(String id, String token) throws InterruptedException {
             JsonObject s = awaitScan(id, token, x -> !x.getString("state").equals("queued")
                     && !x.getString("state").equals("running"));
             assertEquals("done", s.getString("state"), () -> "scan ended " + s);
@@ -190,11 +195,11 @@ final class TestSupport {
         }
     }
 
-    static String b64(byte[] b) {
+    public static String b64(byte[] b) {
         return Base64.getEncoder().encodeToString(b);
     }
 
-    static Path tokenizer() {
+    public static Path tokenizer() {
         return Tokenizers.locate(System::getProperty, System::getenv).path();
     }
 }

@@ -1,0 +1,88 @@
+package dev.hallmark.service.http;
+
+import dev.hallmark.service.Problem;
+import dev.hallmark.service.store.ApiTokens;
+import dev.hallmark.service.store.AuditLog;
+import io.micrometer.core.instrument.Counter;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Who is calling: a Bearer API token on every {@code /v1} route and {@code /metrics}, charged one
+ * rate-limit unit per request ({@link #charge} charges more, e.g. per text of a batch); the admin
+ * check; and audit entries in the caller's name.
+ */
+final class Auth {
+
+    private static final String PRINCIPAL = "hallmark.principal";
+
+    private final ApiTokens tokens;
+    private final RateLimiter limiter;
+    private final Counter rateLimited;
+    private final AuditLog audit;
+
+    Auth(ApiTokens tokens, RateLimiter limiter, Counter rateLimited, AuditLog audit) {
+        this.tokens = tokens;
+        this.limiter = limiter;
+        this.rateLimited = rateLimited;
+        this.audit = audit;
+    }
+
+    /** The handler: 401 without a valid token, 429 over the token's rate; else the caller is known. */
+    void authenticate(RoutingContext ctx) {
+        String h = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+        if (h == null) {
+            ctx.fail(Problem.unauthorized("missing 'Authorization: Bearer <API token>' header"));
+            return;
+        }
+        if (!h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            ctx.fail(Problem.unauthorized("the Authorization header must use the Bearer scheme"));
+            return;
+        }
+        ApiTokens.Principal p = tokens.authenticate(h.substring(7).trim());
+        if (p == null) {
+            ctx.fail(Problem.unauthorized("unknown or revoked API token"));
+            return;
+        }
+        ctx.put(PRINCIPAL, p);
+        if (charge(ctx, p, 1)) {
+            ctx.next();
+        }
+    }
+
+    /**
+     * Charges {@code units} to the caller's bucket.
+     *
+     * @return true if allowed; false after failing the request with 429 and the time to wait
+     */
+    boolean charge(RoutingContext ctx, ApiTokens.Principal who, double units) {
+        long wait = limiter.acquire(who.tokenId(), units);
+        if (wait > 0) {
+            rateLimited.increment();
+            ctx.fail(Problem.rateLimited(wait));
+            return false;
+        }
+        return true;
+    }
+
+    /** The caller, once authenticated. */
+    static ApiTokens.Principal principal(RoutingContext ctx) {
+        return ctx.get(PRINCIPAL);
+    }
+
+    /** The handler: 403 unless the caller is an admin. */
+    void requireAdmin(RoutingContext ctx) {
+        if (!principal(ctx).isAdmin()) {
+            ctx.fail(Problem.forbidden("this route needs an admin API token; yours has role '"
+                    + principal(ctx).role().text() + "'"));
+            return;
+        }
+        ctx.next();
+    }
+
+    /** Appends to the audit log in the caller's name (blocking). */
+    void audit(RoutingContext ctx, String action, String target, String detail) {
+        ApiTokens.Principal p = principal(ctx);
+        audit.append(p == null ? null : p.tokenId(), p == null ? null : p.tenant(), action, target, detail);
+    }
+}

@@ -1,0 +1,159 @@
+package dev.hallmark.service.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hallmark.service.Problem;
+import dev.hallmark.service.scan.DetectionEngine;
+import dev.hallmark.service.store.ApiTokens;
+import dev.hallmark.service.store.KeyStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code POST /v1/detect}: one text, a batch of texts, or token ids, tested synchronously against
+ * the keys ({@link DetectionEngine}). A batch costs one rate-limit unit per text; per-token scores
+ * go to admins only, and analysts get rounded numbers.
+ */
+final class DetectResource implements Resource {
+
+    static final Set<String> FIELDS = Set.of("text", "texts", "ids", "key_ids", "scheme", "alpha", "localize",
+            "include_token_scores");
+
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    private final int maxBatchTexts;
+    private final KeyStore keys;
+    private final DetectionEngine engine;
+    private final Auth auth;
+    private final Work work;
+    private final BodyHandler body;
+    private final Counter textsTested;
+    private final Timer detectTimer;
+
+    DetectResource(int maxBatchTexts, KeyStore keys, DetectionEngine engine, Auth auth, Work work, BodyHandler body,
+            MeterRegistry registry) {
+        this.maxBatchTexts = maxBatchTexts;
+        this.keys = keys;
+        this.engine = engine;
+        this.auth = auth;
+        this.work = work;
+        this.body = body;
+        this.textsTested = Counter.builder("hallmark_detect_texts").description("texts tested by /v1/detect").register(registry);
+        this.detectTimer = Timer.builder("hallmark_detect_seconds").description("time to test one /v1/detect request")
+                .publishPercentiles(0.5, 0.99).register(registry);
+    }
+
+    @Override
+    public void mount(Router r) {
+        r.post("/v1/detect").handler(body).handler(this::detect);
+    }
+
+    /** What one request asks for. */
+    private record Request(List<DetectionEngine.Input> inputs, String scheme, double alpha, boolean localize,
+            boolean tokenScores, List<String> keyIds) {}
+
+    private void detect(RoutingContext ctx) {
+        ApiTokens.Principal who = Auth.principal(ctx);
+        Request q;
+        try {
+            q = request(JsonBody.parse(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), ctx.body().buffer(), FIELDS), who);
+        } catch (Problem p) {
+            ctx.fail(p);
+            return;
+        }
+        // one unit was charged when the request was authenticated; a batch costs one per text
+        if (q.inputs().size() > 1 && !auth.charge(ctx, who, q.inputs().size() - 1)) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        work.respond(ctx, () -> {
+            KeyStore.Family family = keys.family(q.scheme(), q.keyIds());
+            List<int[]> ids = engine.prepare(q.inputs(), family);
+            ObjectNode out = F.objectNode();
+            out.put("alpha", q.alpha());
+            out.put("correction", "holm");
+            ArrayNode kt = out.putArray("keys_tested");
+            family.keyIds().forEach(kt::add);
+            ArrayNode st = out.putArray("schemes_tested");
+            family.keyed().stream().map(k -> k.scheme().toString()).distinct().forEach(st::add);
+            out.put("quantized", !who.isAdmin());
+            ArrayNode rs = out.putArray("results");
+            for (int i = 0; i < ids.size(); i++) {
+                rs.add(engine.detect(i, ids.get(i), q.inputs().get(i).text(), family, q.alpha(), q.localize(),
+                        q.tokenScores(), who.isAdmin()));
+            }
+            textsTested.increment(ids.size());
+            detectTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+            return out;
+        });
+    }
+
+    private Request request(JsonBody b, ApiTokens.Principal who) {
+        List<DetectionEngine.Input> inputs = inputs(b);
+        String scheme = b.string("scheme", null);
+        double alpha = b.number("alpha", 1e-3);
+        if (!(alpha > 0 && alpha < 1)) {
+            throw Problem.invalid("'alpha' (the false-positive rate) must be in (0, 1), got " + alpha);
+        }
+        boolean localize = b.bool("localize", true);
+        boolean tokenScores = b.bool("include_token_scores", false);
+        if (tokenScores && !who.isAdmin()) {
+            throw Problem.forbidden("per-token scores are returned to admin tokens only (they would reveal the watermark's green lists)");
+        }
+        return new Request(inputs, scheme, alpha, localize, tokenScores, b.strings("key_ids"));
+    }
+
+    private List<DetectionEngine.Input> inputs(JsonBody b) {
+        int given = (b.has("text") ? 1 : 0) + (b.has("texts") ? 1 : 0) + (b.has("ids") ? 1 : 0);
+        if (given != 1) {
+            throw Problem.invalid("give exactly one of 'text' (a string), 'texts' (an array of strings) or 'ids' "
+                    + "(an array of token-id arrays); got " + given);
+        }
+        List<DetectionEngine.Input> in = new ArrayList<>();
+        if (b.has("text")) {
+            in.add(new DetectionEngine.Input(b.string("text", null), null));
+        } else if (b.has("texts")) {
+            for (String t : b.strings("texts")) {
+                in.add(new DetectionEngine.Input(t, null));
+            }
+        } else {
+            JsonNode a = b.node("ids");
+            if (!a.isArray()) {
+                throw Problem.invalid("'ids' must be an array of arrays of token ids");
+            }
+            for (int i = 0; i < a.size(); i++) {
+                JsonNode row = a.get(i);
+                if (!row.isArray()) {
+                    throw Problem.invalid("'ids'[" + i + "] must be an array of token ids");
+                }
+                int[] ids = new int[row.size()];
+                for (int j = 0; j < ids.length; j++) {
+                    JsonNode e = row.get(j);
+                    if (!e.isInt()) {
+                        throw Problem.invalid("'ids'[" + i + "][" + j + "] must be an integer token id");
+                    }
+                    ids[j] = e.intValue();
+                }
+                in.add(new DetectionEngine.Input(null, ids));
+            }
+        }
+        if (in.isEmpty()) {
+            throw Problem.invalid("nothing to test: the batch is empty");
+        }
+        if (in.size() > maxBatchTexts) {
+            throw Problem.tooLarge("a batch holds at most " + maxBatchTexts + " texts, got " + in.size());
+        }
+        return in;
+    }
+}

@@ -1,0 +1,84 @@
+package dev.hallmark.service.http;
+
+import dev.hallmark.service.Problem;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The one place failures become answers: every failed request (a {@link Problem}, an
+ * {@link HttpException} from Vert.x such as the body limit, a bare status, or an unexpected
+ * exception) is written as an RFC 9457 {@code application/problem+json} body.
+ */
+final class ErrorHandler implements Resource {
+
+    private static final Logger LOG = Logger.getLogger(ErrorHandler.class.getName());
+
+    private final long maxBodyBytes;
+
+    ErrorHandler(long maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** Mount last: the failure handler and the router's own 404 / 405. */
+    @Override
+    public void mount(Router r) {
+        r.route().failureHandler(this::failure);
+        r.errorHandler(404, ctx -> problem(ctx, Problem.notFound("no route for " + ctx.request().method() + " "
+                + ctx.request().path())));
+        r.errorHandler(405, ctx -> problem(ctx, Problem.methodNotAllowed(ctx.request().method() + " is not allowed on "
+                + ctx.request().path())));
+    }
+
+    private void failure(RoutingContext ctx) {
+        Throwable t = ctx.failure();
+        Problem p;
+        if (t instanceof Problem pr) {
+            p = pr;
+        } else if (t != null && t.getCause() instanceof Problem pr) {
+            p = pr;
+        } else if (t instanceof HttpException he) {
+            p = switch (he.getStatusCode()) {
+                case 413 -> Problem.tooLarge("the request body exceeds the limit of " + maxBodyBytes + " bytes");
+                case 400 -> Problem.invalid(he.getPayload() != null ? he.getPayload() : "bad request");
+                case 404 -> Problem.notFound("not found");
+                case 405 -> Problem.methodNotAllowed("method not allowed");
+                case 415 -> Problem.unsupportedMediaType("unsupported media type");
+                default -> Problem.of(he.getStatusCode(), "http-" + he.getStatusCode(), "HTTP " + he.getStatusCode(),
+                        he.getMessage() == null ? "request failed" : he.getMessage());
+            };
+        } else if (t == null && ctx.statusCode() > 0) {
+            p = switch (ctx.statusCode()) {
+                case 413 -> Problem.tooLarge("the request body exceeds the limit of " + maxBodyBytes + " bytes");
+                case 404 -> Problem.notFound("no route for " + ctx.request().path());
+                case 405 -> Problem.methodNotAllowed(ctx.request().method() + " is not allowed on " + ctx.request().path());
+                default -> Problem.of(ctx.statusCode(), "http-" + ctx.statusCode(), "HTTP " + ctx.statusCode(), "request failed");
+            };
+        } else {
+            LOG.log(Level.WARNING, "internal error on " + ctx.request().method() + " " + ctx.request().path(), t);
+            p = Problem.internal("the server failed to handle this request (" + (t == null ? "unknown" : t.getClass().getSimpleName())
+                    + "); see the server log");
+        }
+        problem(ctx, p);
+    }
+
+    /** Writes {@code p} as the answer (with WWW-Authenticate for 401, Retry-After for 429). */
+    static void problem(RoutingContext ctx, Problem p) {
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return;
+        }
+        if (p.getStatusCode() == 401) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"hallmark\"");
+        }
+        if (p.getStatusCode() == 429) {
+            Object ra = p.toJson(null).getValue("retry_after_seconds");
+            ctx.response().putHeader("Retry-After", String.valueOf(ra));
+        }
+        ctx.response().setStatusCode(p.getStatusCode())
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
+                .end(p.toJson(ctx.request().path()).encode());
+    }
+}

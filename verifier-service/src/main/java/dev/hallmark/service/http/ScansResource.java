@@ -1,0 +1,226 @@
+package dev.hallmark.service.http;
+
+import dev.hallmark.service.Problem;
+import dev.hallmark.service.http.QueryParams.Param;
+import dev.hallmark.service.scan.ReportHtml;
+import dev.hallmark.service.scan.ScanIntake;
+import dev.hallmark.service.scan.ScanReports;
+import dev.hallmark.service.scan.ScanRequest;
+import dev.hallmark.service.store.ApiTokens;
+import dev.hallmark.service.store.ScanFiles;
+import dev.hallmark.service.store.ScanStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * {@code /v1/scans}: upload a corpus (streamed to disk with our own byte count, no BodyHandler),
+ * list scans, read one with its report (JSON or HTML), delete one. Each tenant sees its own scans
+ * (admins: all); another tenant's scan is a 404, so its existence does not leak.
+ */
+final class ScansResource implements Resource {
+
+    static final Param<Integer> LIMIT = QueryParams.integer("limit", 1, 1000, 100, v -> "'limit' must be an integer 1..1000");
+
+    private final long maxUploadBytes;
+    private final ScanStore scans;
+    private final ScanFiles files;
+    private final ScanIntake intake;
+    private final Auth auth;
+    private final Work work;
+    private final Vertx vertx;
+
+    ScansResource(long maxUploadBytes, ScanStore scans, ScanFiles files, ScanIntake intake, Auth auth, Work work,
+            Vertx vertx) {
+        this.maxUploadBytes = maxUploadBytes;
+        this.scans = scans;
+        this.files = files;
+        this.intake = intake;
+        this.auth = auth;
+        this.work = work;
+        this.vertx = vertx;
+    }
+
+    @Override
+    public void mount(Router r) {
+        r.post("/v1/scans").handler(this::upload);
+        r.get("/v1/scans").handler(this::list);
+        r.get("/v1/scans/:id").handler(this::get);
+        r.get("/v1/scans/:id/report").handler(this::report);
+        r.get("/v1/scans/:id/report.html").handler(this::reportHtml);
+        r.delete("/v1/scans/:id").handler(this::delete);
+    }
+
+    /**
+     * Checks the parameters, streams the body to a temporary file with our own byte count, then
+     * hands it to the intake, which validates the whole corpus on a worker and stores and queues
+     * the scan. Any failure deletes the temporary file: nothing partial is ever stored.
+     */
+    private void upload(RoutingContext ctx) {
+        HttpServerRequest req = ctx.request();
+        req.pause();
+        ApiTokens.Principal who = Auth.principal(ctx);
+        ScanRequest spec;
+        try {
+            spec = UploadParams.parse(req);
+            String cl = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+            if (cl != null && Long.parseLong(cl.trim()) > maxUploadBytes) {
+                throw Problem.tooLarge("the upload is " + cl.trim() + " bytes; the limit is " + maxUploadBytes);
+            }
+        } catch (NumberFormatException e) {
+            failUpload(ctx, Problem.invalid("bad Content-Length"));
+            return;
+        } catch (Problem p) {
+            failUpload(ctx, p);
+            return;
+        }
+        String scanId = intake.newScanId();
+        Path tmp = files.partFile(scanId);
+        work.call(() -> {
+            intake.precheck(spec, who);
+            return null;
+        })
+                .compose(x -> vertx.fileSystem().open(tmp.toString(), new OpenOptions().setWrite(true).setCreateNew(true)))
+                .onFailure(e -> failUpload(ctx, e))
+                .onSuccess(file -> receive(ctx, file, tmp, spec, who, scanId));
+    }
+
+    private static void failUpload(RoutingContext ctx, Throwable e) {
+        // the body was not (fully) read: close the connection after the answer so the client stops sending
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+        ctx.fail(e);
+    }
+
+    private void receive(RoutingContext ctx, AsyncFile file, Path tmp, ScanRequest spec, ApiTokens.Principal who,
+            String scanId) {
+        HttpServerRequest req = ctx.request();
+        long[] count = {0};
+        boolean[] failed = {false};
+        // the temporary file is gone before the client hears of the failure (nothing partial stays behind)
+        Supplier<Future<Void>> cleanup = () -> file.close().transform(v -> vertx.fileSystem()
+                .delete(tmp.toString())).otherwiseEmpty().mapEmpty();
+        req.handler(buf -> {
+            if (failed[0]) {
+                return;
+            }
+            count[0] += buf.length();
+            if (count[0] > maxUploadBytes) {
+                failed[0] = true;
+                cleanup.get().onComplete(v -> failUpload(ctx, Problem.tooLarge("the upload exceeds the limit of "
+                        + maxUploadBytes + " bytes")));
+                return;
+            }
+            file.write(buf);
+            if (file.writeQueueFull()) {
+                req.pause();
+                file.drainHandler(v -> req.resume());
+            }
+        });
+        req.exceptionHandler(e -> {
+            if (!failed[0]) {
+                failed[0] = true;
+                cleanup.get();
+            }
+        });
+        req.endHandler(v -> {
+            if (failed[0]) {
+                return;
+            }
+            file.close()
+                    .compose(x -> work.call(() -> intake.accept(tmp, spec, who, scanId, count[0])))
+                    .onSuccess(scan -> {
+                        ctx.response().putHeader(HttpHeaders.LOCATION, "/v1/scans/" + scan.id());
+                        Work.json(ctx, 201, Views.scan(scan));
+                    })
+                    .onFailure(e -> vertx.fileSystem().delete(tmp.toString()).onComplete(x -> ctx.fail(e)));
+        });
+        req.resume();
+    }
+
+    /** The scan if the caller may see it; 404 otherwise (other tenants cannot learn that it exists). */
+    private ScanStore.Scan visible(RoutingContext ctx) {
+        ApiTokens.Principal who = Auth.principal(ctx);
+        String id = ctx.pathParam("id");
+        ScanStore.Scan s = scans.get(id);
+        if (s == null || !(who.isAdmin() || s.tenant().equals(who.tenant()))) {
+            throw Problem.notFound("no scan with id '" + id + "'");
+        }
+        return s;
+    }
+
+    private void list(RoutingContext ctx) {
+        ApiTokens.Principal who = Auth.principal(ctx);
+        int limit;
+        try {
+            QueryParams.refuseUnknown(ctx.request().params(), List.of(LIMIT));
+            limit = LIMIT.from(ctx.request().params());
+        } catch (Problem p) {
+            ctx.fail(p);
+            return;
+        }
+        work.respond(ctx, () -> {
+            JsonArray a = new JsonArray();
+            scans.list(who.isAdmin() ? null : who.tenant(), limit).forEach(s -> a.add(Views.scan(s)));
+            return new JsonObject().put("scans", a);
+        });
+    }
+
+    private void get(RoutingContext ctx) {
+        boolean admin = Auth.principal(ctx).isAdmin();
+        work.respond(ctx, () -> {
+            ScanStore.Scan s = visible(ctx);
+            JsonObject o = Views.scan(s);
+            if (ScanStore.DONE.equals(s.state())) {
+                o.put("report", new JsonObject(ScanReports.view(scans.report(s.id()), admin).toString()));
+            }
+            return o;
+        });
+    }
+
+    private void report(RoutingContext ctx) {
+        boolean admin = Auth.principal(ctx).isAdmin();
+        work.respond(ctx, () -> {
+            ScanStore.Scan s = visible(ctx);
+            if (!ScanStore.DONE.equals(s.state())) {
+                throw Problem.conflict("scan " + s.id() + " is " + s.state() + "; its report exists once it is done")
+                        .with("state", s.state());
+            }
+            return ScanReports.view(scans.report(s.id()), admin);
+        });
+    }
+
+    private void reportHtml(RoutingContext ctx) {
+        boolean admin = Auth.principal(ctx).isAdmin();
+        work.call(() -> {
+            ScanStore.Scan s = visible(ctx);
+            if (!ScanStore.DONE.equals(s.state())) {
+                throw Problem.conflict("scan " + s.id() + " is " + s.state() + "; its report exists once it is done");
+            }
+            return ReportHtml.render(ScanReports.view(scans.report(s.id()), admin));
+        }).onSuccess(html -> ctx.response()
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
+                        .putHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+                        .end(html))
+                .onFailure(ctx::fail);
+    }
+
+    private void delete(RoutingContext ctx) {
+        work.respond(ctx, () -> {
+            ScanStore.Scan s = visible(ctx);
+            scans.delete(s.id());
+            files.delete(s.id());
+            auth.audit(ctx, "scan.delete", s.id(), null);
+            return new JsonObject().put("id", s.id()).put("deleted", true);
+        });
+    }
+}

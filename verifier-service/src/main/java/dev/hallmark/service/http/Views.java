@@ -1,0 +1,129 @@
+package dev.hallmark.service.http;
+
+import dev.hallmark.service.ServiceConfig;
+import dev.hallmark.service.store.ApiTokens;
+import dev.hallmark.service.store.AuditLog;
+import dev.hallmark.service.store.KeyStore;
+import dev.hallmark.service.store.ScanStore;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+
+/** The JSON bodies of the stored things, as docs/openapi.yaml describes them (never a secret). */
+final class Views {
+
+    private Views() {}
+
+    /** A scan: its parameters, state and progress (the report is added by the caller). */
+    static JsonObject scan(ScanStore.Scan s) {
+        JsonObject o = new JsonObject()
+                .put("id", s.id())
+                .put("scan_type", s.scanType())
+                .put("tenant", s.tenant())
+                .put("name", s.name())
+                .put("state", s.state())
+                .put("format", s.format())
+                .put("compression", s.compression())
+                .put("alpha", s.alpha())
+                .put("created_at", s.createdAt().toString())
+                .put("attempts", s.attempts());
+        if (s.field() != null) {
+            o.put("field", s.field());
+        }
+        if (s.split() != null) {
+            o.put("split", s.split());
+        }
+        if (s.keyIds() != null) {
+            o.put("key_ids", new JsonArray(new ArrayList<>(s.keyIds())));
+        }
+        if (s.scheme() != null) {
+            o.put("scheme", s.scheme());
+        }
+        if (s.params() != null) {
+            o.put("params", new JsonObject(s.params()));
+        }
+        if (s.startedAt() != null) {
+            o.put("started_at", s.startedAt().toString());
+        }
+        if (s.finishedAt() != null) {
+            o.put("finished_at", s.finishedAt().toString());
+        }
+        o.put("progress", new JsonObject()
+                .put("documents", s.documents())
+                .put("tokens", s.tokens())
+                .put("bytes", s.bytes())
+                .put("total_bytes", s.uploadBytes())
+                .put("fraction", s.uploadBytes() == 0 ? 0.0 : Math.min(1.0, (double) s.bytes() / s.uploadBytes())));
+        if (s.error() != null) {
+            o.put("error", s.error());
+        }
+        if (s.verdict() != null) {
+            o.put("verdict", s.verdict());
+        }
+        return o;
+    }
+
+    /** A key's public metadata. */
+    static JsonObject key(KeyStore.Info k) {
+        JsonObject o = new JsonObject()
+                .put("id", k.id())
+                .put("kind", k.kind())
+                .put("scheme", k.scheme())
+                .put("label", k.label())
+                .put("status", k.status())
+                .put("created_at", k.createdAt().toString());
+        if (k.parentId() != null) {
+            o.put("parent_id", k.parentId()).put("derivation_path", k.derivationPath());
+        }
+        if (k.retiredAt() != null) {
+            o.put("retired_at", k.retiredAt().toString());
+        }
+        return o;
+    }
+
+    /** A token's public record (never the token). */
+    static JsonObject token(ApiTokens.Principal p) {
+        JsonObject o = new JsonObject()
+                .put("id", p.tokenId())
+                .put("tenant", p.tenant())
+                .put("role", p.role().text())
+                .put("label", p.label())
+                .put("created_at", p.createdAt().toString());
+        if (p.revokedAt() != null) {
+            o.put("revoked_at", p.revokedAt().toString());
+        }
+        return o;
+    }
+
+    /** An audit-log entry. */
+    static JsonObject audit(AuditLog.Entry e) {
+        JsonObject o = new JsonObject().put("id", e.id())
+                .put("at", e.at().toString())
+                .put("action", e.action());
+        if (e.tokenId() != null) {
+            o.put("token_id", e.tokenId());
+        }
+        if (e.tenant() != null) {
+            o.put("tenant", e.tenant());
+        }
+        if (e.target() != null) {
+            o.put("target", e.target());
+        }
+        if (e.detail() != null) {
+            o.put("detail", e.detail());
+        }
+        return o;
+    }
+
+    /** The limits in force, as {@code GET /v1/me} shows them. */
+    static JsonObject limits(ServiceConfig c) {
+        return new JsonObject()
+                .put("max_body_bytes", c.maxBodyBytes())
+                .put("max_upload_bytes", c.maxUploadBytes())
+                .put("max_decompressed_bytes", c.maxDecompressedBytes())
+                .put("max_batch_texts", c.maxBatchTexts())
+                .put("min_tokens", c.minTokens())
+                .put("rate_per_second", c.ratePerSecond())
+                .put("rate_burst", c.rateBurst());
+    }
+}

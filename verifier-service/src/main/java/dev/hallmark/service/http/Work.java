@@ -1,0 +1,57 @@
+package dev.hallmark.service.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.Callable;
+
+/**
+ * Blocking work of the handlers (database, tokenizer, detection) on a worker pool, so the event
+ * loop only parses and routes; and the JSON answers. Failures go to the router's error handler.
+ */
+final class Work {
+
+    private final WorkerExecutor worker;
+
+    Work(WorkerExecutor worker) {
+        this.worker = worker;
+    }
+
+    /** Runs {@code work} on the pool (unordered: requests do not wait for each other). */
+    <T> Future<T> call(Callable<T> work) {
+        return worker.executeBlocking(work, false);
+    }
+
+    /**
+     * Runs {@code work} on the pool and answers with the JSON it returns (a Vert.x
+     * {@link JsonObject} or a Jackson {@link ObjectNode}), with the status the handler set
+     * (200 unless it set e.g. 201), or fails the request with its exception.
+     */
+    void respond(RoutingContext ctx, Callable<?> work) {
+        call(work).onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(ar.cause());
+            } else if (ar.result() instanceof JsonObject o) {
+                json(ctx, ctx.response().getStatusCode(), o);
+            } else if (ar.result() instanceof ObjectNode o) {
+                jsonText(ctx, ctx.response().getStatusCode(), o.toString());
+            } else {
+                ctx.fail(new IllegalStateException("handler returned " + ar.result()));
+            }
+        });
+    }
+
+    static void json(RoutingContext ctx, int status, JsonObject o) {
+        jsonText(ctx, status, o.encode());
+    }
+
+    static void jsonText(RoutingContext ctx, int status, String s) {
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return;
+        }
+        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(s);
+    }
+}

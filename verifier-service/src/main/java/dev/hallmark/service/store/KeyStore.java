@@ -1,0 +1,403 @@
+package dev.hallmark.service.store;
+
+import dev.hallmark.interop.SynthIdKeys;
+import dev.hallmark.key.WatermarkKey;
+import dev.hallmark.scheme.HfKgwScheme;
+import dev.hallmark.scheme.KeyedScheme;
+import dev.hallmark.scheme.Scheme;
+import dev.hallmark.scheme.SynthIdRefScheme;
+import dev.hallmark.service.Problem;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Registered watermark keys, each with the scheme it is used with. Secrets are sealed with
+ * {@link SecretBox} (AES-256-GCM, associated data = key id) before they reach the rows
+ * ({@code KeyRecords}), and no method returns them: callers get {@link KeyedScheme}s for detection
+ * and {@link Info} for display.
+ */
+public final class KeyStore {
+
+    /** Public metadata of a key: safe to show and log. */
+    public record Info(String id, String kind, String scheme, String label, String parentId, String derivationPath,
+            String status, Instant createdAt, Instant retiredAt) {
+
+        public boolean active() {
+            return "active".equals(status);
+        }
+
+        public boolean synthId() {
+            return KIND_SYNTHID.equals(kind);
+        }
+    }
+
+    /** A Hallmark {@link WatermarkKey} (32-byte secret). */
+    public static final String KIND_HALLMARK = "hallmark";
+    /** The int64 keys of a SynthID-Text generator ({@link SynthIdKeys}), for {@code synthid-ref}. */
+    public static final String KIND_SYNTHID = "synthid";
+
+    private final KeyRecords records;
+    private final SecretBox box;
+    private final SecureRandom random;
+    // decrypted keyed schemes, by key id: detection must not decrypt per request
+    private final Map<String, KeyedScheme> cache = new ConcurrentHashMap<>();
+
+    KeyStore(KeyRecords records, SecretBox box, SecureRandom random) {
+        this.records = records;
+        this.box = box;
+        this.random = random;
+    }
+
+    static Scheme parseScheme(String spec) {
+        if (spec == null || spec.isBlank()) {
+            throw Problem.invalid("'scheme' is required, e.g. 'kgw:gamma=0.25,delta=2,context=1,seeding=lefthash'");
+        }
+        try {
+            return Scheme.parse(spec);
+        } catch (IllegalArgumentException e) {
+            throw Problem.invalid("'scheme': " + e.getMessage());
+        }
+    }
+
+    /** Registers a new key: generated here, or imported from {@code secret} (32 bytes). */
+    public Info register(String schemeSpec, String label, byte[] secret) {
+        Scheme scheme = hallmarkScheme(parseScheme(schemeSpec));
+        checkLabel(label);
+        WatermarkKey key = secret == null ? WatermarkKey.generate(random) : WatermarkKey.fromSecret(secret);
+        return insert(key, scheme, label);
+    }
+
+    /** A scheme a Hallmark key can be registered with; interop schemes get a problem saying what they take. */
+    static Scheme hallmarkScheme(Scheme scheme) {
+        switch (scheme.keyKind()) {
+            case NONE -> throw Problem.invalid("scheme " + scheme.name() + " needs no key (its hash key is public and "
+                    + "part of the spec): do not register it; give it as 'scheme' to POST /v1/detect or "
+                    + "?scheme= to POST /v1/scans");
+            case SYNTHID_KEYS -> throw Problem.invalid("scheme " + scheme.name() + " verifies with the generator's "
+                    + "SynthID keys, not a Hallmark key: register them as {\"kind\": \"synthid\", \"keys\": [...], "
+                    + "\"label\": ...}");
+            default -> {
+                return scheme;
+            }
+        }
+    }
+
+    /**
+     * Registers the int64 keys of a SynthID-Text generator for {@code synthid-ref} detection,
+     * sealed at rest like a Hallmark secret. The key id is the set's public fingerprint
+     * ({@link SynthIdKeys#id()}, {@code sid-...}).
+     *
+     * @param schemeSpec a {@code synthid-ref} spec, or null for its defaults
+     * @param keysJson the keys as a JSON array (the {@link SynthIdKeys} file format)
+     * @throws Problem malformed-key-set naming the problem, invalid-request for another scheme
+     */
+    public Info registerSynthId(String schemeSpec, String label, String keysJson) {
+        Scheme scheme = parseScheme(schemeSpec == null ? SynthIdRefScheme.NAME : schemeSpec);
+        if (scheme.keyKind() != Scheme.KeyKind.SYNTHID_KEYS) {
+            throw Problem.invalid("a SynthID key set (kind synthid) is used with the synthid-ref scheme, not '"
+                    + scheme + "'");
+        }
+        checkLabel(label);
+        SynthIdKeys keys = synthIdKeys(keysJson);
+        if (get(keys.id()) != null) {
+            throw Problem.conflict("SynthID key set " + keys.id() + " is already registered");
+        }
+        byte[] plain = keys.toJson().getBytes(StandardCharsets.UTF_8);
+        byte[] sealed = box.seal(plain, keys.id());
+        Arrays.fill(plain, (byte) 0);
+        insertRow(keys.id(), KIND_SYNTHID, scheme, label, null, null, sealed);
+        return get(keys.id());
+    }
+
+    static SynthIdKeys synthIdKeys(String json) {
+        if (json == null) {
+            throw Problem.malformedKeySet("'keys' is required for kind synthid: a JSON array of the generator's int64 "
+                    + "keys, one per layer, e.g. [654, 400, 836, 123, 340, 443, 597, 160, 57, 29]");
+        }
+        try {
+            return SynthIdKeys.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw Problem.malformedKeySet("'keys': " + e.getMessage());
+        }
+    }
+
+    /** Derives and registers the child key of {@code parentId} for {@code path} (same scheme unless given). */
+    public Info derive(String parentId, String path, String schemeSpec, String label) {
+        Info parent = get(parentId);
+        if (parent == null) {
+            throw Problem.notFound("no key with id '" + parentId + "'");
+        }
+        if (parent.synthId()) {
+            throw Problem.invalid("key " + parentId + " is a SynthID key set: only Hallmark keys derive per-account keys");
+        }
+        Scheme scheme = schemeSpec == null ? Scheme.parse(parent.scheme()) : hallmarkScheme(parseScheme(schemeSpec));
+        checkLabel(label);
+        WatermarkKey master = secretKey(parent);
+        WatermarkKey child;
+        try {
+            child = master.derive(path);
+        } catch (IllegalArgumentException e) {
+            throw Problem.invalid("'path': " + e.getMessage());
+        }
+        return insert(child, scheme, label);
+    }
+
+    private static void checkLabel(String label) {
+        if (label == null || label.isBlank() || label.length() > 200) {
+            throw Problem.invalid("'label' must be 1..200 characters");
+        }
+    }
+
+    private Info insert(WatermarkKey key, Scheme scheme, String label) {
+        if (get(key.id()) != null) {
+            throw Problem.conflict("key " + key.id() + " is already registered");
+        }
+        byte[] secret = key.exportSecret();
+        byte[] sealed = box.seal(secret, key.id());
+        Arrays.fill(secret, (byte) 0);
+        insertRow(key.id(), KIND_HALLMARK, scheme, label, key.parentId(), key.derivationPath(), sealed);
+        return get(key.id());
+    }
+
+    private void insertRow(String id, String kind, Scheme scheme, String label, String parentId, String path,
+            byte[] sealed) {
+        records.insert(new Info(id, kind, scheme.toString(), label, parentId, path, "active", Instant.now(), null), sealed);
+    }
+
+    /** The key's metadata, or null. */
+    public Info get(String id) {
+        return records.get(id);
+    }
+
+    /** Every key, oldest first. */
+    public List<Info> list() {
+        return records.list();
+    }
+
+    public List<Info> active() {
+        return list().stream().filter(Info::active).toList();
+    }
+
+    /** Retires a key: it stays listed, but detection no longer tests it. False if no such key. */
+    public boolean retire(String id) {
+        cache.keySet().removeIf(k -> k.equals(id) || k.startsWith(id + "|"));
+        return records.retire(id, Instant.now());
+    }
+
+    private WatermarkKey secretKey(Info info) {
+        byte[] secret = box.open(sealed(info), info.id());
+        try {
+            WatermarkKey k = WatermarkKey.fromSecret(secret);
+            if (!k.id().equals(info.id())) {
+                throw new IllegalStateException("stored key " + info.id() + " decrypts to a different key id");
+            }
+            return k;
+        } finally {
+            Arrays.fill(secret, (byte) 0);
+        }
+    }
+
+    private SynthIdKeys synthIdSecret(Info info) {
+        byte[] plain = box.open(sealed(info), info.id());
+        try {
+            SynthIdKeys k = SynthIdKeys.parse(new String(plain, StandardCharsets.UTF_8));
+            if (!k.id().equals(info.id())) {
+                throw new IllegalStateException("stored SynthID key set " + info.id() + " decrypts to a different id");
+            }
+            return k;
+        } finally {
+            Arrays.fill(plain, (byte) 0);
+        }
+    }
+
+    private byte[] sealed(Info info) {
+        return records.sealed(info.id());
+    }
+
+    /** The keyed scheme of a registered key with its registered scheme (decrypted once, then cached in memory). */
+    public KeyedScheme keyed(Info info) {
+        return keyed(info, Scheme.parse(info.scheme()));
+    }
+
+    /** The keyed scheme of a registered key under {@code scheme} (a SynthID key set: any synthid-ref spec). */
+    public KeyedScheme keyed(Info info, Scheme scheme) {
+        String cacheKey = scheme.toString().equals(info.scheme()) ? info.id() : info.id() + "|" + scheme;
+        return cache.computeIfAbsent(cacheKey, id -> info.synthId() ? KeyedScheme.of(scheme, synthIdSecret(info))
+                : KeyedScheme.of(scheme, secretKey(info)));
+    }
+
+    /**
+     * The keys a detection tests: the given ids (each must exist and be active), or all active keys.
+     *
+     * @throws Problem unknown-key (422) naming the ids, or no-keys (409)
+     */
+    List<Info> select(List<String> ids) {
+        if (ids == null || ids.isEmpty()) {
+            List<Info> a = active();
+            if (a.isEmpty()) {
+                throw Problem.noKeys();
+            }
+            return a;
+        }
+        List<Info> out = new ArrayList<>();
+        List<String> unknown = new ArrayList<>();
+        for (String id : ids) {
+            Info i = get(id);
+            if (i == null || !i.active()) {
+                unknown.add(id);
+            } else if (out.stream().noneMatch(x -> x.id().equals(id))) {
+                out.add(i);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw Problem.unknownKey("no active key with id " + String.join(", ", unknown.stream().map(s -> "'" + s + "'").toList())
+                    + " (list keys with GET /v1/keys)").with("key_ids", unknown);
+        }
+        return out;
+    }
+
+    /**
+     * The tests one detection or scan runs, in order: each is a registered key with its scheme
+     * ({@code infos[i]} non-null) or a keyless scheme ({@code hf-kgw}: {@code infos[i]} null).
+     */
+    public record Family(List<Info> infos, List<KeyedScheme> keyed) {
+
+        /** The largest context width of the family's schemes. */
+        public int maxContextWidth() {
+            return keyed.stream().mapToInt(k -> k.scheme().contextWidth()).max().orElse(0);
+        }
+
+        /** The family's {@code hf-kgw} scheme, or null. */
+        public HfKgwScheme hfKgw() {
+            for (KeyedScheme k : keyed) {
+                if (k.scheme() instanceof HfKgwScheme h) {
+                    return h;
+                }
+            }
+            return null;
+        }
+
+        /** The ids of the registered keys tested (none for a keyless scheme). */
+        public List<String> keyIds() {
+            List<String> out = new ArrayList<>();
+            for (Info i : infos) {
+                if (i != null) {
+                    out.add(i.id());
+                }
+            }
+            return out;
+        }
+
+        /** A label for test {@code i}: the key's label, or the keyless scheme's name. */
+        public String label(int i) {
+            return infos.get(i) != null ? infos.get(i).label()
+                    : keyed.get(i).scheme().name() + " (keyless: the reference's public hash key)";
+        }
+
+        /**
+         * The largest token id + 1 the family can score: the tokenizer's vocabulary, or for
+         * {@code hf-kgw} the spec's {@code vocab} (token ids may then come from any tokenizer).
+         */
+        public int idLimit(int tokenizerVocab) {
+            HfKgwScheme h = hfKgw();
+            return h != null ? h.vocab() : tokenizerVocab;
+        }
+
+        /**
+         * Text is tokenized with the service's tokenizer (vocabulary N). An {@code hf-kgw} spec
+         * whose {@code vocab} V is below N cannot describe a model with that tokenizer (its ids
+         * would fall outside the permuted range), and one far above it (more than
+         * {@value #VOCAB_PADDING} ids: models pad N by a few hundred at most, e.g. Qwen3 151,936 =
+         * 151,669 + 267) means another tokenizer: both silently test unrelated green lists.
+         *
+         * @throws Problem vocab-mismatch naming both sizes
+         */
+        public void checkText(int tokenizerVocab) {
+            HfKgwScheme h = hfKgw();
+            if (h == null) {
+                return;
+            }
+            if (h.vocab() < tokenizerVocab || h.vocab() > tokenizerVocab + VOCAB_PADDING) {
+                throw Problem.vocabMismatch("scheme " + h + ": vocab=" + h.vocab() + " does not fit the service's "
+                        + "tokenizer (vocabulary " + tokenizerVocab + "; a model using it has vocab between "
+                        + tokenizerVocab + " and " + (tokenizerVocab + VOCAB_PADDING) + "): the text was generated "
+                        + "with another tokenizer, or the spec's vocab is wrong. Send the generator's token ids "
+                        + "('ids') instead of text, or fix vocab=");
+            }
+        }
+    }
+
+    /** How far above the tokenizer's vocabulary an {@code hf-kgw} vocab may be (model padding). */
+    static final int VOCAB_PADDING = 1024;
+
+    /**
+     * Resolves what a detection or scan tests.
+     * <ul>
+     *   <li>no {@code schemeSpec}: the registered keys {@code keyIds} (or every active key), each
+     *       with the scheme it was registered with (Hallmark keys and SynthID key sets);
+     *   <li>a keyless scheme ({@code hf-kgw:...}): that scheme alone; {@code keyIds} must be absent;
+     *   <li>{@code synthid-ref:...}: the registered SynthID key sets {@code keyIds} (or every active
+     *       one) under that spec;
+     *   <li>a Hallmark scheme: refused (Hallmark keys are tested with their registered scheme).
+     * </ul>
+     *
+     * @throws Problem naming the problem (invalid scheme, keys-required, unknown-key, no-keys)
+     */
+    public Family family(String schemeSpec, List<String> keyIds) {
+        boolean named = keyIds != null && !keyIds.isEmpty();
+        if (schemeSpec == null) {
+            List<Info> infos = select(keyIds);
+            List<KeyedScheme> keyed = new ArrayList<>();
+            for (Info i : infos) {
+                keyed.add(keyed(i));
+            }
+            return new Family(infos, keyed);
+        }
+        Scheme scheme = parseScheme(schemeSpec);
+        switch (scheme.keyKind()) {
+            case NONE -> {
+                if (named) {
+                    throw Problem.invalid("scheme " + scheme.name() + " needs no key (its hash key is public and part "
+                            + "of the spec): omit 'key_ids'");
+                }
+                List<Info> none = new ArrayList<>();
+                none.add(null);
+                return new Family(none, List.of(KeyedScheme.of(scheme)));
+            }
+            case SYNTHID_KEYS -> {
+                List<Info> infos;
+                if (named) {
+                    infos = select(keyIds);
+                    for (Info i : infos) {
+                        if (!i.synthId()) {
+                            throw Problem.keysRequired("key " + i.id() + " is a Hallmark key; scheme " + scheme.name()
+                                    + " tests the generator's SynthID key sets (registered with kind synthid)")
+                                    .with("key_ids", List.of(i.id()));
+                        }
+                    }
+                } else {
+                    infos = active().stream().filter(Info::synthId).toList();
+                }
+                if (infos.isEmpty()) {
+                    throw Problem.keysRequired("scheme " + scheme + " needs the generator's SynthID keys and none is "
+                            + "registered: an admin registers them with POST /v1/keys {\"kind\": \"synthid\", "
+                            + "\"keys\": [...], \"label\": ...}");
+                }
+                List<KeyedScheme> keyed = new ArrayList<>();
+                for (Info i : infos) {
+                    keyed.add(keyed(i, scheme));
+                }
+                return new Family(infos, keyed);
+            }
+            default -> throw Problem.invalid("'scheme' selects an interop scheme (hf-kgw:..., synthid-ref:...); "
+                    + "Hallmark keys are tested with the scheme they were registered with: omit 'scheme' and "
+                    + "choose keys with 'key_ids'");
+        }
+    }
+}

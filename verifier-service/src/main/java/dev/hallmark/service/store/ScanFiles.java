@@ -1,0 +1,96 @@
+package dev.hallmark.service.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.stream.Stream;
+
+/**
+ * The corpus files of scans under the data directory: uploads in flight in {@code uploads/*.part},
+ * each stored corpus in {@code scans/<scan-id>/upload[.gz]}. A scan row names its file relative to
+ * the data directory ({@link ScanStore.Scan#uploadFile()}).
+ */
+public final class ScanFiles {
+
+    private final Path dataDir;
+
+    public ScanFiles(Path dataDir) {
+        this.dataDir = dataDir;
+    }
+
+    /** Creates the data directory and its {@code uploads/} and {@code scans/} directories. */
+    public void createDirectories() throws IOException {
+        Files.createDirectories(dataDir);
+        Files.createDirectories(uploadsDir());
+        Files.createDirectories(scansDir());
+    }
+
+    /** Where uploads are written while they arrive (swept at start). */
+    public Path uploadsDir() {
+        return dataDir.resolve("uploads");
+    }
+
+    private Path scansDir() {
+        return dataDir.resolve("scans");
+    }
+
+    /** The temporary file an upload for {@code scanId} is received into. */
+    public Path partFile(String scanId) {
+        return uploadsDir().resolve(scanId + ".part");
+    }
+
+    /** The stored corpus of a scan. */
+    public Path corpus(ScanStore.Scan s) {
+        return dataDir.resolve(s.uploadFile());
+    }
+
+    /** Whether the scan's corpus is still stored. */
+    public boolean hasCorpus(ScanStore.Scan s) {
+        return Files.isRegularFile(corpus(s));
+    }
+
+    /**
+     * Moves a validated upload into the scan's directory (atomically) and returns the path to
+     * record on the scan row, relative to the data directory.
+     */
+    public String commit(Path upload, String scanId, boolean gzip) throws IOException {
+        Path dir = scansDir().resolve(scanId);
+        Files.createDirectories(dir);
+        Path dest = dir.resolve("upload" + (gzip ? ".gz" : ""));
+        Files.move(upload, dest, StandardCopyOption.ATOMIC_MOVE);
+        return dataDir.relativize(dest).toString();
+    }
+
+    /** Deletes the scan's directory and everything in it (nothing if there is none). */
+    public void delete(String scanId) throws IOException {
+        deleteTree(scansDir().resolve(scanId));
+    }
+
+    /** Removes temporary uploads and scan directories without a row (a crash between the two steps). */
+    public void sweepOrphans(ScanStore scans) throws IOException {
+        try (Stream<Path> s = Files.list(uploadsDir())) {
+            for (Path p : s.toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+        try (Stream<Path> s = Files.list(scansDir())) {
+            for (Path p : s.toList()) {
+                if (scans.get(p.getFileName().toString()) == null) {
+                    deleteTree(p);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> w = Files.walk(p)) {
+            for (Path x : w.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        }
+    }
+}

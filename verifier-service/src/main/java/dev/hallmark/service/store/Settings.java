@@ -1,0 +1,11 @@
+package dev.hallmark.service.store;
+
+/** Small named values the service keeps across restarts (e.g. what the demo seeded). */
+public interface Settings {
+
+    /** The value of {@code name}, or null. */
+    String get(String name);
+
+    /** Sets {@code name} to {@code value}, replacing any earlier value. */
+    void put(String name, String value);
+}

@@ -1,0 +1,66 @@
+package dev.hallmark.service.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hallmark.service.Corpora;
+import dev.hallmark.service.TestSupport;
+import dev.hallmark.service.store.ApiTokens;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Per-token rate limits: the bucket arithmetic on a fake clock, and 429 with Retry-After from a real server. */
+@ExtendWith(VertxExtension.class)
+class RateLimitTest {
+
+    @Test
+    void bucketArithmetic() {
+        AtomicLong now = new AtomicLong(1_000_000_000L);
+        RateLimiter l = new RateLimiter(2, 5, now::get);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(0, l.acquire("a", 1), "burst of 5");
+        }
+        assertEquals(1, l.acquire("a", 1), "empty: one unit needs 0.5 s, rounded up to 1 s");
+        assertEquals(0, l.acquire("b", 1), "buckets are per token");
+        now.addAndGet(500_000_000L);
+        assertEquals(0, l.acquire("a", 1), "refilled at 2 per second");
+        assertEquals(2, l.acquire("a", 3), "3 units need 1.5 s, rounded up to 2 s");
+        now.addAndGet(10_000_000_000L);
+        assertEquals(0, l.acquire("a", 5), "refill is capped at the burst");
+        assertEquals(1, l.acquire("a", 1));
+    }
+
+    @Test
+    void tooManyRequestsWithRetryAfter(Vertx vertx, @TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        try (TestSupport.Env env = new TestSupport.Env(data, TestSupport.config(data).withRate(0.5, 4))) {
+            TestSupport.Api api = new TestSupport.Api(vertx, env.port());
+            for (int i = 0; i < 4; i++) {
+                assertEquals(200, api.get("/v1/me", env.alpha).status(), "within the burst");
+            }
+            TestSupport.Resp r = api.get("/v1/me", env.alpha);
+            JsonObject p = r.problem(429, "rate-limited", "retry after");
+            long retry = Long.parseLong(r.headers().get("Retry-After"));
+            assertTrue(retry >= 1 && retry <= 2, "Retry-After " + retry);
+            assertEquals(retry, p.getLong("retry_after_seconds"));
+            assertEquals(200, api.get("/v1/me", env.beta).status(), "another token has its own bucket");
+            assertEquals(200, api.get("/healthz", null).status(), "health checks are not limited");
+
+            // a batch costs one unit per text: 3 texts on a fresh token with burst 4 leave one unit
+            JsonArray texts = new JsonArray().add(Corpora.human().get(0)).add(Corpora.human().get(1)).add(Corpora.human().get(2));
+            String t = env.server.tokens().create("gamma", ApiTokens.Role.ANALYST, "batch").token();
+            assertEquals(200, api.post("/v1/detect", t, new JsonObject().put("texts", texts)).status());
+            assertEquals(200, api.get("/v1/me", t).status());
+            api.get("/v1/me", t).problem(429, "rate-limited", "retry after");
+            String metrics = api.get("/metrics", env.admin).body().toString();
+            assertTrue(metrics.contains("hallmark_rate_limited_total 2.0"), "429s are counted");
+        }
+    }
+}
