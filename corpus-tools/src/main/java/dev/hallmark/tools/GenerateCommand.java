@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hallmark.detect.DetectionJson;
 import dev.hallmark.embed.SamplingConfig;
-import dev.hallmark.embed.TokenSampler;
 import dev.hallmark.embed.WatermarkSampler;
 import dev.hallmark.generate.Generator;
-import dev.hallmark.generate.Models;
 import dev.hallmark.generate.TransformerLm;
 import dev.hallmark.key.KeyFile;
 import dev.hallmark.key.WatermarkKey;
@@ -24,6 +22,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -37,8 +36,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", description = "Model directory (default: the committed default model).")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--key", description = "Key file (required unless --no-watermark).")
     Path key;
@@ -55,20 +54,14 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--no-watermark", description = "Sample without the watermark (the same sampler otherwise).")
     boolean noWatermark;
 
-    @Option(names = "--temperature", defaultValue = "1.0", description = "Temperature (default: ${DEFAULT-VALUE}).")
-    double temperature;
-
-    @Option(names = "--top-p", defaultValue = "0.95", description = "Nucleus mass, 1 = off (default: ${DEFAULT-VALUE}).")
-    double topP;
-
-    @Option(names = "--top-k", defaultValue = "0", description = "Top-k, 0 = off (default: ${DEFAULT-VALUE}).")
-    int topK;
+    @Mixin
+    SamplingOptions sampling;
 
     @Option(names = "--max-tokens", defaultValue = "200", description = "Tokens per completion (default: ${DEFAULT-VALUE}).")
     int maxTokens;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed;
 
     @Option(names = "--batch-size", defaultValue = "8", description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
@@ -76,11 +69,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", description = "Use only the first N prompts (0 = all).")
     int limit;
 
-    @Option(names = "--no-skip-repeated", description = "Watermark repeated contexts too (default: skip them, as vLLM does).")
-    boolean noSkipRepeated;
-
-    @Option(names = "--tokenizer", description = "tokenizer.json (default: Qwen3 from the Hallmark cache).")
-    Path tokenizer;
+    @Mixin
+    TokenizerOption tokenizer;
 
     @Override
     public Integer call() throws Exception {
@@ -89,7 +79,8 @@ final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--key is required to watermark (or pass --no-watermark)");
         }
         WatermarkKey k = noWatermark ? null : KeyFile.read(key);
-        SamplingConfig cfg = new SamplingConfig(temperature, topK, topP, !noSkipRepeated);
+        SamplingConfig cfg = sampling.config();
+        long seed = this.seed.seed();
         List<String> promptTexts = new ArrayList<>();
         try (InputRecords in = InputRecords.open(prompts, InputRecords.Format.JSONL, "prompt")) {
             while (in.hasNext() && (limit <= 0 || promptTexts.size() < limit)) {
@@ -103,12 +94,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (promptTexts.isEmpty()) {
             throw new IllegalArgumentException("prompts " + prompts + " holds no prompts");
         }
-        try (HfTokenizer tok = HfTokenizer.open(tokenizer != null ? tokenizer : Tokenizers.defaultPath());
-                TransformerLm lm = model != null ? TransformerLm.load(model) : Models.loadDefault()) {
-            if (lm.vocabularySize() != tok.vocabularySize()) {
-                throw new IllegalArgumentException("model vocabulary " + lm.vocabularySize()
-                        + " does not match the tokenizer's " + tok.vocabularySize());
-            }
+        try (HfTokenizer tok = tokenizer.open(); TransformerLm lm = model.load(tok)) {
             KeyedScheme keyed = k == null ? null : KeyedScheme.of(s, k);
             int vocab = lm.vocabularySize();
             Generator gen = Generator.of(lm, Generator.Options.of(maxTokens, Tokenizers.QWEN3_END_OF_TEXT)
@@ -127,7 +113,7 @@ final class GenerateCommand implements Callable<Integer> {
                                     : WatermarkSampler.watermarked(keyed, cfg, vocab),
                             i -> new SplittableRandom(seed * 0x9E3779B97F4A7C15L + base + i));
                     for (int i = 0; i < gens.size(); i++) {
-                        w.write(record(promptTexts.get(from + i), gens.get(i), tok, s, k, lm, from + i).toString());
+                        w.write(record(promptTexts.get(from + i), gens.get(i), tok, s, k, lm, from + i, seed).toString());
                         w.write('\n');
                     }
                     progress.step(to - from);
@@ -139,7 +125,7 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     private ObjectNode record(String prompt, Generator.Generation g, HfTokenizer tok, Scheme s, WatermarkKey k,
-            TransformerLm lm, int index) {
+            TransformerLm lm, int index, long seed) {
         ObjectNode o = DetectionJson.mapper().createObjectNode();
         o.put("id", "gen-" + index);
         o.put("prompt", prompt);
@@ -160,9 +146,9 @@ final class GenerateCommand implements Callable<Integer> {
         }
         o.put("model", lm.name());
         o.put("stop_reason", g.stopReason().name().toLowerCase(java.util.Locale.ROOT));
-        o.put("temperature", temperature);
-        o.put("top_p", topP);
-        o.put("top_k", topK);
+        o.put("temperature", sampling.temperature());
+        o.put("top_p", sampling.topP());
+        o.put("top_k", sampling.topK());
         o.put("seed", seed);
         return o;
     }

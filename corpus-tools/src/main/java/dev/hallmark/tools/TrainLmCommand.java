@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,7 +37,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "train-lm", mixinStandardHelpOptions = true,
         description = {"Train the small causal transformer LM (DJL, PyTorch engine, CPU).",
             "Re-running with the same options resumes from the checkpoint in --checkpoint."})
-public final class TrainLm implements Callable<Integer> {
+public final class TrainLmCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
@@ -53,8 +54,8 @@ public final class TrainLm implements Callable<Integer> {
     @Option(names = "--checkpoint", description = "checkpoint directory (default: <out>/../<name>-checkpoint)")
     Path checkpoint;
 
-    @Option(names = "--tokenizer", description = "tokenizer.json (default: the hallmark cache)")
-    Path tokenizer;
+    @Mixin
+    TokenizerOption tokenizer;
 
     @Option(names = "--name", description = "model name (default: ${DEFAULT-VALUE})")
     String name = "hallmark-default";
@@ -109,7 +110,7 @@ public final class TrainLm implements Callable<Integer> {
         int[] trainIds;
         int[] heldIds;
         int vocab;
-        try (HfTokenizer tok = tokenizer != null ? HfTokenizer.open(tokenizer) : Tokenizers.openDefault()) {
+        try (HfTokenizer tok = tokenizer.open()) {
             vocab = tok.vocabularySize();
             err.println("train-lm: tokenizing " + train + " and " + heldout);
             err.flush();
