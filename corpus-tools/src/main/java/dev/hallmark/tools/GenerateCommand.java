@@ -1,7 +1,8 @@
 package dev.hallmark.tools;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.hallmark.detect.DetectionJson;
 import dev.hallmark.embed.SamplingConfig;
 import dev.hallmark.embed.WatermarkSampler;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -72,6 +74,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     TokenizerOption tokenizer;
 
+    private static final ObjectWriter JSON = DetectionJson.mapper().writer();
+
     @Override
     public Integer call() throws Exception {
         Scheme s = Scheme.parse(scheme);
@@ -113,7 +117,8 @@ final class GenerateCommand implements Callable<Integer> {
                                     : WatermarkSampler.watermarked(keyed, cfg, vocab),
                             i -> new SplittableRandom(seed * 0x9E3779B97F4A7C15L + base + i));
                     for (int i = 0; i < gens.size(); i++) {
-                        w.write(record(promptTexts.get(from + i), gens.get(i), tok, s, k, lm, from + i, seed).toString());
+                        w.write(JSON.writeValueAsString(
+                                record(promptTexts.get(from + i), gens.get(i), tok, s, k, lm, from + i, seed)));
                         w.write('\n');
                     }
                     progress.step(to - from);
@@ -124,32 +129,25 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ObjectNode record(String prompt, Generator.Generation g, HfTokenizer tok, Scheme s, WatermarkKey k,
+    /**
+     * One line of the output JSONL, serialised by Jackson with these names in snake case. The
+     * radioactivity and attribution commands read {@code completion_ids} and {@code prompt_ids}.
+     *
+     * @param scheme the scheme's spec, or {@code none} with {@code --no-watermark}
+     * @param keyId the key's public id (null without a watermark)
+     * @param stopReason why generation stopped, lower case
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Completion(String id, String prompt, String completion, int[] completionIds, int[] promptIds,
+            String scheme, String keyId, String model, String stopReason, double temperature, double topP, int topK,
+            long seed) {
+    }
+
+    private Completion record(String prompt, Generator.Generation g, HfTokenizer tok, Scheme s, WatermarkKey k,
             TransformerLm lm, int index, long seed) {
-        ObjectNode o = DetectionJson.mapper().createObjectNode();
-        o.put("id", "gen-" + index);
-        o.put("prompt", prompt);
-        o.put("completion", tok.decode(g.completionIds()));
-        ArrayNode ids = o.putArray("completion_ids");
-        for (int id : g.completionIds()) {
-            ids.add(id);
-        }
-        ArrayNode pids = o.putArray("prompt_ids");
-        for (int id : g.promptIds()) {
-            pids.add(id);
-        }
-        o.put("scheme", k == null ? "none" : s.toString());
-        if (k == null) {
-            o.putNull("key_id");
-        } else {
-            o.put("key_id", k.id());
-        }
-        o.put("model", lm.name());
-        o.put("stop_reason", g.stopReason().name().toLowerCase(java.util.Locale.ROOT));
-        o.put("temperature", sampling.temperature());
-        o.put("top_p", sampling.topP());
-        o.put("top_k", sampling.topK());
-        o.put("seed", seed);
-        return o;
+        return new Completion("gen-" + index, prompt, tok.decode(g.completionIds()), g.completionIds(), g.promptIds(),
+                k == null ? "none" : s.toString(), k == null ? null : k.id(), lm.name(),
+                g.stopReason().name().toLowerCase(Locale.ROOT), sampling.temperature(), sampling.topP(),
+                sampling.topK(), seed);
     }
 }
