@@ -2,6 +2,7 @@ package dev.hallmark.tools;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 
@@ -31,7 +32,7 @@ public final class SuspectOptions {
     }
 
     /** Every record of another file with the same fields (e.g. the served data), as token ids. */
-    java.util.List<int[]> readAll(TokenizedRecords records, Path file) throws IOException {
+    List<int[]> readAll(TokenizedRecords records, Path file) throws IOException {
         return records.readAll(file, InputRecords.Format.JSONL, field, idsField);
     }
 }
