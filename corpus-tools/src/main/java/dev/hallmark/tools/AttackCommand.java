@@ -6,20 +6,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hallmark.text.HfTokenizer;
-import dev.hallmark.text.Tokenizers;
 import dev.hallmark.tools.attack.Attack;
 import dev.hallmark.tools.attack.AttackChain;
 import dev.hallmark.tools.attack.AttackResources;
 import dev.hallmark.tools.attack.Attacks;
 import dev.hallmark.tools.attack.TokenCodec;
-import dev.hallmark.tools.attack.WordNet;
 import dev.hallmark.tools.experiment.TextModel;
+import java.util.Locale;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
-import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPOutputStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -80,22 +79,21 @@ final class AttackCommand implements Callable<Integer> {
     @Option(names = "--keep-original", description = "Also write the input text/ids as \"original_<field>\".")
     boolean keepOriginal;
 
-    @Option(names = "--tokenizer", description = "tokenizer.json (default: the Qwen3 tokenizer in the Hallmark cache).")
-    Path tokenizer;
+    @Mixin
+    TokenizerOption tokenizer;
 
-    @Option(names = "--wordnet", description = "WordNet 3.0 database directory (default: $HALLMARK_WORDNET or /usr/share/wordnet).")
-    Path wordnet;
+    @Mixin
+    WordNetOption wordnet;
 
     @Option(names = "--human", description = "Human text for dilute, JSONL with \"text\" (default: "
             + "datasets/human-text/human-text.jsonl.gz of the repository).")
     Path human;
 
-    @Option(names = "--model", description = "Language model directory for paraphrase (default: the committed "
-            + "default model, datasets/models/default).")
-    Path model;
+    @Mixin
+    ModelOption model;
 
-    @Option(names = "--quiet", description = "No progress bar.")
-    boolean quiet;
+    @Mixin
+    ProgressOptions progress;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -108,11 +106,11 @@ final class AttackCommand implements Callable<Integer> {
         HfTokenizer[] tok = new HfTokenizer[1];
         TextModel[] lm = new TextModel[1];
         AttackResources resources = AttackResources.of(
-                () -> wordnet != null ? WordNet.load(wordnet) : WordNet.loadDefault(),
+                wordnet::load,
                 () -> TokenCodec.of(tokenizer(tok)),
                 () -> HumanText.tokens(humanPath(), TokenCodec.of(tokenizer(tok))),
                 () -> {
-                    lm[0] = Paraphrasers.openModel(model, 1);
+                    lm[0] = Paraphrasers.openModel(model.given(), 1);
                     return Paraphrasers.forExperiment(lm[0]);
                 });
         List<Attack> attacks = new ArrayList<>();
@@ -121,8 +119,7 @@ final class AttackCommand implements Callable<Integer> {
         }
         AttackChain chain = AttackChain.of(attacks);
         long total = countLines(input);
-        Progress p = new Progress("attack", total, quiet ? new PrintWriter(Writer.nullWriter())
-                : spec.commandLine().getErr());
+        Progress p = progress.progress("attack", total);
         long n = 0;
         try (BufferedReader in = InputRecords.open(input);
                 Writer w = writer(out)) {
@@ -170,13 +167,13 @@ final class AttackCommand implements Callable<Integer> {
         if (n == 0) {
             throw new IllegalArgumentException("input " + input + " holds no records");
         }
-        spec.commandLine().getErr().printf("attacked %d record(s) -> %s%n", n, out);
+        spec.commandLine().getErr().printf(Locale.ROOT, "attacked %d record(s) -> %s%n", n, out);
         return 0;
     }
 
     private HfTokenizer tokenizer(HfTokenizer[] holder) {
         if (holder[0] == null) {
-            holder[0] = Defaults.openTokenizer(tokenizer);
+            holder[0] = tokenizer.open();
         }
         return holder[0];
     }

@@ -10,12 +10,12 @@ import dev.hallmark.detect.ContextFilters;
 import dev.hallmark.detect.DetectionJson;
 import dev.hallmark.detect.PositionFilter;
 import dev.hallmark.key.KeyFile;
-import dev.hallmark.scheme.Scheme;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -34,11 +34,11 @@ final class AttributeCommand implements Callable<Integer> {
     @Option(names = "--master", required = true, description = "Master key file the account keys derive from.")
     Path master;
 
-    @Option(names = "--suspect", required = true, description = "Suspect model outputs (JSONL; .gz ok).")
-    Path suspect;
+    @Mixin
+    SuspectOptions suspect;
 
-    @Option(names = "--scheme", required = true, description = "Scheme spec of the account watermarks.")
-    String scheme;
+    @Mixin
+    SchemeOption scheme;
 
     @Option(names = "--accounts", required = true, description = "Number of accounts (ids 0..N-1).")
     long accounts;
@@ -53,23 +53,14 @@ final class AttributeCommand implements Callable<Integer> {
     @Option(names = "--fpr", defaultValue = "1e-3", description = "Family-wise false-accusation rate (default: ${DEFAULT-VALUE}).")
     double fpr;
 
-    @Option(names = "--filter", description = "Watermarked data the lab served (JSONL): score only contexts frequent in it.")
-    Path filter;
+    @Mixin
+    ServedFilterOptions filter;
 
-    @Option(names = "--filter-top", defaultValue = "0", description = "Most frequent served contexts to keep (0 = all).")
-    int filterTop;
+    @Mixin
+    JsonOption json;
 
-    @Option(names = "--field", defaultValue = "completion", description = "JSONL text field (default: ${DEFAULT-VALUE}).")
-    String field;
-
-    @Option(names = "--ids-field", defaultValue = "completion_ids", description = "JSONL ids field (default: ${DEFAULT-VALUE}).")
-    String idsField;
-
-    @Option(names = "--json", description = "JSON output.")
-    boolean json;
-
-    @Option(names = "--tokenizer", description = "tokenizer.json for text records.")
-    Path tokenizer;
+    @Mixin
+    TokenizerOption tokenizer;
 
     static AccountCode parseCode(String s) {
         String[] p = s.split(",");
@@ -88,16 +79,15 @@ final class AttributeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         AccountCode c = parseCode(code);
         c.threshold(coalition); // fail early if the code cannot separate the coalition
-        AccountKeys keys = new AccountKeys(KeyFile.read(master), Scheme.parse(scheme), c);
+        AccountKeys keys = new AccountKeys(KeyFile.read(master), scheme.parse(), c);
         TokenizedRecords records = new TokenizedRecords(tokenizer);
         AttributionResult r;
         try {
             int h = keys.scheme().contextWidth();
-            PositionFilter served = filter == null ? PositionFilter.ALL : ContextFilters.servedContexts(
-                    records.readAll(filter, InputRecords.Format.JSONL, field, idsField), h, filterTop);
+            PositionFilter served = filter.filter(records, suspect, h);
             AttributionAccumulator acc = new AttributionAccumulator(keys, served);
             Progress progress = new Progress("attribute", -1, spec.commandLine().getErr());
-            records.forEach(suspect, InputRecords.Format.JSONL, field, idsField, d -> {
+            suspect.forEach(records, d -> {
                 acc.accept(d.ids(), ContextFilters.excludingPrompt(d.promptIds(), h));
                 progress.step(1);
             });
@@ -112,7 +102,7 @@ final class AttributeCommand implements Callable<Integer> {
 
     private void print(AttributionResult r) {
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (json.enabled()) {
             out.println(toJson(r).toPrettyString());
         } else {
             out.println(String.format(Locale.ROOT,

@@ -1,24 +1,18 @@
 package dev.hallmark.tools;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hallmark.detect.DetectionJson;
 import dev.hallmark.embed.SamplingConfig;
 import dev.hallmark.embed.TokenSampler;
 import dev.hallmark.embed.WatermarkSampler;
 import dev.hallmark.generate.Generator;
 import dev.hallmark.generate.LanguageModel;
-import dev.hallmark.generate.Models;
 import dev.hallmark.generate.TransformerLm;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
 import dev.hallmark.text.HfTokenizer;
-import dev.hallmark.text.Tokenizers;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +24,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.random.RandomGenerator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -62,8 +57,8 @@ final class BenchGenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", description = "Model directory (default: the committed default model).")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--prompts", defaultValue = "datasets/prompts/prompts.jsonl.gz",
             description = "JSONL prompts (field \"prompt\"; default: ${DEFAULT-VALUE}).")
@@ -89,18 +84,18 @@ final class BenchGenerateCommand implements Callable<Integer> {
     @Option(names = "--top-p", defaultValue = "0.95", description = "Nucleus mass (default: ${DEFAULT-VALUE}).")
     double topP;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the key and the sampling (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed;
 
     @Option(names = "--torch-threads", defaultValue = "1",
             description = "PyTorch intra-op threads, set before the engine starts unless already set (default: ${DEFAULT-VALUE}).")
     int torchThreads;
 
-    @Option(names = "--out", description = "Write the results as JSON here.")
-    Path out;
+    @Mixin
+    JsonFileOption out;
 
-    @Option(names = "--tokenizer", description = "tokenizer.json (default: Qwen3 from the Hallmark cache).")
-    Path tokenizer;
+    @Mixin
+    TokenizerOption tokenizer;
 
     /** Accumulated timings of one measurement. */
     static final class Clock {
@@ -162,6 +157,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
             Scheme sc = Scheme.parse(s);
             modes.put(sc.toString(), sc);
         }
+        long seed = this.seed.seed();
         SplittableRandom kr = new SplittableRandom(seed);
         byte[] secret = new byte[WatermarkKey.SECRET_BYTES];
         kr.nextBytes(secret);
@@ -170,12 +166,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
         List<String> modeNames = new ArrayList<>(modes.keySet());
         List<Measurement> all = new ArrayList<>();
         double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        try (HfTokenizer tok = Defaults.openTokenizer(tokenizer);
-                TransformerLm lm = Defaults.loadModel(model)) {
-            if (lm.vocabularySize() != tok.vocabularySize()) {
-                throw new IllegalArgumentException("model vocabulary " + lm.vocabularySize()
-                        + " does not match the tokenizer's " + tok.vocabularySize());
-            }
+        try (HfTokenizer tok = tokenizer.open(); TransformerLm lm = model.load(tok)) {
             int vocab = lm.vocabularySize();
             Map<String, KeyedScheme> keyed = new LinkedHashMap<>();
             for (Map.Entry<String, Scheme> e : modes.entrySet()) {
@@ -195,7 +186,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
                     for (int mi = 0; mi < modeNames.size(); mi++) {
                         String mode = modeNames.get((mi + round) % modeNames.size());
                         KeyedScheme ks = keyed.get(mode);
-                        Measurement m = measure(lm, ids, b, round, mode,
+                        Measurement m = measure(lm, ids, b, round, mode, seed,
                                 () -> ks == null ? WatermarkSampler.plain(cfg, vocab) : WatermarkSampler.watermarked(ks, cfg, vocab));
                         if (round > 0) {
                             all.add(m);
@@ -209,15 +200,17 @@ final class BenchGenerateCommand implements Callable<Integer> {
         double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         List<Summary> summaries = summarize(all, batchSizes, modeNames);
         print(o, summaries, loadBefore, loadAfter);
-        if (out != null) {
-            writeJson(out, all, summaries, loadBefore, loadAfter);
-            o.println("results written to " + out);
+        if (out.given()) {
+            out.write(new Report(model.path().toString(), tokens, rounds, temperature, topP,
+                    System.getProperty("ai.djl.pytorch.num_threads"), System.getenv("OMP_NUM_THREADS"),
+                    Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter, summaries, all));
+            o.println("results written to " + out.path());
         }
         o.flush();
         return 0;
     }
 
-    private Measurement measure(TransformerLm lm, List<int[]> prompts, int b, int round, String mode,
+    private Measurement measure(TransformerLm lm, List<int[]> prompts, int b, int round, String mode, long seed,
             java.util.function.Supplier<TokenSampler> samplers) {
         Clock clock = new Clock();
         TimedModel timed = new TimedModel(lm, clock);
@@ -306,56 +299,10 @@ final class BenchGenerateCommand implements Callable<Integer> {
                 loadBefore, loadAfter);
     }
 
-    private void writeJson(Path file, List<Measurement> all, List<Summary> summaries, double loadBefore,
-            double loadAfter) throws java.io.IOException {
-        ObjectNode root = DetectionJson.mapper().createObjectNode();
-        root.put("model", model == null ? Defaults.modelPath().toString() : model.toString());
-        root.put("tokensPerSequence", tokens);
-        root.put("rounds", rounds);
-        root.put("temperature", temperature);
-        root.put("topP", topP);
-        root.put("torchThreads", System.getProperty("ai.djl.pytorch.num_threads"));
-        root.put("ompNumThreads", System.getenv("OMP_NUM_THREADS"));
-        root.put("availableProcessors", Runtime.getRuntime().availableProcessors());
-        root.put("loadAverageBefore", loadBefore);
-        root.put("loadAverageAfter", loadAfter);
-        ArrayNode sum = root.putArray("summary");
-        for (Summary s : summaries) {
-            ObjectNode n = sum.addObject();
-            n.put("batch", s.batch());
-            n.put("mode", s.mode());
-            n.put("rounds", s.rounds());
-            n.put("tokensPerSecond", s.tokensPerSecond());
-            n.put("ratioToPlain", s.ratioToPlain());
-            n.put("tokensPerCpuSecond", s.tokensPerCpuSecond());
-            n.put("cpuRatioToPlain", s.cpuRatioToPlain());
-            n.put("cpuRatioMin", s.cpuRatioMin());
-            n.put("cpuRatioMax", s.cpuRatioMax());
-            n.put("modelCpuUsPerToken", s.modelCpuUsPerToken());
-            n.put("samplerCpuUsPerToken", s.samplerCpuUsPerToken());
-            n.put("samplerExtraCpuUsPerToken", s.samplerExtraCpuUsPerToken());
-            n.put("samplerShareCpu", s.samplerShareCpu());
-            n.put("samplerShareWall", s.samplerShareWall());
-        }
-        ArrayNode raw = root.putArray("measurements");
-        for (Measurement m : all) {
-            ObjectNode n = raw.addObject();
-            n.put("round", m.round());
-            n.put("batch", m.batch());
-            n.put("mode", m.mode());
-            n.put("tokens", m.tokens());
-            n.put("wallNs", m.wallNs());
-            n.put("cpuNs", m.cpuNs());
-            n.put("modelWallNs", m.modelWallNs());
-            n.put("modelCpuNs", m.modelCpuNs());
-            n.put("samplerWallNs", m.samplerWallNs());
-            n.put("samplerCpuNs", m.samplerCpuNs());
-        }
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        DetectionJson.mapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
+    /** The JSON file of {@code --out}: the settings, the medians per (batch, mode) and every measurement. */
+    record Report(String model, int tokensPerSequence, int rounds, double temperature, double topP,
+            String torchThreads, String ompNumThreads, int availableProcessors, double loadAverageBefore,
+            double loadAverageAfter, List<Summary> summary, List<Measurement> measurements) {
     }
 
     /** Times every call of the wrapped sampler. */

@@ -13,15 +13,14 @@ import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
 import dev.hallmark.text.HfTokenizer;
-import dev.hallmark.text.Tokenizers;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -37,62 +36,51 @@ final class DetectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    OptionalKeyOptions keys;
 
-    @ArgGroup(exclusive = true, multiplicity = "0..1")
-    KeyOptions keys;
-
-    @Option(names = "--scheme", required = true, description = "Scheme spec, e.g. kgw, gumbel, synthid, "
-            + "kgw:gamma=0.25,delta=2,context=1,seeding=lefthash, "
-            + "hf-kgw:gamma=0.25,scheme=selfhash,vocab=151669,ignore_repeated_ngrams=true, "
-            + "synthid-ref:ngram_len=5,context_history=1024.")
-    String scheme;
+    @Mixin
+    SchemeOption scheme;
 
     @Option(names = "--synthid-keys", paramLabel = "KEYS.json",
             description = "For synthid-ref: the generator's int64 keys, a JSON array (one key per layer).")
     Path synthIdKeys;
 
-    @Option(names = "--input", required = true, description = "Input file (.gz is decompressed).")
-    Path input;
+    @Mixin
+    InputOptions input;
 
-    @Option(names = "--format", defaultValue = "jsonl", description = "text | ids | jsonl (default: ${DEFAULT-VALUE}).")
-    String format;
+    @Mixin
+    FprOption fpr;
 
-    @Option(names = "--field", defaultValue = "text", description = "JSONL field holding the text (default: ${DEFAULT-VALUE}).")
-    String field;
-
-    @Option(names = "--fpr", defaultValue = "1e-3", description = "False-positive rate of the verdict (default: ${DEFAULT-VALUE}).")
-    double fpr;
-
-    @Option(names = "--json", description = "One JSON object per record on stdout.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Option(names = "--localize", description = "Also search windows for watermarked spans (Bonferroni-corrected).")
     boolean localize;
 
-    @Option(names = "--tokenizer", description = "tokenizer.json for text input (default: the Qwen3 tokenizer in the Hallmark cache).")
-    Path tokenizer;
+    @Mixin
+    TokenizerOption tokenizer;
 
     @Override
     public Integer call() throws Exception {
-        Scheme s = Scheme.parse(scheme);
-        DetectOptions options = DetectOptions.defaults().withAlpha(fpr);
+        Scheme s = scheme.parse();
+        DetectOptions options = DetectOptions.defaults().withAlpha(fpr.fpr());
         List<KeyedScheme> keyed = loadKeys(s);
-        InputRecords.Format fmt = InputRecords.parseFormat(format);
+        InputRecords.Format fmt = input.format();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         HfTokenizer tok = null;
         int records = 0;
         int failed = 0;
-        try (InputRecords in = InputRecords.open(input, fmt, field)) {
+        try (InputRecords in = input.open()) {
             while (in.hasNext()) {
                 InputRecords.Record r = in.next();
                 records++;
                 if (r.ids() == null && tok == null) {
-                    tok = Defaults.openTokenizer(tokenizer);
+                    tok = tokenizer.open();
                 }
                 int[] ids = r.ids() != null ? r.ids() : tok.encode(r.text());
-                String label = r.id() != null ? r.id() : (fmt == InputRecords.Format.TEXT ? input.toString()
-                        : "line " + r.line());
+                String label = input.label(r);
                 try {
                     report(out, r, label, ids, keyed, options);
                 } catch (IllegalArgumentException e) {
@@ -100,7 +88,7 @@ final class DetectCommand implements Callable<Integer> {
                         throw e;
                     }
                     failed++;
-                    if (json) {
+                    if (json.enabled()) {
                         ObjectNode o = DetectionJson.mapper().createObjectNode();
                         putLabel(o, r);
                         o.put("error", e.getMessage());
@@ -117,7 +105,7 @@ final class DetectCommand implements Callable<Integer> {
         }
         out.flush();
         if (records == 0) {
-            throw new IllegalArgumentException("input " + input + " holds no records");
+            throw new IllegalArgumentException("input " + input.path() + " holds no records");
         }
         if (failed > 0) {
             err.println(failed + " of " + records + " records could not be scored");
@@ -131,13 +119,13 @@ final class DetectCommand implements Callable<Integer> {
         }
         switch (s.keyKind()) {
             case NONE:
-                if (keys != null) {
+                if (keys.given()) {
                     spec.commandLine().getErr().println("hallmark detect: note: scheme " + s.name()
                             + " needs no Hallmark key; --key/--keyring ignored (its hash key is part of the spec)");
                 }
                 return List.of(KeyedScheme.of(s));
             case SYNTHID_KEYS:
-                if (keys != null) {
+                if (keys.given()) {
                     throw new IllegalArgumentException("scheme " + s.name() + " takes the generator's keys with "
                             + "--synthid-keys KEYS.json, not --key/--keyring");
                 }
@@ -149,11 +137,8 @@ final class DetectCommand implements Callable<Integer> {
             default:
                 break;
         }
-        if (keys == null) {
-            throw new IllegalArgumentException("scheme " + s + " needs a key: give --key K.json or --keyring DIR");
-        }
         List<KeyedScheme> list = new ArrayList<>();
-        for (WatermarkKey k : keys.load()) {
+        for (WatermarkKey k : keys.load("scheme " + s)) {
             list.add(KeyedScheme.of(s, k));
         }
         return list;
@@ -176,7 +161,7 @@ final class DetectCommand implements Callable<Integer> {
                 windows.add(WindowedDetector.of(k).detect(ids, options));
             }
         }
-        if (json) {
+        if (json.enabled()) {
             ObjectNode o;
             if (results.size() == 1) {
                 o = DetectionJson.toJson(results.get(0), false);

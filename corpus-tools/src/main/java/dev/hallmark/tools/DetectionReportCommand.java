@@ -1,10 +1,12 @@
 package dev.hallmark.tools;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.hallmark.detect.DetectOptions;
-import dev.hallmark.detect.DetectionJson;
 import dev.hallmark.detect.DetectionResult;
 import dev.hallmark.detect.Detector;
 import dev.hallmark.key.KeyFile;
@@ -12,22 +14,19 @@ import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
 import dev.hallmark.text.HfTokenizer;
-import dev.hallmark.text.Tokenizers;
 import dev.hallmark.tools.experiment.CriticalValues;
 import dev.hallmark.tools.experiment.DetectionMetrics;
 import dev.hallmark.tools.experiment.PrefixScores;
 import dev.hallmark.tools.experiment.Rate;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -84,28 +83,28 @@ final class DetectionReportCommand implements Callable<Integer> {
             description = "False-positive rates to report; the first is the primary one (default: ${DEFAULT-VALUE}).")
     List<Double> alphas;
 
-    @Option(names = "--null-keys", defaultValue = "9", description = "Extra never-used keys per text (default: ${DEFAULT-VALUE}).")
-    int nullKeys;
+    @Mixin
+    NullKeyOptions nullKeys;
 
-    @Option(names = "--null-seed", defaultValue = "20240611", description = "Seed of the never-used keys (default: ${DEFAULT-VALUE}).")
-    long nullSeed;
+    @Mixin
+    JsonFileOption out;
 
-    @Option(names = "--out", description = "Write the report as JSON here.")
-    Path out;
+    @Mixin
+    TokenizerOption tokenizer;
 
-    @Option(names = "--tokenizer", description = "tokenizer.json (default: Qwen3 from the Hallmark cache).")
-    Path tokenizer;
-
-    /** Tokens-to-detect outcome of one generated file. */
-    record PowerResult(String scheme, String file, int texts, int detected, int neverDetected, int detectedAtAlpha,
-            double medianTokensDetected, double medianTokensAll, double q25, double q75, double medianLength,
-            double medianLengthNeverDetected, long totalTokens) {
+    /** Tokens-to-detect outcome of one generated file (one entry of the report's {@code tokensToDetect}). */
+    record PowerResult(String scheme, String file, int texts, long completionTokens, double medianCompletionLength,
+            int detected, int neverDetected, double medianLengthNeverDetected, double medianTokensDetected,
+            double q25TokensDetected, double q75TokensDetected,
+            @JsonSerialize(using = JsonNumbers.NonFiniteAsNull.class) double medianTokensAll,
+            int flaggedAtPrimaryAlpha) {
     }
 
     /**
-     * False-positive count of one scheme on one null set.
+     * False-positive count of one scheme on one null set (one entry of the report's
+     * {@code falsePositives}; the rate and its interval are left out when there were no trials).
      *
-     * @param rate the count with its Clopper-Pearson 95% interval, treating all trials as independent
+     * @param interval the count with its Clopper-Pearson 95% interval, treating all trials as independent
      * @param keyStandardError standard error of the rate from the spread of the per-key rates: given
      *     the texts, the keys are independent replicates, so this is valid even when texts share
      *     tuples (which correlates the trials of one key)
@@ -113,8 +112,33 @@ final class DetectionReportCommand implements Callable<Integer> {
      *     rate: about 1 for independent trials, above 1 when texts share tuples (then the
      *     Clopper-Pearson interval is too narrow); NaN when nothing was flagged or there is one key
      */
-    record FprResult(String scheme, String set, int texts, int keys, double alpha, long trials, long flagged,
-            Rate rate, double keyStandardError, double dispersion) {
+    @JsonPropertyOrder({"scheme", "set", "texts", "keysPerText", "alpha", "trials", "flagged", "rate", "ci95Lower",
+        "ci95Upper", "keyStandardError", "dispersion"})
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record FprResult(String scheme, String set, int texts, int keysPerText, double alpha, long trials, long flagged,
+            @JsonIgnore Rate interval,
+            @JsonSerialize(using = JsonNumbers.NonFiniteAsNull.class) double keyStandardError,
+            @JsonSerialize(using = JsonNumbers.NonFiniteAsNull.class) double dispersion) {
+
+        @JsonProperty("rate")
+        Double rate() {
+            return trials > 0 ? interval.rate() : null;
+        }
+
+        @JsonProperty("ci95Lower")
+        Double ci95Lower() {
+            return trials > 0 ? interval.lower() : null;
+        }
+
+        @JsonProperty("ci95Upper")
+        Double ci95Upper() {
+            return trials > 0 ? interval.upper() : null;
+        }
+    }
+
+    /** The JSON file of {@code --out}. */
+    record Report(String keyId, double targetP, List<Double> alphas, int nullKeys, long nullSeed,
+            List<PowerResult> tokensToDetect, List<FprResult> falsePositives) {
     }
 
     @Override
@@ -127,14 +151,12 @@ final class DetectionReportCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--alpha values must be in (0, 1), got " + a);
             }
         }
-        if (nullKeys < 0) {
-            throw new IllegalArgumentException("--null-keys must be >= 0, got " + nullKeys);
-        }
+        List<WatermarkKey> never = nullKeys.keys();
         PrintWriter o = spec.commandLine().getOut();
         WatermarkKey k = KeyFile.read(key);
         List<WatermarkKey> keys = new ArrayList<>();
         keys.add(k);
-        keys.addAll(nullKeys(nullSeed, nullKeys));
+        keys.addAll(never);
 
         List<Scheme> schemes = new ArrayList<>();
         List<PowerResult> power = new ArrayList<>();
@@ -149,7 +171,7 @@ final class DetectionReportCommand implements Callable<Integer> {
         if (human != null) {
             List<String> docs = Jsonl.readField(human, "text");
             int[][] ids;
-            try (HfTokenizer tok = Defaults.openTokenizer(tokenizer)) {
+            try (HfTokenizer tok = tokenizer.open()) {
                 ids = tok.encodeBatch(docs);
             }
             for (Scheme s : schemes) {
@@ -171,23 +193,12 @@ final class DetectionReportCommand implements Callable<Integer> {
             }
         }
         print(o, power, fpr);
-        if (out != null) {
-            writeJson(out, k, power, fpr);
-            o.println("report written to " + out);
+        if (out.given()) {
+            out.write(new Report(k.id(), targetP, alphas, nullKeys.count(), nullKeys.seed(), power, fpr));
+            o.println("report written to " + out.path());
         }
         o.flush();
         return 0;
-    }
-
-    static List<WatermarkKey> nullKeys(long seed, int n) {
-        SplittableRandom r = new SplittableRandom(seed);
-        List<WatermarkKey> keys = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            byte[] s = new byte[WatermarkKey.SECRET_BYTES];
-            r.nextBytes(s);
-            keys.add(WatermarkKey.fromSecret(s));
-        }
-        return keys;
     }
 
     private PowerResult power(Scheme s, WatermarkKey k, List<JsonNode> recs, Path file) {
@@ -226,10 +237,10 @@ final class DetectionReportCommand implements Callable<Integer> {
         }
         double[] det = sorted(detectedTokens);
         Arrays.sort(lengths);
-        return new PowerResult(s.toString(), file.toString(), texts.size(), det.length, neverLengths.size(), atAlpha,
-                DetectionMetrics.quantile(det, 0.5), DetectionMetrics.medianTokensToDetect(ttd),
-                DetectionMetrics.quantile(det, 0.25), DetectionMetrics.quantile(det, 0.75),
-                DetectionMetrics.quantile(lengths, 0.5), DetectionMetrics.quantile(sorted(neverLengths), 0.5), total);
+        return new PowerResult(s.toString(), file.toString(), texts.size(), total, DetectionMetrics.quantile(lengths, 0.5),
+                det.length, neverLengths.size(), DetectionMetrics.quantile(sorted(neverLengths), 0.5),
+                DetectionMetrics.quantile(det, 0.5), DetectionMetrics.quantile(det, 0.25),
+                DetectionMetrics.quantile(det, 0.75), DetectionMetrics.medianTokensToDetect(ttd), atAlpha);
     }
 
     private static double[] sorted(List<Double> v) {
@@ -338,9 +349,9 @@ final class DetectionReportCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "  %-50s %4d texts (median %4.0f tokens): median %6.1f tokens [%.0f, %.0f] over %d"
                             + " detected; %d never detected (median length %.0f); median over all %s; %d/%d flagged"
                             + " at %.0e%n",
-                    p.scheme(), p.texts(), p.medianLength(), p.medianTokensDetected(), p.q25(), p.q75(), p.detected(),
-                    p.neverDetected(), p.medianLengthNeverDetected(), fmt(p.medianTokensAll()), p.detectedAtAlpha(),
-                    p.texts(), alphas.get(0));
+                    p.scheme(), p.texts(), p.medianCompletionLength(), p.medianTokensDetected(), p.q25TokensDetected(),
+                    p.q75TokensDetected(), p.detected(), p.neverDetected(), p.medianLengthNeverDetected(),
+                    fmt(p.medianTokensAll()), p.flaggedAtPrimaryAlpha(), p.texts(), alphas.get(0));
         }
         if (!fpr.isEmpty()) {
             o.println("false positives (trials = texts x keys; Clopper-Pearson 95%; standard error over keys;"
@@ -348,16 +359,9 @@ final class DetectionReportCommand implements Callable<Integer> {
             for (FprResult f : fpr) {
                 o.printf(Locale.ROOT, "  %-50s %-38s alpha %-6s %5d / %6d = %.5f  [%.5f, %.5f]  se %.5f  disp %.2f%n",
                         f.scheme(), f.set(), fmtAlpha(f.alpha()), f.flagged(), f.trials(),
-                        f.rate().rate(), f.rate().lower(), f.rate().upper(), f.keyStandardError(), f.dispersion());
+                        f.interval().rate(), f.interval().lower(), f.interval().upper(), f.keyStandardError(),
+                        f.dispersion());
             }
-        }
-    }
-
-    private static void putFinite(ObjectNode n, String field, double v) {
-        if (Double.isFinite(v)) {
-            n.put(field, v);
-        } else {
-            n.putNull(field);
         }
     }
 
@@ -367,59 +371,5 @@ final class DetectionReportCommand implements Callable<Integer> {
 
     private static String fmtAlpha(double a) {
         return String.format(Locale.ROOT, "%.0e", a);
-    }
-
-    private void writeJson(Path file, WatermarkKey k, List<PowerResult> power, List<FprResult> fpr) throws IOException {
-        ObjectNode root = DetectionJson.mapper().createObjectNode();
-        root.put("keyId", k.id());
-        root.put("targetP", targetP);
-        ArrayNode al = root.putArray("alphas");
-        alphas.forEach(al::add);
-        root.put("nullKeys", nullKeys);
-        root.put("nullSeed", nullSeed);
-        ArrayNode pw = root.putArray("tokensToDetect");
-        for (PowerResult p : power) {
-            ObjectNode n = pw.addObject();
-            n.put("scheme", p.scheme());
-            n.put("file", p.file());
-            n.put("texts", p.texts());
-            n.put("completionTokens", p.totalTokens());
-            n.put("medianCompletionLength", p.medianLength());
-            n.put("detected", p.detected());
-            n.put("neverDetected", p.neverDetected());
-            n.put("medianLengthNeverDetected", p.medianLengthNeverDetected());
-            n.put("medianTokensDetected", p.medianTokensDetected());
-            n.put("q25TokensDetected", p.q25());
-            n.put("q75TokensDetected", p.q75());
-            if (Double.isInfinite(p.medianTokensAll())) {
-                n.putNull("medianTokensAll");
-            } else {
-                n.put("medianTokensAll", p.medianTokensAll());
-            }
-            n.put("flaggedAtPrimaryAlpha", p.detectedAtAlpha());
-        }
-        ArrayNode fp = root.putArray("falsePositives");
-        for (FprResult f : fpr) {
-            ObjectNode n = fp.addObject();
-            n.put("scheme", f.scheme());
-            n.put("set", f.set());
-            n.put("texts", f.texts());
-            n.put("keysPerText", f.keys());
-            n.put("alpha", f.alpha());
-            n.put("trials", f.trials());
-            n.put("flagged", f.flagged());
-            if (f.trials() > 0) {
-                n.put("rate", f.rate().rate());
-                n.put("ci95Lower", f.rate().lower());
-                n.put("ci95Upper", f.rate().upper());
-            }
-            putFinite(n, "keyStandardError", f.keyStandardError());
-            putFinite(n, "dispersion", f.dispersion());
-        }
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        DetectionJson.mapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
     }
 }

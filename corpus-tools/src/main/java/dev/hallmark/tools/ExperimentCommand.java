@@ -2,19 +2,17 @@ package dev.hallmark.tools;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hallmark.text.HfTokenizer;
-import dev.hallmark.text.Tokenizers;
 import dev.hallmark.tools.attack.AttackResources;
 import dev.hallmark.tools.attack.TokenCodec;
-import dev.hallmark.tools.attack.WordNet;
 import dev.hallmark.tools.experiment.BigramModel;
 import dev.hallmark.tools.experiment.Experiment;
 import dev.hallmark.tools.experiment.ExperimentConfig;
 import dev.hallmark.tools.experiment.ExperimentReport;
 import dev.hallmark.tools.experiment.TextModel;
+import java.util.Locale;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +23,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -48,14 +47,14 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--replot", description = "Only re-render tables and plots from OUT/results.json.")
     boolean replot;
 
-    @Option(names = "--tokenizer", description = "tokenizer.json (default: the Qwen3 tokenizer in the Hallmark cache).")
-    Path tokenizer;
+    @Mixin
+    TokenizerOption tokenizer;
 
-    @Option(names = "--wordnet", description = "WordNet 3.0 directory (default: $HALLMARK_WORDNET or /usr/share/wordnet).")
-    Path wordnet;
+    @Mixin
+    WordNetOption wordnet;
 
-    @Option(names = "--quiet", description = "No progress bars.")
-    boolean quiet;
+    @Mixin
+    ProgressOptions progress;
 
     @Override
     public Integer call() throws Exception {
@@ -63,30 +62,30 @@ final class ExperimentCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (replot) {
             List<Path> files = ExperimentReport.render(ExperimentReport.read(dir), dir);
-            err.printf("rendered %d files in %s%n", files.size(), dir);
+            err.printf(Locale.ROOT, "rendered %d files in %s%n", files.size(), dir);
             return 0;
         }
         ExperimentConfig cfg = ExperimentConfig.read(config);
         Path repo = HumanText.repoRoot();
         Path promptsFile = resolve(repo, cfg.prompts(), HumanText.PROMPTS);
         Path humanFile = resolve(repo, cfg.human(), HumanText.HUMAN_TEXT);
-        Path tokFile = tokenizer != null ? tokenizer : Defaults.tokenizerPath();
+        Path tokFile = tokenizer.path();
         long t0 = System.nanoTime();
         Instant started = Instant.now();
         // the commit and tree state the run starts from (a commit made while it runs must not be recorded)
         ObjectNode git = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
         gitInfo(repo, git);
         ObjectNode results;
-        try (HfTokenizer tok = HfTokenizer.open(tokFile)) {
+        try (HfTokenizer tok = tokenizer.open()) {
             TokenCodec codec = TokenCodec.of(tok);
             List<String> prompts = HumanText.read(promptsFile, "prompt");
             List<int[]> human = HumanText.tokens(humanFile, codec);
             try (TextModel model = openModel(cfg, repo, human, tok)) {
                 AttackResources res = AttackResources.of(
-                        () -> wordnet != null ? WordNet.load(wordnet) : WordNet.loadDefault(),
+                        wordnet::load,
                         () -> codec, () -> human, () -> Paraphrasers.forExperiment(model));
-                PrintWriter progress = quiet ? new PrintWriter(Writer.nullWriter()) : err;
-                results = Experiment.run(cfg, new Experiment.Inputs(model, codec, res, prompts, human), progress);
+                results = Experiment.run(cfg, new Experiment.Inputs(model, codec, res, prompts, human),
+                        progress.writer());
             }
         }
         ObjectNode prov = results.putObject("provenance");
@@ -112,9 +111,9 @@ final class ExperimentCommand implements Callable<Integer> {
         file(inputs.putObject("prompts"), promptsFile);
         file(inputs.putObject("human"), humanFile);
         file(inputs.putObject("tokenizer"), tokFile);
-        inputs.put("wordnet", (wordnet != null ? wordnet : WordNet.DEBIAN_PATH).toString());
+        inputs.put("wordnet", wordnet.describe().toString());
         List<Path> files = ExperimentReport.write(results, dir);
-        err.printf("experiment %s: %d files in %s (%.0f s)%n", cfg.name(), files.size() + 1, dir,
+        err.printf(Locale.ROOT, "experiment %s: %d files in %s (%.0f s)%n", cfg.name(), files.size() + 1, dir,
                 (System.nanoTime() - t0) / 1e9);
         return 0;
     }

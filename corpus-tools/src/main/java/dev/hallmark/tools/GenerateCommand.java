@@ -1,13 +1,12 @@
 package dev.hallmark.tools;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.hallmark.detect.DetectionJson;
 import dev.hallmark.embed.SamplingConfig;
-import dev.hallmark.embed.TokenSampler;
 import dev.hallmark.embed.WatermarkSampler;
 import dev.hallmark.generate.Generator;
-import dev.hallmark.generate.Models;
 import dev.hallmark.generate.TransformerLm;
 import dev.hallmark.key.KeyFile;
 import dev.hallmark.key.WatermarkKey;
@@ -21,9 +20,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -37,8 +38,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", description = "Model directory (default: the committed default model).")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--key", description = "Key file (required unless --no-watermark).")
     Path key;
@@ -55,20 +56,14 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--no-watermark", description = "Sample without the watermark (the same sampler otherwise).")
     boolean noWatermark;
 
-    @Option(names = "--temperature", defaultValue = "1.0", description = "Temperature (default: ${DEFAULT-VALUE}).")
-    double temperature;
-
-    @Option(names = "--top-p", defaultValue = "0.95", description = "Nucleus mass, 1 = off (default: ${DEFAULT-VALUE}).")
-    double topP;
-
-    @Option(names = "--top-k", defaultValue = "0", description = "Top-k, 0 = off (default: ${DEFAULT-VALUE}).")
-    int topK;
+    @Mixin
+    SamplingOptions sampling;
 
     @Option(names = "--max-tokens", defaultValue = "200", description = "Tokens per completion (default: ${DEFAULT-VALUE}).")
     int maxTokens;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed;
 
     @Option(names = "--batch-size", defaultValue = "8", description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
@@ -76,11 +71,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", description = "Use only the first N prompts (0 = all).")
     int limit;
 
-    @Option(names = "--no-skip-repeated", description = "Watermark repeated contexts too (default: skip them, as vLLM does).")
-    boolean noSkipRepeated;
+    @Mixin
+    TokenizerOption tokenizer;
 
-    @Option(names = "--tokenizer", description = "tokenizer.json (default: Qwen3 from the Hallmark cache).")
-    Path tokenizer;
+    private static final ObjectWriter JSON = DetectionJson.mapper().writer();
 
     @Override
     public Integer call() throws Exception {
@@ -89,7 +83,8 @@ final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--key is required to watermark (or pass --no-watermark)");
         }
         WatermarkKey k = noWatermark ? null : KeyFile.read(key);
-        SamplingConfig cfg = new SamplingConfig(temperature, topK, topP, !noSkipRepeated);
+        SamplingConfig cfg = sampling.config();
+        long seed = this.seed.seed();
         List<String> promptTexts = new ArrayList<>();
         try (InputRecords in = InputRecords.open(prompts, InputRecords.Format.JSONL, "prompt")) {
             while (in.hasNext() && (limit <= 0 || promptTexts.size() < limit)) {
@@ -103,12 +98,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (promptTexts.isEmpty()) {
             throw new IllegalArgumentException("prompts " + prompts + " holds no prompts");
         }
-        try (HfTokenizer tok = Defaults.openTokenizer(tokenizer);
-                TransformerLm lm = Defaults.loadModel(model)) {
-            if (lm.vocabularySize() != tok.vocabularySize()) {
-                throw new IllegalArgumentException("model vocabulary " + lm.vocabularySize()
-                        + " does not match the tokenizer's " + tok.vocabularySize());
-            }
+        try (HfTokenizer tok = tokenizer.open(); TransformerLm lm = model.load(tok)) {
             KeyedScheme keyed = k == null ? null : KeyedScheme.of(s, k);
             int vocab = lm.vocabularySize();
             Generator gen = Generator.of(lm, Generator.Options.of(maxTokens, Tokenizers.QWEN3_END_OF_TEXT)
@@ -127,7 +117,8 @@ final class GenerateCommand implements Callable<Integer> {
                                     : WatermarkSampler.watermarked(keyed, cfg, vocab),
                             i -> new SplittableRandom(seed * 0x9E3779B97F4A7C15L + base + i));
                     for (int i = 0; i < gens.size(); i++) {
-                        w.write(record(promptTexts.get(from + i), gens.get(i), tok, s, k, lm, from + i).toString());
+                        w.write(JSON.writeValueAsString(
+                                record(promptTexts.get(from + i), gens.get(i), tok, s, k, lm, from + i, seed)));
                         w.write('\n');
                     }
                     progress.step(to - from);
@@ -138,32 +129,25 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ObjectNode record(String prompt, Generator.Generation g, HfTokenizer tok, Scheme s, WatermarkKey k,
-            TransformerLm lm, int index) {
-        ObjectNode o = DetectionJson.mapper().createObjectNode();
-        o.put("id", "gen-" + index);
-        o.put("prompt", prompt);
-        o.put("completion", tok.decode(g.completionIds()));
-        ArrayNode ids = o.putArray("completion_ids");
-        for (int id : g.completionIds()) {
-            ids.add(id);
-        }
-        ArrayNode pids = o.putArray("prompt_ids");
-        for (int id : g.promptIds()) {
-            pids.add(id);
-        }
-        o.put("scheme", k == null ? "none" : s.toString());
-        if (k == null) {
-            o.putNull("key_id");
-        } else {
-            o.put("key_id", k.id());
-        }
-        o.put("model", lm.name());
-        o.put("stop_reason", g.stopReason().name().toLowerCase(java.util.Locale.ROOT));
-        o.put("temperature", temperature);
-        o.put("top_p", topP);
-        o.put("top_k", topK);
-        o.put("seed", seed);
-        return o;
+    /**
+     * One line of the output JSONL, serialised by Jackson with these names in snake case. The
+     * radioactivity and attribution commands read {@code completion_ids} and {@code prompt_ids}.
+     *
+     * @param scheme the scheme's spec, or {@code none} with {@code --no-watermark}
+     * @param keyId the key's public id (null without a watermark)
+     * @param stopReason why generation stopped, lower case
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Completion(String id, String prompt, String completion, int[] completionIds, int[] promptIds,
+            String scheme, String keyId, String model, String stopReason, double temperature, double topP, int topK,
+            long seed) {
+    }
+
+    private Completion record(String prompt, Generator.Generation g, HfTokenizer tok, Scheme s, WatermarkKey k,
+            TransformerLm lm, int index, long seed) {
+        return new Completion("gen-" + index, prompt, tok.decode(g.completionIds()), g.completionIds(), g.promptIds(),
+                k == null ? "none" : s.toString(), k == null ? null : k.id(), lm.name(),
+                g.stopReason().name().toLowerCase(Locale.ROOT), sampling.temperature(), sampling.topP(),
+                sampling.topK(), seed);
     }
 }

@@ -26,9 +26,9 @@ public final class Hallmark implements Runnable {
         BenchCommand.class,
         BenchGenerateCommand.class,
         DetectionReportCommand.class,
-        TrainLm.class,
+        TrainLmCommand.class,
         dev.hallmark.tools.distill.DistillCommand.class,
-        dev.hallmark.tools.spark.SparkDetect.class,
+        dev.hallmark.tools.spark.SparkDetectCommand.class,
     };
 
     @CommandLine.Spec

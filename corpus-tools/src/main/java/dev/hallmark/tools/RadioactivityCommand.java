@@ -12,15 +12,13 @@ import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -37,56 +35,41 @@ final class RadioactivityCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @Mixin
     KeyOptions keys;
 
-    @Option(names = "--suspect", required = true, description = "Suspect model outputs (JSONL; .gz ok).")
-    Path suspect;
+    @Mixin
+    SuspectOptions suspect;
 
-    @Option(names = "--scheme", required = true, description = "Scheme spec the lab served with.")
-    String scheme;
+    @Mixin
+    SchemeOption scheme;
 
-    @Option(names = "--filter", description = "Watermarked data the lab served (JSONL): score only contexts frequent in it.")
-    Path filter;
+    @Mixin
+    ServedFilterOptions filter;
 
-    @Option(names = "--filter-top", defaultValue = "0",
-            description = "Keep the N most frequent served contexts (0 = every served context; default ${DEFAULT-VALUE}).")
-    int filterTop;
+    @Mixin
+    FprOption fpr;
 
-    @Option(names = "--field", defaultValue = "completion", description = "JSONL text field (default: ${DEFAULT-VALUE}).")
-    String field;
+    @Mixin
+    JsonOption json;
 
-    @Option(names = "--ids-field", defaultValue = "completion_ids", description = "JSONL ids field, preferred when present (default: ${DEFAULT-VALUE}).")
-    String idsField;
-
-    @Option(names = "--fpr", defaultValue = "1e-3", description = "False-positive rate (default: ${DEFAULT-VALUE}).")
-    double fpr;
-
-    @Option(names = "--json", description = "JSON output.")
-    boolean json;
-
-    @Option(names = "--tokenizer", description = "tokenizer.json for text records (default: Qwen3 from the Hallmark cache).")
-    Path tokenizer;
+    @Mixin
+    TokenizerOption tokenizer;
 
     @Override
     public Integer call() throws Exception {
-        Scheme s = Scheme.parse(scheme);
+        Scheme s = scheme.parse();
         List<WatermarkKey> keyList = keys.load();
         TokenizedRecords records = new TokenizedRecords(tokenizer);
         try {
             int h = s.contextWidth();
-            PositionFilter served = PositionFilter.ALL;
-            if (filter != null) {
-                served = ContextFilters.servedContexts(records.readAll(filter, InputRecords.Format.JSONL, field, idsField),
-                        h, filterTop);
-            }
+            PositionFilter served = filter.filter(records, suspect, h);
             List<CorpusAccumulator> accs = new ArrayList<>();
             for (WatermarkKey k : keyList) {
                 accs.add(new CorpusAccumulator(KeyedScheme.of(s, k), served));
             }
             Progress progress = new Progress("radioactivity", -1, spec.commandLine().getErr());
-            records.forEach(suspect, InputRecords.Format.JSONL, field, idsField, d -> {
+            suspect.forEach(records, d -> {
                 PositionFilter noPrompt = ContextFilters.excludingPrompt(d.promptIds(), h);
                 for (CorpusAccumulator a : accs) {
                     a.accept(d.ids(), 0, d.ids().length, noPrompt);
@@ -96,7 +79,7 @@ final class RadioactivityCommand implements Callable<Integer> {
             progress.done();
             List<DetectionResult> raw = new ArrayList<>();
             for (CorpusAccumulator a : accs) {
-                raw.add(a.result(fpr));
+                raw.add(a.result(fpr.fpr()));
             }
             MultiKeyDetector.Result res = MultiKeyDetector.adjust(raw);
             print(res, accs.get(0).documents());
@@ -108,11 +91,11 @@ final class RadioactivityCommand implements Callable<Integer> {
 
     private void print(MultiKeyDetector.Result res, long documents) {
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (json.enabled()) {
             ObjectNode o = DetectionJson.mapper().createObjectNode();
             o.put("test", "radioactivity");
             o.put("documents", documents);
-            o.put("filter", filter == null ? "none" : "served-contexts");
+            o.put("filter", filter.given() ? "served-contexts" : "none");
             o.put("correction", res.raw().size() > 1 ? "holm" : "none");
             ArrayNode a = o.putArray("keys");
             for (int i = 0; i < res.raw().size(); i++) {
@@ -123,7 +106,7 @@ final class RadioactivityCommand implements Callable<Integer> {
             out.println(o.toPrettyString());
         } else {
             out.println("radioactivity test over " + documents + " suspect documents"
-                    + (filter == null ? "" : " (served-context filter)"));
+                    + (filter.given() ? " (served-context filter)" : ""));
             for (DetectionResult d : res.adjusted()) {
                 out.println(String.format(Locale.ROOT,
                         "  key %s: %s  log10 p = %.2f  tuples scored %d (skipped: %d repeated, %d filtered)  statistic %.5f",

@@ -1,7 +1,6 @@
 package dev.hallmark.tools;
 
 import dev.hallmark.text.HfTokenizer;
-import dev.hallmark.text.Tokenizers;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,11 +16,11 @@ final class TokenizedRecords {
     /** A document's ids and its prompt's ids (empty if none). */
     record Doc(InputRecords.Record record, int[] ids, int[] promptIds) {}
 
-    private final Path tokenizerPath;
+    private final TokenizerOption tokenizerOption;
     private HfTokenizer tokenizer;
 
-    TokenizedRecords(Path tokenizerPath) {
-        this.tokenizerPath = tokenizerPath;
+    TokenizedRecords(TokenizerOption tokenizer) {
+        this.tokenizerOption = tokenizer;
     }
 
     void forEach(Path file, InputRecords.Format format, String textField, String idsField, Consumer<Doc> action)
@@ -45,7 +44,7 @@ final class TokenizedRecords {
 
     private HfTokenizer tokenizer() {
         if (tokenizer == null) {
-            tokenizer = Defaults.openTokenizer(tokenizerPath);
+            tokenizer = tokenizerOption.open();
         }
         return tokenizer;
     }

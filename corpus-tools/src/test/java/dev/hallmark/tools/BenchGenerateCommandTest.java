@@ -30,7 +30,7 @@ class BenchGenerateCommandTest {
             int[] stream = tok.encode("In the beginning God created the heaven and the earth. And the earth was without"
                     + " form, and void; and darkness was upon the face of the deep. And God said, Let there be light.");
             try (TransformerLm lm = TransformerLm.create(new TransformerConfig(16, 1, 2, 32, 16),
-                    TrainLm.topIds(stream, tok.vocabularySize(), 64, stream[0]), stream[0], "bench-tiny", 3)) {
+                    TrainLmCommand.topIds(stream, tok.vocabularySize(), 64, stream[0]), stream[0], "bench-tiny", 3)) {
                 lm.save(dir);
             }
         }

@@ -93,8 +93,8 @@ class WatermarkEndToEndTest {
         tok = Tokenizers.locate(System::getProperty, System::getenv).open();
         int eos = Tokenizers.QWEN3_END_OF_TEXT;
         // ~40k tokens of real training text (the first KJV chapters), a 512-id output layer
-        int[] train = TrainLm.tokenizeStream(tok, firstField(repo().resolve("datasets/corpus/train.jsonl.gz"), "text", 30));
-        IdMap map = TrainLm.topIds(train, tok.vocabularySize(), 512, eos);
+        int[] train = TrainLmCommand.tokenizeStream(tok, firstField(repo().resolve("datasets/corpus/train.jsonl.gz"), "text", 30));
+        IdMap map = TrainLmCommand.topIds(train, tok.vocabularySize(), 512, eos);
         lm = TransformerLm.create(new TransformerConfig(32, 2, 4, 64, 32), map, eos, "e2e-tiny", 7);
         LmTrainer trainer = new LmTrainer(lm, train, new LmTrainer.Options(8, 40, 3e-3f, 4, 0.01f, 1f, 7));
         trainer.train(40, null, 100, null);

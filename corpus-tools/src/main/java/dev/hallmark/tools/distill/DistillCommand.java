@@ -1,10 +1,12 @@
 package dev.hallmark.tools.distill;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hallmark.tools.TokenizerOption;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -38,8 +40,8 @@ public final class DistillCommand implements Callable<Integer> {
     @Option(names = "--teacher-only", description = "Only generate (or check) the teacher corpora, then stop.")
     boolean teacherOnly;
 
-    @Option(names = "--tokenizer", description = "tokenizer.json (default: Qwen3 from the Hallmark cache).")
-    Path tokenizer;
+    @Mixin
+    TokenizerOption tokenizer;
 
     @Override
     public Integer call() throws Exception {
@@ -54,7 +56,7 @@ public final class DistillCommand implements Callable<Integer> {
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
         Path w = work != null ? work : Path.of(cfg.work());
-        ObjectNode res = new DistillExperiment(cfg, w, out, tokenizer, err).run(teacherOnly);
+        ObjectNode res = new DistillExperiment(cfg, w, out, tokenizer.given(), err).run(teacherOnly);
         if (res == null) {
             return 0;
         }

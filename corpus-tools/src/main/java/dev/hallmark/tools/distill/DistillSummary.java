@@ -274,7 +274,7 @@ final class DistillSummary {
                 }
                 double[] x = rhos.stream().mapToDouble(r -> Math.log10(100 * r)).toArray();
                 s.put("-log10(alpha)", new Plots.Series(x, constant(x.length, alphaLine)));
-                DistillExperiment.chart(run.getKey() + ": radioactivity vs rho (" + lastBudget + " tokens read)",
+                DistillReport.chart(run.getKey() + ": radioactivity vs rho (" + lastBudget + " tokens read)",
                         "log10(rho in %)", "-log10 p (median over seeds)", s, Path.of(base + "-" + run.getKey() + "-rho"));
             }
             List<Long> budgets = g.keySet().stream().map(Key::budget).distinct().sorted().toList();
@@ -299,7 +299,7 @@ final class DistillSummary {
                 if (xs != null) {
                     s.put("-log10(alpha)", new Plots.Series(xs, constant(xs.length, alphaLine)));
                 }
-                DistillExperiment.chart(run.getKey() + ": radioactivity (account test) vs student tokens read",
+                DistillReport.chart(run.getKey() + ": radioactivity (account test) vs student tokens read",
                         "log10(student tokens read)", "-log10 p (median over seeds)", s,
                         Path.of(base + "-" + run.getKey() + "-tokens"));
             }
@@ -324,7 +324,7 @@ final class DistillSummary {
                         s.putIfAbsent("uniform", new Plots.Series(new double[] {0, 1}, new double[] {0, 1}));
                     }
                 }
-                DistillExperiment.chart(run.getKey() + ": null trials, p-value QQ plot", "uniform quantile",
+                DistillReport.chart(run.getKey() + ": null trials, p-value QQ plot", "uniform quantile",
                         "observed p-value", s, Path.of(base + "-" + run.getKey() + "-qq"));
             }
         }

@@ -1,9 +1,14 @@
 package dev.hallmark.tools.experiment;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.hallmark.stats.BinomialInterval;
+import dev.hallmark.tools.JsonNumbers;
 
 /**
- * A count of successes out of n trials with its exact (Clopper-Pearson) confidence interval.
+ * A count of successes out of n trials with its exact (Clopper-Pearson) confidence interval. In
+ * the results JSON: {@code count}, {@code n}, {@code rate} (null when n = 0), {@code lower},
+ * {@code upper}.
  *
  * @param count successes k
  * @param n trials
@@ -12,7 +17,9 @@ import dev.hallmark.stats.BinomialInterval;
  * @param upper upper end
  * @param confidence the interval's confidence level, e.g. 0.95
  */
-public record Rate(long count, long n, double rate, double lower, double upper, double confidence) {
+public record Rate(long count, long n, @JsonSerialize(using = JsonNumbers.NanAsNull.class) double rate,
+        @JsonSerialize(using = JsonNumbers.NanAsNull.class) double lower,
+        @JsonSerialize(using = JsonNumbers.NanAsNull.class) double upper, @JsonIgnore double confidence) {
 
     public Rate {
         if (n < 0 || count < 0 || count > n) {

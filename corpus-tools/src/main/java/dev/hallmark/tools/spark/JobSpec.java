@@ -26,7 +26,7 @@ import java.util.Objects;
  * @param keys the keys to test (secrets: shipped to the executors inside the task closure)
  * @param tokenizer tokenizer.json for text records: a path that exists on every executor, or the
  *     file name of one shipped with {@code --files}; null for the executor's default
- *     ({@link dev.hallmark.text.Tokenizers#defaultPath()})
+ *     ({@link dev.hallmark.tools.Defaults#tokenizerPath()})
  * @param alpha false-positive rate of the verdicts
  * @param repartition documents are redistributed round-robin over this many partitions before
  *     scoring (0: keep the input's partitioning), e.g. for one large unsplittable .gz file

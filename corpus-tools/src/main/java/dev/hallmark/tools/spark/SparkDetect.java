@@ -1,134 +1,18 @@
 package dev.hallmark.tools.spark;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hallmark.detect.DetectionJson;
-import dev.hallmark.tools.KeyOptions;
-import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.tools.Hallmark;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
- * {@code hallmark spark-detect}: corpus-level detection on Apache Spark, for corpora beyond one
- * machine. Every distinct (context, token) tuple of the whole corpus is scored once (exact
- * de-duplication by a shuffle), and the result is the one a single-machine
- * {@link dev.hallmark.detect.CorpusAccumulator} would give on the same documents.
- *
- * <p>Spark is a {@code provided} dependency: {@code hallmark.jar} does not contain it. Run with
- * {@code spark-submit --class dev.hallmark.tools.spark.SparkDetect hallmark.jar ARGS} on a cluster
- * (or {@code --master local[*]}), or with Spark's jars on the class path. This class touches no
- * Spark type itself (only {@link SparkDetectJob} and its helpers do), so the {@code hallmark}
- * command line, its help and its other subcommands work without Spark.
+ * The {@code spark-submit} entry point of {@link SparkDetectCommand}:
+ * {@code spark-submit --class dev.hallmark.tools.spark.SparkDetect hallmark.jar ARGS} runs
+ * {@code hallmark spark-detect ARGS}.
  */
-@Command(name = "spark-detect", mixinStandardHelpOptions = true,
-        description = {"Corpus-level detection on Apache Spark: every distinct (context, token) tuple of the whole "
-                + "corpus is scored once (exact de-duplication by a shuffle); exact p-value for one key, or a key ring "
-                + "with Holm correction.",
-            "Needs Spark on the class path: spark-submit --class dev.hallmark.tools.spark.SparkDetect hallmark.jar ..."})
-public final class SparkDetect implements Callable<Integer> {
+public final class SparkDetect {
 
-    @Spec
-    CommandSpec spec;
-
-
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    KeyOptions keys;
-
-    @Option(names = "--scheme", required = true, description = "Scheme spec, e.g. kgw, gumbel, synthid.")
-    String scheme;
-
-    @Option(names = "--input", required = true, arity = "1..*",
-            description = "Input paths or globs, any Hadoop file system (file:, hdfs:, s3a:, ...); .gz is decompressed.")
-    List<String> inputs;
-
-    @Option(names = "--format", defaultValue = "jsonl",
-            description = "jsonl | lines (a document per line) | text (a document per file) | ids | parquet "
-                    + "(default: ${DEFAULT-VALUE}).")
-    String format;
-
-    @Option(names = "--field", defaultValue = "text", description = "JSONL field / Parquet column holding the text "
-            + "(default: ${DEFAULT-VALUE}).")
-    String field;
-
-    @Option(names = "--ids-field", defaultValue = "ids", description = "JSONL field / Parquet column holding token ids, "
-            + "used where the text is null (default: ${DEFAULT-VALUE}).")
-    String idsField;
-
-    @Option(names = "--tokenizer", description = "tokenizer.json for text input: a path on every executor, or the name "
-            + "of a file shipped with spark-submit --files (default: the executors' Hallmark cache).")
-    String tokenizer;
-
-    @Option(names = "--fpr", defaultValue = "1e-3", description = "False-positive rate of the verdict (default: ${DEFAULT-VALUE}).")
-    double fpr;
-
-    @Option(names = "--master", description = "Spark master, e.g. local[2] (default: the one spark-submit sets, else local[*]).")
-    String master;
-
-    @Option(names = "--repartition", defaultValue = "0", description = "Redistribute documents over N partitions before "
-            + "scoring, e.g. for one big .gz file (default: keep the input's partitions).")
-    int repartition;
-
-    @Option(names = "--local-dedup-entries", defaultValue = "1048576", description = "Bound on each map task's "
-            + "local de-duplication set (about 64 bytes per entry); the result does not depend on it "
-            + "(default: ${DEFAULT-VALUE}).")
-    int localDedupEntries;
-
-    @Option(names = "--conf", description = "Extra Spark setting KEY=VALUE (repeatable).")
-    List<String> conf = new ArrayList<>();
-
-    @Option(names = "--output", description = "Also write the JSON report to this local file.")
-    Path output;
-
-    @Override
-    public Integer call() throws Exception {
-        List<WatermarkKey> ks = keys.load();
-        JobSpec job = new JobSpec(inputs, JobSpec.Format.parse(format), field, idsField, scheme, JobSpec.Keys.of(ks),
-                tokenizer, fpr, repartition, localDedupEntries);
-        for (String c : conf) {
-            if (c.indexOf('=') <= 0) {
-                throw new IllegalArgumentException("--conf expects KEY=VALUE, got '" + c + "'");
-            }
-        }
-        ObjectNode report;
-        try {
-            report = SparkRunner.run(job, master, conf);
-        } catch (NoClassDefFoundError e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("org/apache/spark")) {
-                throw new IllegalStateException("Apache Spark is not on the class path: run "
-                        + "spark-submit --class dev.hallmark.tools.spark.SparkDetect hallmark.jar ... "
-                        + "(hallmark.jar does not bundle Spark)", e);
-            }
-            throw e;
-        }
-        String json = DetectionJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report);
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(json);
-        out.flush();
-        if (output != null) {
-            try {
-                Path parent = output.toAbsolutePath().getParent();
-                Files.createDirectories(parent);
-                Files.writeString(output, json + "\n", StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write report " + output + ": " + e.getMessage(), e);
-            }
-        }
-        return 0;
+    private SparkDetect() {
     }
 
-    /** Entry point for {@code spark-submit --class dev.hallmark.tools.spark.SparkDetect}. */
+    /** Runs {@code hallmark spark-detect} with {@code args}; exits only on failure. */
     public static void main(String[] args) {
         String[] full = new String[args.length + 1];
         full[0] = "spark-detect";

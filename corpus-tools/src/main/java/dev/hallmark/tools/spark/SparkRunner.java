@@ -7,7 +7,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Session handling for {@link SparkDetect}: reuses a running session (tests, notebooks), else
+ * Session handling for {@link SparkDetectCommand}: reuses a running session (tests, notebooks), else
  * builds one from what spark-submit configured, else a local one; stops only what it started.
  * Local sessions get the settings a single machine wants: no web UI, driver on 127.0.0.1.
  */

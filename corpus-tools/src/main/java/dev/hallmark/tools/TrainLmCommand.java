@@ -1,7 +1,6 @@
 package dev.hallmark.tools;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hallmark.generate.IdMap;
 import dev.hallmark.generate.LmEvaluation;
 import dev.hallmark.generate.LmTrainer;
@@ -24,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,7 +36,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "train-lm", mixinStandardHelpOptions = true,
         description = {"Train the small causal transformer LM (DJL, PyTorch engine, CPU).",
             "Re-running with the same options resumes from the checkpoint in --checkpoint."})
-public final class TrainLm implements Callable<Integer> {
+public final class TrainLmCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
@@ -53,8 +53,8 @@ public final class TrainLm implements Callable<Integer> {
     @Option(names = "--checkpoint", description = "checkpoint directory (default: <out>/../<name>-checkpoint)")
     Path checkpoint;
 
-    @Option(names = "--tokenizer", description = "tokenizer.json (default: the hallmark cache)")
-    Path tokenizer;
+    @Mixin
+    TokenizerOption tokenizer;
 
     @Option(names = "--name", description = "model name (default: ${DEFAULT-VALUE})")
     String name = "hallmark-default";
@@ -109,7 +109,7 @@ public final class TrainLm implements Callable<Integer> {
         int[] trainIds;
         int[] heldIds;
         int vocab;
-        try (HfTokenizer tok = Defaults.openTokenizer(tokenizer)) {
+        try (HfTokenizer tok = tokenizer.open()) {
             vocab = tok.vocabularySize();
             err.println("train-lm: tokenizing " + train + " and " + heldout);
             err.flush();
@@ -144,26 +144,26 @@ public final class TrainLm implements Callable<Integer> {
             lm.save(out);
             long trainedAt = System.nanoTime();
             LmEvaluation.Result r = LmEvaluation.evaluate(lm, trainIds, heldIds, 16);
-            ObjectNode m = new ObjectMapper().createObjectNode();
-            m.put("parameters", lm.parameterCount());
-            m.put("trainTokens", trainIds.length);
-            m.put("heldoutTokens", heldIds.length);
-            m.put("outputSize", map.size());
-            m.put("trainCoverage", (double) covered(trainIds, map) / trainIds.length);
-            m.put("heldoutTargetsScored", r.tokensScored());
-            m.put("heldoutTargetsTotal", r.tokensTotal());
-            m.put("heldoutPerplexity", r.modelPerplexity());
-            m.put("unigramPerplexity", r.unigramPerplexity());
-            m.put("finalTrainLoss", trainer.history().get(trainer.history().size() - 1).loss());
-            m.put("secondsThisRun", (trainedAt - t0) / 1e9);
-            m.put("options", opts.toString());
-            m.put("config", cfg.toString());
+            Metrics m = new Metrics(lm.parameterCount(), trainIds.length, heldIds.length, map.size(),
+                    (double) covered(trainIds, map) / trainIds.length, r.tokensScored(), r.tokensTotal(),
+                    r.modelPerplexity(), r.unigramPerplexity(),
+                    trainer.history().get(trainer.history().size() - 1).loss(), (trainedAt - t0) / 1e9,
+                    opts.toString(), cfg.toString());
             new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve("metrics.json").toFile(), m);
             err.printf(Locale.ROOT, "train-lm: held-out perplexity %.2f vs unigram %.2f on %,d of %,d targets (%.2f%% in the id map)%n",
                     r.modelPerplexity(), r.unigramPerplexity(), r.tokensScored(), r.tokensTotal(), 100 * r.coverage());
             err.printf(Locale.ROOT, "train-lm: model written to %s (%.1f s this run)%n", out, (System.nanoTime() - t0) / 1e9);
         }
         return 0;
+    }
+
+    /**
+     * {@code metrics.json} next to the model: its size, the data, held-out perplexity against the
+     * unigram baseline, the final training loss and the settings.
+     */
+    record Metrics(long parameters, int trainTokens, int heldoutTokens, int outputSize, double trainCoverage,
+            long heldoutTargetsScored, long heldoutTargetsTotal, double heldoutPerplexity, double unigramPerplexity,
+            float finalTrainLoss, double secondsThisRun, String options, String config) {
     }
 
     /** Token ids of all texts, each followed by {@code <|endoftext|>}. */

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code hallmark train-lm} end to end on a tiny corpus: stop, resume, finish, outputs. */
-class TrainLmTest {
+class TrainLmCommandTest {
 
     static String[] args(Path dir, String... extra) {
         List<String> a = new java.util.ArrayList<>(List.of("train-lm",
