@@ -181,9 +181,11 @@ public final class Database implements AutoCloseable {
 
     /** Checks that the database answers within {@code seconds} (readiness). */
     void ping(int seconds) {
+        // a real statement, so a broken connection fails inside the driver and the pool evicts it
         with(c -> {
-            if (!c.isValid(seconds)) {
-                throw new SQLTransientConnectionException("the database did not answer within " + seconds + " s", "08006");
+            try (java.sql.Statement s = c.createStatement()) {
+                s.setQueryTimeout(seconds);
+                s.execute("SELECT 1");
             }
             return null;
         });
