@@ -61,6 +61,8 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.log.io.micrometer.core.instrument.MeterRegistry", "error");
         // the connection pool's start/stop chatter; its warnings (lost connections) stay
         System.setProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari", "warn");
+        // Flyway: keep what it migrates (DbMigrate, DbBaseline), not its per-command banner
+        System.setProperty("org.slf4j.simpleLogger.log.org.flywaydb.core.FlywayExecutor", "warn");
         ServiceConfig cfg;
         boolean demo = false;
         try {

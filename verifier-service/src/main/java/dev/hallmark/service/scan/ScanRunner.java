@@ -100,6 +100,8 @@ public final class ScanRunner implements AutoCloseable {
                     audit.append(null, s.tenant(), "scan.failed", id, "too many interrupted attempts");
                     return;
                 }
+                LOG.info("taking over scan " + id + ": its lease expired during attempt " + interrupted
+                        + " (the instance running it stopped); re-running it from the stored upload");
                 scans.note(id, "interrupted by a service stop during attempt " + interrupted
                         + "; re-running from the stored upload");
                 audit.append(null, s.tenant(), "scan.resumed", id, "after interrupted attempt " + interrupted);
