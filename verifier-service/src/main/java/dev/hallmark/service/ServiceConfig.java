@@ -180,9 +180,10 @@ public record ServiceConfig(
         static String defaultInstanceName() {
             String host;
             try {
-                host = java.net.InetAddress.getLocalHost().getHostName();
-            } catch (java.io.IOException e) {
-                host = "localhost";
+                // the kernel's name for the host: no DNS lookup (which can stall a start for seconds)
+                host = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).trim();
+            } catch (java.io.IOException | RuntimeException e) {
+                host = "host";
             }
             host = host.replaceAll("[^A-Za-z0-9._-]", "-");
             if (host.isEmpty() || !Character.isLetterOrDigit(host.charAt(0))) {

@@ -50,6 +50,11 @@ enum Dialect {
         String nowPlusMillis() {
             return "(CURRENT_TIMESTAMP + CAST(? AS DOUBLE PRECISION) * INTERVAL '1 millisecond')";
         }
+
+        @Override
+        String relaxedCommit() {
+            return "SET LOCAL synchronous_commit TO OFF";
+        }
     };
 
     /** The folder of this database's Flyway migrations under {@code db/migration/}. */
@@ -67,6 +72,14 @@ enum Dialect {
 
     /** An SQL expression: the database's current time plus {@code ?} milliseconds. */
     abstract String nowPlusMillis();
+
+    /**
+     * A statement that lets the current transaction commit without waiting for the disk (for
+     * state that may lose its last moments in a crash), or null where commits do not wait anyway.
+     */
+    String relaxedCommit() {
+        return null;
+    }
 
     static String params(int n) {
         return String.join(", ", Collections.nCopies(n, "?"));

@@ -20,6 +20,8 @@ public interface RateBuckets {
      * bucket it returns and returns its answer, all in one transaction that holds the bucket's row
      * lock: concurrent updates of one bucket, from any instance, run one after the other.
      * {@code decide} may run more than once (a retried transaction) and must have no side effects.
+     * Not for use inside {@link Store#atomically}: the update commits on its own (on PostgreSQL
+     * without waiting for the disk).
      */
     <T> T update(String key, Bucket fresh, Function<Bucket, Update<T>> decide);
 }
