@@ -38,9 +38,6 @@ public interface ScanStore {
     /** Scans of one tenant (or all, for {@code tenant == null}), newest first. */
     List<Scan> list(String tenant, int limit);
 
-    /** Scans in any of {@code states}, oldest first. */
-    List<Scan> inState(String... states);
-
     /**
      * A scan this instance has claimed: the row as claimed (state running, the attempt counted,
      * progress reset), and whether it was taken over from an instance whose lease expired (a run

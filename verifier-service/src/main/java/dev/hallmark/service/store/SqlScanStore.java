@@ -8,7 +8,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 
 /** The scans and reports tables. */
@@ -107,25 +106,6 @@ final class SqlScanStore implements ScanStore {
                 }
                 return out;
             }
-        });
-    }
-
-    @Override
-    public List<Scan> inState(String... states) {
-        return db.with(c -> {
-            List<Scan> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLS + " FROM scans WHERE state IN ("
-                    + String.join(",", Collections.nCopies(states.length, "?")) + ") ORDER BY created_at")) {
-                for (int i = 0; i < states.length; i++) {
-                    ps.setString(i + 1, states[i]);
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(row(rs));
-                    }
-                }
-            }
-            return out;
         });
     }
 

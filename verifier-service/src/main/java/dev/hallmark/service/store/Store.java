@@ -73,9 +73,4 @@ public interface Store extends AutoCloseable {
             throws IOException, SQLException {
         return SqlStore.open(dataDir, db, random, owner);
     }
-
-    /** The embedded store in {@code dataDir} (tests and tools). */
-    static Store embedded(Path dataDir, SecureRandom random) throws IOException, SQLException {
-        return open(dataDir, DatabaseConfig.EMBEDDED, random, "embedded-" + ProcessHandle.current().pid());
-    }
 }
