@@ -37,6 +37,7 @@ final class SqlStore implements Store {
         Database db = embedded ? Database.openEmbedded(dataDir.resolve("db")) : Database.openPostgres(cfg);
         try {
             SqlStore s = new SqlStore(db, SecretBox.load(dataDir, random), random, owner, embedded);
+            s.checkMasterKey();
             if (embedded) {
                 // H2 in file mode admits one process: every lease in it is of a process that is gone
                 s.scans.expireLeases();
@@ -46,6 +47,43 @@ final class SqlStore implements Store {
             db.close();
             throw e;
         }
+    }
+
+    static final String MASTER_KEY_CHECK = "master-key.check";
+    private static final String CHECK_AAD = "hallmark/master-key-check";
+    private static final byte[] CHECK_TEXT = "hallmark master key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /**
+     * Refuses a master key that does not open this database's secrets, before any request can
+     * fail on it: instances sharing a database must share the master key. The database keeps a
+     * value sealed under the first master key it saw; a database from before that check is tested
+     * on its oldest key's secret instead, then gets the value.
+     */
+    private void checkMasterKey() throws IOException {
+        String sealed = settings.get(MASTER_KEY_CHECK);
+        if (sealed == null) {
+            java.util.List<KeyStore.Info> all = keys.list();
+            if (!all.isEmpty()) {
+                try {
+                    keys.keyed(all.get(0));
+                } catch (IllegalStateException e) {
+                    throw wrongMasterKey();
+                }
+            }
+            settings.putIfAbsent(MASTER_KEY_CHECK,
+                    java.util.Base64.getEncoder().encodeToString(box.seal(CHECK_TEXT, CHECK_AAD)));
+            sealed = settings.get(MASTER_KEY_CHECK);
+        }
+        try {
+            box.open(java.util.Base64.getDecoder().decode(sealed), CHECK_AAD);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw wrongMasterKey();
+        }
+    }
+
+    private IOException wrongMasterKey() {
+        return new IOException("the master key (" + box.source() + ") is not the one this database's key secrets are "
+                + "sealed with: start every instance with the same master key (HALLMARK_MASTER_KEY or master.key)");
     }
 
     /** The database itself (tests reach past the interfaces with it). */

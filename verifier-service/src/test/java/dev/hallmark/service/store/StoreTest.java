@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.hallmark.service.Corpora;
 import dev.hallmark.service.PgServer;
@@ -115,12 +116,30 @@ class StoreTest {
             assertNotNull(k);
             assertEquals(keyId, s.keys().keyed(k).keyId(), "secret decrypts to the same key after restart");
         }
-        // another master key cannot open the stored secrets
+        // another master key cannot open the stored secrets: refused at start, before any request fails on it
+        String right = Files.readString(data.resolve("master.key"));
         Files.writeString(data.resolve("master.key"), TestSupport.b64(TestSupport.secret("other master")) + "\n");
+        IOException e = assertThrows(IOException.class, () -> VerifierServer.start(cfg).close());
+        assertTrue(e.getMessage().contains("is not the one this database's key secrets are sealed with: start every "
+                + "instance with the same master key"), e.getMessage());
+        assertFalse(e.getMessage().contains(TestSupport.b64(TestSupport.secret("other master"))), "the key is not shown");
+        // a database from before the check (no check value yet) is tested on its oldest key instead
+        try (Store st = Store.open(data, cfg.cluster().database(), new java.security.SecureRandom(), "t/1")) {
+            fail("opened with the wrong master key: " + st);
+        } catch (IOException expected) {
+            // as above
+        }
+        Files.writeString(data.resolve("master.key"), right);
         try (VerifierServer s = VerifierServer.start(cfg)) {
-            KeyStore.Info k = s.keys().get(keyId);
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.keys().keyed(k));
-            assertTrue(e.getMessage().contains("wrong master key or tampered database"), e.getMessage());
+            ((SqlStore) s.store()).database().with(c -> c.createStatement().executeUpdate(
+                    "DELETE FROM settings WHERE name = '" + SqlStore.MASTER_KEY_CHECK + "'"));
+        }
+        Files.writeString(data.resolve("master.key"), TestSupport.b64(TestSupport.secret("other master")) + "\n");
+        IOException old = assertThrows(IOException.class, () -> VerifierServer.start(cfg).close());
+        assertTrue(old.getMessage().contains("is not the one this database's key secrets are sealed with"), old.getMessage());
+        Files.writeString(data.resolve("master.key"), right);
+        try (VerifierServer s = VerifierServer.start(cfg)) {
+            assertEquals(keyId, s.keys().keyed(s.keys().get(keyId)).keyId(), "the right key still opens everything");
         }
     }
 
