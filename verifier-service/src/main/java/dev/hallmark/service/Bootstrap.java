@@ -22,6 +22,7 @@ final class Bootstrap {
     static final String ADMIN_TOKEN_FILE = "admin-token";
     static final String DEMO_TOKEN_FILE = "demo-analyst-token";
     static final String DEMO_SEED_SETTING = "demo.seeded";
+    static final String FIRST_START_SETTING = "first-start.admin-token";
     static final long DEMO_SEED = 20261123L;
 
     private Bootstrap() {}
@@ -36,12 +37,24 @@ final class Bootstrap {
         if (s.tokens().count() > 0) {
             return new Result(null);
         }
-        ApiTokens.Created c = s.tokens().create("admin", ApiTokens.Role.ADMIN, "first-start admin token");
         Path f = s.config().dataDir().resolve(ADMIN_TOKEN_FILE).toAbsolutePath();
-        Files.deleteIfExists(f);
-        SecretBox.writePrivate(f, c.token() + "\n");
-        s.store().audit().append(null, "admin", "token.create", c.principal().tokenId(), "first-start admin token");
-        return new Result(f);
+        // instances starting together on one new database: the one that records the setting makes
+        // the token; the setting, the token and its audit entry are stored together or not at all
+        boolean made = s.store().atomically(() -> {
+            if (!s.store().settings().putIfAbsent(FIRST_START_SETTING, java.time.Instant.now().toString())) {
+                return false;
+            }
+            ApiTokens.Created c = s.tokens().create("admin", ApiTokens.Role.ADMIN, "first-start admin token");
+            try {
+                Files.deleteIfExists(f);
+                SecretBox.writePrivate(f, c.token() + "\n");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            s.store().audit().append(null, "admin", "token.create", c.principal().tokenId(), "first-start admin token");
+            return true;
+        });
+        return new Result(made ? f : null);
     }
 
     record Demo(String keyId, String scheme, Path analystTokenFile, String scanId, boolean created, String description) {}

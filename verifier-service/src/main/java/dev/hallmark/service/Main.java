@@ -1,5 +1,6 @@
 package dev.hallmark.service;
 
+import dev.hallmark.service.store.DatabaseConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,9 +29,23 @@ public final class Main {
               --detect-threads N        worker threads for /v1/detect (default: number of cores)
               --max-scan-positions N    token budget per key and scan (default 16000000)
               --tokenizer FILE          tokenizer.json (default: the hallmark cache, see Tokenizers)
+              --database-url URL        PostgreSQL instead of the embedded H2 database:
+                                jdbc:postgresql://HOST:PORT/DB (no credentials in it)
+              --database-user NAME      the PostgreSQL role
+              --database-password-file FILE  a file holding the role's password (one line)
+              --database-pool-size N    connections per instance (default 16)
+              --database-timeout-seconds N  wait for a connection before answering 503 (default 5)
+              --instance-name NAME      this instance's name in logs, /healthz and scan leases
+                                (default: host name and process id)
+              --scan-lease-seconds N    a scan of an instance that stopped renewing its lease is
+                                taken over by another instance after N seconds (default 30)
               --help                    this text
 
             Environment: HALLMARK_MASTER_KEY (Base64, 32 bytes) replaces <data-dir>/master.key.
+            HALLMARK_DATABASE_URL, HALLMARK_DATABASE_USER, HALLMARK_DATABASE_PASSWORD_FILE (or
+            HALLMARK_DATABASE_PASSWORD, the password itself) stand for the --database-* options,
+            which win over them. Several instances share one PostgreSQL database and one data
+            directory (uploads, stored corpora, master key): see docs/deployment.md.
             """;
 
     private Main() {}
@@ -44,6 +59,10 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.log.ai.djl", "error");
         // Vert.x registers its HTTP connection gauge once per protocol; micrometer warns about the second
         System.setProperty("org.slf4j.simpleLogger.log.io.micrometer.core.instrument.MeterRegistry", "error");
+        // the connection pool's start/stop chatter; its warnings (lost connections) stay
+        System.setProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari", "warn");
+        // Flyway: keep what it migrates (DbMigrate, DbBaseline), not its per-command banner
+        System.setProperty("org.slf4j.simpleLogger.log.org.flywaydb.core.FlywayExecutor", "warn");
         ServiceConfig cfg;
         boolean demo = false;
         try {
@@ -65,7 +84,15 @@ public final class Main {
                     + "('mvn -B -q -DskipTests package' fetches it) or pass --tokenizer FILE.");
             System.exit(2);
         }
-        VerifierServer server = VerifierServer.start(cfg);
+        VerifierServer server;
+        try {
+            server = VerifierServer.start(cfg);
+        } catch (java.sql.SQLException | java.io.IOException e) {
+            // the database cannot be reached, refuses the credentials, or holds a newer schema
+            System.err.println("error: " + e.getMessage());
+            System.exit(3);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "hallmark-shutdown"));
         PrintStream out = System.out;
         String base = "http://" + (cfg.host().equals("0.0.0.0") ? "127.0.0.1" : cfg.host()) + ":" + server.port();
@@ -76,6 +103,8 @@ public final class Main {
                     + " (mode 0600; read it with: cat " + boot.adminTokenFile() + ")");
         }
         out.println("Master key: " + server.store().masterKeySource());
+        out.println("Database: " + server.store().description() + ", schema version " + server.store().schemaVersion()
+                + "; instance " + cfg.cluster().instanceName());
         if (demo) {
             Bootstrap.Demo d = Bootstrap.seedDemo(server);
             out.println("Demo: PUBLISHED demo key " + d.keyId() + " (" + d.scheme() + "; its secret is public, "
@@ -99,6 +128,11 @@ public final class Main {
 
     /** Parses the command line; null for --help. */
     static Parsed parse(String[] args) {
+        return parse(args, System::getenv);
+    }
+
+    /** Parses the command line with {@code env} as the environment; null for --help. */
+    static Parsed parse(String[] args, java.util.function.UnaryOperator<String> env) {
         ServiceConfig c = ServiceConfig.defaults(Path.of("hallmark-data"));
         boolean demo = false;
         String host = c.host();
@@ -113,6 +147,13 @@ public final class Main {
         int detectThreads = c.detectThreads();
         long positions = c.maxScanPositionsPerKey();
         Path tokenizer = c.tokenizerPath();
+        String dbUrl = env.apply("HALLMARK_DATABASE_URL");
+        String dbUser = env.apply("HALLMARK_DATABASE_USER");
+        String dbPasswordFile = env.apply("HALLMARK_DATABASE_PASSWORD_FILE");
+        String dbPassword = env.apply("HALLMARK_DATABASE_PASSWORD");
+        int poolSize = DatabaseConfig.EMBEDDED.poolSize();
+        int dbTimeout = DatabaseConfig.EMBEDDED.timeoutSeconds();
+        ServiceConfig.Cluster cluster = c.cluster();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -132,13 +173,53 @@ public final class Main {
                 case "--detect-threads" -> detectThreads = (int) num(args, ++i, a);
                 case "--max-scan-positions" -> positions = num(args, ++i, a);
                 case "--tokenizer" -> tokenizer = Path.of(val(args, ++i, a));
+                case "--database-url" -> dbUrl = val(args, ++i, a);
+                case "--database-user" -> dbUser = val(args, ++i, a);
+                case "--database-password-file" -> {
+                    dbPasswordFile = val(args, ++i, a);
+                    dbPassword = null;
+                }
+                case "--database-pool-size" -> poolSize = (int) num(args, ++i, a);
+                case "--database-timeout-seconds" -> dbTimeout = (int) num(args, ++i, a);
+                case "--instance-name" -> cluster = cluster.withInstanceName(val(args, ++i, a));
+                case "--scan-lease-seconds" -> cluster = cluster.withScanLeaseMillis(num(args, ++i, a) * 1000);
                 default -> throw new IllegalArgumentException("unknown option '" + a + "'");
             }
         }
+        DatabaseConfig.Secret password = null;
+        if (dbPasswordFile != null && !dbPasswordFile.isEmpty()) {
+            password = passwordFile(Path.of(dbPasswordFile));
+        } else if (dbPassword != null && !dbPassword.isEmpty()) {
+            password = DatabaseConfig.Secret.of(dbPassword);
+        }
+        DatabaseConfig db = dbUrl == null || dbUrl.isEmpty() ? DatabaseConfig.EMBEDDED
+                : new DatabaseConfig(dbUrl, dbUser == null || dbUser.isEmpty() ? null : dbUser, password, poolSize,
+                        dbTimeout);
+        if (db.embedded() && (dbUser != null || password != null)) {
+            throw new IllegalArgumentException("--database-user and the database password need --database-url (the "
+                    + "embedded database has none)");
+        }
         ServiceConfig cfg = new ServiceConfig(host, port, dataDir, body, upload, decompressed, ratio, c.maxBatchTexts(),
                 c.minTokens(), rate, burst, detectThreads, c.scanThreads(), positions, tokenizer,
-                Long.getLong("hallmark.test.scanDelayMillis", 0L));
+                Long.getLong("hallmark.test.scanDelayMillis", 0L), cluster.withDatabase(db));
         return new Parsed(cfg, demo);
+    }
+
+    /** The password in {@code file}: its first line (the file is read once, at start). */
+    static DatabaseConfig.Secret passwordFile(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read the database password file " + file + ": "
+                    + e.getClass().getSimpleName());
+        }
+        int nl = text.indexOf('\n');
+        String line = (nl < 0 ? text : text.substring(0, nl)).replace("\r", "");
+        if (line.isEmpty()) {
+            throw new IllegalArgumentException("the database password file " + file + " is empty");
+        }
+        return DatabaseConfig.Secret.of(line);
     }
 
     private static String val(String[] args, int i, String opt) {

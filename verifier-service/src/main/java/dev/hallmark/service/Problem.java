@@ -161,6 +161,11 @@ public final class Problem extends RuntimeException {
                 .with("retry_after_seconds", retryAfterSeconds);
     }
 
+    /** The database cannot be reached (refused, lost, or no connection free in time): retry later. */
+    public static Problem databaseUnavailable(String detail) {
+        return of(503, "database-unavailable", "Database unavailable", detail).with("retry_after_seconds", 5);
+    }
+
     public static Problem internal(String detail) {
         return of(500, "internal", "Internal error", detail);
     }

@@ -1,5 +1,6 @@
 package dev.hallmark.service;
 
+import dev.hallmark.service.store.DatabaseConfig;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -26,6 +27,8 @@ import java.util.Objects;
  * @param tokenizerPath the tokenizer.json all text is tokenized with
  * @param testDelayMillisPerDocument a pause per scanned document, used only by crash tests to
  *     keep a scan running long enough to be killed (default 0)
+ * @param cluster the database and how this instance shares it with others (default: the embedded
+ *     database, one instance)
  */
 public record ServiceConfig(
         String host,
@@ -43,12 +46,14 @@ public record ServiceConfig(
         int scanThreads,
         long maxScanPositionsPerKey,
         Path tokenizerPath,
-        long testDelayMillisPerDocument) {
+        long testDelayMillisPerDocument,
+        Cluster cluster) {
 
     public ServiceConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(tokenizerPath, "tokenizerPath");
+        Objects.requireNonNull(cluster, "cluster");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -82,48 +87,110 @@ public record ServiceConfig(
     public static ServiceConfig defaults(Path dataDir) {
         return new ServiceConfig("127.0.0.1", 8080, dataDir, 1L << 20, 4L << 30, 16L << 30, 200, 64, 16, 5, 60,
                 Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 16_000_000L,
-                dev.hallmark.text.Tokenizers.locate(System::getProperty, System::getenv).path(), 0);
+                dev.hallmark.text.Tokenizers.locate(System::getProperty, System::getenv).path(), 0, Cluster.SINGLE);
     }
 
     public ServiceConfig withPort(int p) {
         return new ServiceConfig(host, p, dataDir, maxBodyBytes, maxUploadBytes, maxDecompressedBytes, maxGzipRatio,
                 maxBatchTexts, minTokens, ratePerSecond, rateBurst, detectThreads, scanThreads,
-                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument);
+                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument, cluster);
     }
 
     public ServiceConfig withHost(String h) {
         return new ServiceConfig(h, port, dataDir, maxBodyBytes, maxUploadBytes, maxDecompressedBytes, maxGzipRatio,
                 maxBatchTexts, minTokens, ratePerSecond, rateBurst, detectThreads, scanThreads,
-                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument);
+                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument, cluster);
     }
 
     public ServiceConfig withLimits(long body, long upload, long decompressed, double ratio) {
         return new ServiceConfig(host, port, dataDir, body, upload, decompressed, ratio,
                 maxBatchTexts, minTokens, ratePerSecond, rateBurst, detectThreads, scanThreads,
-                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument);
+                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument, cluster);
     }
 
     public ServiceConfig withRate(double perSecond, int burst) {
         return new ServiceConfig(host, port, dataDir, maxBodyBytes, maxUploadBytes, maxDecompressedBytes, maxGzipRatio,
                 maxBatchTexts, minTokens, perSecond, burst, detectThreads, scanThreads,
-                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument);
+                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument, cluster);
     }
 
     public ServiceConfig withMaxScanPositionsPerKey(long n) {
         return new ServiceConfig(host, port, dataDir, maxBodyBytes, maxUploadBytes, maxDecompressedBytes, maxGzipRatio,
                 maxBatchTexts, minTokens, ratePerSecond, rateBurst, detectThreads, scanThreads,
-                n, tokenizerPath, testDelayMillisPerDocument);
+                n, tokenizerPath, testDelayMillisPerDocument, cluster);
     }
 
     public ServiceConfig withThreads(int detect, int scan) {
         return new ServiceConfig(host, port, dataDir, maxBodyBytes, maxUploadBytes, maxDecompressedBytes, maxGzipRatio,
                 maxBatchTexts, minTokens, ratePerSecond, rateBurst, detect, scan,
-                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument);
+                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument, cluster);
     }
 
     public ServiceConfig withTestDelayMillisPerDocument(long ms) {
         return new ServiceConfig(host, port, dataDir, maxBodyBytes, maxUploadBytes, maxDecompressedBytes, maxGzipRatio,
                 maxBatchTexts, minTokens, ratePerSecond, rateBurst, detectThreads, scanThreads,
-                maxScanPositionsPerKey, tokenizerPath, ms);
+                maxScanPositionsPerKey, tokenizerPath, ms, cluster);
+    }
+
+    public ServiceConfig withCluster(Cluster c) {
+        return new ServiceConfig(host, port, dataDir, maxBodyBytes, maxUploadBytes, maxDecompressedBytes, maxGzipRatio,
+                maxBatchTexts, minTokens, ratePerSecond, rateBurst, detectThreads, scanThreads,
+                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument, c);
+    }
+
+    /**
+     * Where the rows live and how this instance shares them with other instances.
+     *
+     * @param database the embedded H2 database in the data directory (default), or a PostgreSQL
+     *     server that several instances share (with one shared data directory for the corpora)
+     * @param instanceName this instance's name in logs, {@code /healthz} and on the scans it
+     *     leases (default: host name and process id)
+     * @param scanLeaseMillis how long a scan stays claimed by an instance that stopped renewing
+     *     its lease (it died): then another instance re-runs it (default 30 s; renewed every third)
+     */
+    public record Cluster(DatabaseConfig database, String instanceName, long scanLeaseMillis) {
+
+        /** One instance on the embedded database. */
+        public static final Cluster SINGLE = new Cluster(DatabaseConfig.EMBEDDED, defaultInstanceName(), 30_000);
+
+        public Cluster {
+            Objects.requireNonNull(database, "database");
+            if (instanceName == null || !instanceName.matches("[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")) {
+                throw new IllegalArgumentException("instance name must be 1..100 letters, digits, '.', '_', ':' or '-', "
+                        + "got '" + instanceName + "'");
+            }
+            if (scanLeaseMillis < 1000 || scanLeaseMillis > 3_600_000) {
+                throw new IllegalArgumentException("scan lease must be 1..3600 seconds, got " + scanLeaseMillis / 1000.0);
+            }
+        }
+
+        public Cluster withDatabase(DatabaseConfig d) {
+            return new Cluster(d, instanceName, scanLeaseMillis);
+        }
+
+        public Cluster withInstanceName(String name) {
+            return new Cluster(database, name, scanLeaseMillis);
+        }
+
+        public Cluster withScanLeaseMillis(long ms) {
+            return new Cluster(database, instanceName, ms);
+        }
+
+        /** The host's name and this process's id. */
+        static String defaultInstanceName() {
+            String host;
+            try {
+                // the kernel's name for the host: no DNS lookup (which can stall a start for seconds)
+                host = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).trim();
+            } catch (java.io.IOException | RuntimeException e) {
+                host = "host";
+            }
+            host = host.replaceAll("[^A-Za-z0-9._-]", "-");
+            if (host.isEmpty() || !Character.isLetterOrDigit(host.charAt(0))) {
+                host = "h" + host;
+            }
+            String name = host + "-" + ProcessHandle.current().pid();
+            return name.length() > 100 ? name.substring(name.length() - 100) : name;
+        }
     }
 }

@@ -17,18 +17,22 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The verifier service, assembled: the store in the data directory ({@code store}), the scan
- * runner and upload intake ({@code scan}), and the HTTP API over them ({@code http}).
- * {@link #start} opens the store, recovers interrupted scans and listens.
+ * The verifier service, assembled: the store (the embedded database in the data directory, or
+ * PostgreSQL) and the corpus files ({@code store}), the scan runner and upload intake
+ * ({@code scan}), and the HTTP API over them ({@code http}). {@link #start} opens the store,
+ * starts taking scans (queued ones, and those an earlier or another instance left) and listens.
  */
 public final class VerifierServer implements AutoCloseable {
 
     private static final Map<Path, HfTokenizer> TOKENIZERS = new ConcurrentHashMap<>();
+    /** How old an upload file without a scan row must be before a start sweeps it from a shared data directory. */
+    static final Duration SHARED_ORPHAN_AGE = Duration.ofHours(6);
 
     private final ServiceConfig config;
     private final Store store;
@@ -65,7 +69,10 @@ public final class VerifierServer implements AutoCloseable {
     public static VerifierServer start(ServiceConfig config) throws Exception {
         ScanFiles files = new ScanFiles(config.dataDir());
         files.createDirectories();
-        Store store = Store.embedded(config.dataDir(), new SecureRandom());
+        SecureRandom random = new SecureRandom();
+        // unique per process: a restarted instance of the same name must not pass for its dead predecessor
+        String owner = config.cluster().instanceName() + "/" + Long.toUnsignedString(random.nextLong(), 36);
+        Store store = Store.open(config.dataDir(), config.cluster().database(), random, owner);
         VerifierServer s;
         try {
             s = new VerifierServer(config, store, files, sharedTokenizer(config.tokenizerPath()));
@@ -74,8 +81,9 @@ public final class VerifierServer implements AutoCloseable {
             throw e;
         }
         try {
-            files.sweepOrphans(store.scans());
-            s.runner.recover();
+            // a shared data directory holds other instances' uploads in flight: only old leftovers go
+            files.sweepOrphans(store.scans(), store.exclusive() ? Duration.ZERO : SHARED_ORPHAN_AGE);
+            s.runner.start();
             s.http = HttpApi.start(config, store, files, s.runner, s.intake,
                     new DetectionEngine(s.tokenizer, config.minTokens()), s.registry);
             return s;
@@ -83,6 +91,11 @@ public final class VerifierServer implements AutoCloseable {
             s.close();
             throw e;
         }
+    }
+
+    /** How old a leftover upload must be before a start sweeps it from a data directory shared by instances. */
+    public static Duration sharedOrphanAge() {
+        return SHARED_ORPHAN_AGE;
     }
 
     public int port() {

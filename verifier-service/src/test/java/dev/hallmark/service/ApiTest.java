@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.service.scan.Quantize;
-import dev.hallmark.service.store.Database;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -64,7 +63,19 @@ class ApiTest {
         TestSupport.Resp r = api.get("/healthz", null);
         assertEquals(200, r.status());
         assertEquals("ok", r.json().getString("status"));
-        assertEquals(Database.MIGRATIONS.size(), r.json().getInteger("schema_version"));
+        assertEquals(4, r.json().getInteger("schema_version"), "Flyway migrations V1..V4");
+        assertEquals(env.server.config().cluster().instanceName(), r.json().getString("instance"));
+    }
+
+    @Test
+    void readyzChecksTheDatabaseAndTheCorpusStorage() {
+        TestSupport.Resp r = api.get("/readyz", null);
+        assertEquals(200, r.status(), r.body()::toString);
+        JsonObject o = r.json();
+        assertEquals("ready", o.getString("status"));
+        assertEquals("h2", o.getString("database"));
+        assertEquals(new JsonObject().put("instance", "ok").put("database", "ok").put("storage", "ok"),
+                o.getJsonObject("checks"));
     }
 
     @Test

@@ -102,6 +102,8 @@ class AuthMatrixTest {
         List<Route> r = new ArrayList<>();
         r.add(new Route("GET", "/healthz", w -> api.get("/healthz", token(w)),
                 Map.of(Who.ADMIN, 200, Who.OWNER, 200, Who.OTHER_TENANT, 200, Who.NONE, 200, Who.BAD, 200, Who.REVOKED, 200)));
+        r.add(new Route("GET", "/readyz", w -> api.get("/readyz", token(w)),
+                Map.of(Who.ADMIN, 200, Who.OWNER, 200, Who.OTHER_TENANT, 200, Who.NONE, 200, Who.BAD, 200, Who.REVOKED, 200)));
         r.add(new Route("GET", "/metrics", w -> api.get("/metrics", token(w)), authed(200, 403, 403)));
         r.add(new Route("GET", "/v1/me", w -> api.get("/v1/me", token(w)), authed(200, 200, 200)));
         r.add(new Route("POST", "/v1/detect", w -> api.post("/v1/detect", token(w), detect), authed(200, 200, 200)));

@@ -35,15 +35,30 @@ class CrashRecoveryTest {
     record Proc(Process process, int port, List<String> output) {}
 
     static Proc launch(Path data, long delayMillis) throws Exception {
+        return launch(data, delayMillis, List.of());
+    }
+
+    /** The service's command line in a child JVM (the test classpath), with {@code extra} options. */
+    static List<String> command(Path data, long delayMillis, List<String> extra) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-Dai.djl.offline=true",
                 "-Dhallmark.tokenizer=" + TestSupport.tokenizer(),
                 "-Dhallmark.test.scanDelayMillis=" + delayMillis,
                 "-cp", System.getProperty("java.class.path"),
                 "dev.hallmark.service.Main", "--port", "0", "--data-dir", data.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        cmd.addAll(extra);
+        return cmd;
+    }
+
+    /** Starts the service in a child JVM and waits until it listens. */
+    static Proc launch(Path data, long delayMillis, List<String> extra) throws Exception {
+        List<String> cmd = command(data, delayMillis, extra);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        // the database is what the command line says, whatever the test run's environment holds
+        pb.environment().keySet().removeIf(k -> k.startsWith("HALLMARK_DATABASE_"));
+        Process p = pb.start();
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        List<String> out = new ArrayList<>();
+        List<String> out = java.util.Collections.synchronizedList(new ArrayList<>());
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < end) {
             String line = r.readLine();
@@ -55,8 +70,9 @@ class CrashRecoveryTest {
             if (m.find()) {
                 Thread drain = new Thread(() -> {
                     try {
-                        while (r.readLine() != null) {
-                            // keep the pipe empty
+                        String more;
+                        while ((more = r.readLine()) != null) {
+                            out.add(more); // keeps the pipe empty, and the output for the test to read
                         }
                     } catch (IOException ignored) {
                         // process gone

@@ -43,6 +43,18 @@ public final class TestSupport {
         return ServiceConfig.defaults(dataDir).withPort(0).withRate(1000, 10_000).withThreads(2, 1);
     }
 
+    /** The two databases the store runs on; tests of the store run on both. */
+    public enum Backend { H2, POSTGRESQL }
+
+    /**
+     * {@link #config(Path)} on {@code backend}: the embedded database in the data directory, or a
+     * fresh database on the test run's PostgreSQL server ({@link PgServer}).
+     */
+    public static ServiceConfig config(Path dataDir, Backend backend) {
+        ServiceConfig c = config(dataDir);
+        return backend == Backend.H2 ? c : c.withCluster(c.cluster().withDatabase(PgServer.get().newDatabase()));
+    }
+
     /** Fixed key secrets (tests are reproducible): 32 bytes each, derived from a label. */
     public static byte[] secret(String label) {
         byte[] b = new byte[32];
@@ -81,6 +93,10 @@ public final class TestSupport {
 
         public static Env start(Path dataDir) throws Exception {
             return new Env(dataDir, config(dataDir));
+        }
+
+        public static Env start(Path dataDir, Backend backend) throws Exception {
+            return new Env(dataDir, config(dataDir, backend));
         }
 
         public int port() {

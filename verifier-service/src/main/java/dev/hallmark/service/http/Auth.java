@@ -5,12 +5,14 @@ import dev.hallmark.service.store.ApiTokens;
 import dev.hallmark.service.store.AuditLog;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Who is calling: a Bearer API token on every {@code /v1} route and {@code /metrics}, charged one
- * rate-limit unit per request ({@link #charge} charges more, e.g. per text of a batch); the admin
- * check; and audit entries in the caller's name.
+ * Who is calling: a Bearer API token on every {@code /v1} route and {@code /metrics}, looked up in
+ * the store and charged one rate-limit unit per request ({@link #charge} charges more, e.g. per
+ * text of a batch); the admin check; and audit entries in the caller's name. The lookup and the
+ * charge are database work: they run on a worker pool of their own, with the request paused.
  */
 final class Auth {
 
@@ -20,12 +22,14 @@ final class Auth {
     private final RateLimiter limiter;
     private final Counter rateLimited;
     private final AuditLog audit;
+    private final Work db;
 
-    Auth(ApiTokens tokens, RateLimiter limiter, Counter rateLimited, AuditLog audit) {
+    Auth(ApiTokens tokens, RateLimiter limiter, Counter rateLimited, AuditLog audit, Work db) {
         this.tokens = tokens;
         this.limiter = limiter;
         this.rateLimited = rateLimited;
         this.audit = audit;
+        this.db = db;
     }
 
     /** The handler: 401 without a valid token, 429 over the token's rate; else the caller is known. */
@@ -39,30 +43,44 @@ final class Auth {
             ctx.fail(Problem.unauthorized("the Authorization header must use the Bearer scheme"));
             return;
         }
-        ApiTokens.Principal p = tokens.authenticate(h.substring(7).trim());
-        if (p == null) {
-            ctx.fail(Problem.unauthorized("unknown or revoked API token"));
-            return;
+        String token = h.substring(7).trim();
+        HttpServerRequest req = ctx.request();
+        // no body byte may be lost while the lookup runs (uploads stream it themselves)
+        boolean paused = !req.isEnded();
+        if (paused) {
+            req.pause();
         }
-        ctx.put(PRINCIPAL, p);
-        if (charge(ctx, p, 1)) {
+        db.call(() -> {
+            ApiTokens.Principal p = tokens.authenticate(token);
+            if (p == null) {
+                throw Problem.unauthorized("unknown or revoked API token");
+            }
+            charge(p, 1);
+            return p;
+        }).onComplete(ar -> {
+            if (paused && !req.isEnded()) {
+                req.resume();
+            }
+            if (ar.failed()) {
+                ctx.fail(ar.cause());
+                return;
+            }
+            ctx.put(PRINCIPAL, ar.result());
             ctx.next();
-        }
+        });
     }
 
     /**
-     * Charges {@code units} to the caller's bucket.
+     * Charges {@code units} to the caller's bucket (blocking: call on a worker).
      *
-     * @return true if allowed; false after failing the request with 429 and the time to wait
+     * @throws Problem rate-limited (429) with the time to wait
      */
-    boolean charge(RoutingContext ctx, ApiTokens.Principal who, double units) {
+    void charge(ApiTokens.Principal who, double units) {
         long wait = limiter.acquire(who.tokenId(), units);
         if (wait > 0) {
             rateLimited.increment();
-            ctx.fail(Problem.rateLimited(wait));
-            return false;
+            throw Problem.rateLimited(wait);
         }
-        return true;
     }
 
     /** The caller, once authenticated. */

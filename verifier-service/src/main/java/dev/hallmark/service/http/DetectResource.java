@@ -72,12 +72,12 @@ final class DetectResource implements Resource {
             ctx.fail(p);
             return;
         }
-        // one unit was charged when the request was authenticated; a batch costs one per text
-        if (q.inputs().size() > 1 && !auth.charge(ctx, who, q.inputs().size() - 1)) {
-            return;
-        }
         long t0 = System.nanoTime();
         work.respond(ctx, () -> {
+            // one unit was charged when the request was authenticated; a batch costs one per text
+            if (q.inputs().size() > 1) {
+                auth.charge(who, q.inputs().size() - 1);
+            }
             KeyStore.Family family = keys.family(q.scheme(), q.keyIds());
             List<int[]> ids = engine.prepare(q.inputs(), family);
             ObjectNode out = F.objectNode();

@@ -1,6 +1,7 @@
 package dev.hallmark.service.http;
 
 import dev.hallmark.service.Problem;
+import dev.hallmark.service.store.Database;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -40,6 +41,12 @@ final class ErrorHandler implements Resource {
             p = pr;
         } else if (t != null && t.getCause() instanceof Problem pr) {
             p = pr;
+        } else if (unavailableDatabase(t) != null) {
+            // the detail names the kind of failure, not the server's address or the driver's message
+            LOG.warning("database unavailable on " + ctx.request().method() + " " + ctx.request().path() + ": "
+                    + unavailableDatabase(t).getMessage());
+            p = Problem.databaseUnavailable("the database is unreachable or did not answer in time, so nothing was "
+                    + "changed; retry later (operators: see the server log and /readyz)");
         } else if (t instanceof HttpException he) {
             p = switch (he.getStatusCode()) {
                 case 413 -> Problem.tooLarge("the request body exceeds the limit of " + maxBodyBytes + " bytes");
@@ -65,7 +72,17 @@ final class ErrorHandler implements Resource {
         problem(ctx, p);
     }
 
-    /** Writes {@code p} as the answer (with WWW-Authenticate for 401, Retry-After for 429). */
+    /** The store's connection failure in {@code t}'s causes, or null. */
+    static Database.StoreException unavailableDatabase(Throwable t) {
+        for (Throwable x = t; x != null; x = x.getCause()) {
+            if (x instanceof Database.StoreException se && se.unavailable()) {
+                return se;
+            }
+        }
+        return null;
+    }
+
+    /** Writes {@code p} as the answer (with WWW-Authenticate for 401, Retry-After for 429 and 503). */
     static void problem(RoutingContext ctx, Problem p) {
         if (ctx.response().ended() || ctx.response().closed()) {
             return;
@@ -73,7 +90,7 @@ final class ErrorHandler implements Resource {
         if (p.getStatusCode() == 401) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"hallmark\"");
         }
-        if (p.getStatusCode() == 429) {
+        if (p.getStatusCode() == 429 || p.getStatusCode() == 503) {
             Object ra = p.toJson(null).getValue("retry_after_seconds");
             ctx.response().putHeader("Retry-After", String.valueOf(ra));
         }

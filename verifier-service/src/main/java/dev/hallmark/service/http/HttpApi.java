@@ -34,6 +34,9 @@ public final class HttpApi implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
 
+    /** Threads for the short database calls of authentication and readiness. */
+    static final int DB_THREADS = 4;
+
     private final Vertx vertx;
     private final HttpServer server;
 
@@ -70,10 +73,15 @@ public final class HttpApi implements AutoCloseable {
 
     private static Router router(Vertx vertx, ServiceConfig config, Store store, ScanFiles files, ScanRunner runner,
             ScanIntake intake, DetectionEngine engine, PrometheusMeterRegistry registry) {
-        Work work = new Work(vertx.createSharedWorkerExecutor("hallmark-worker", config.detectThreads(), 5, TimeUnit.MINUTES));
-        Auth auth = new Auth(store.tokens(), new RateLimiter(config.ratePerSecond(), config.rateBurst(), System::nanoTime),
+        Work work = new Work(vertx.createSharedWorkerExecutor("hallmark-worker", config.detectThreads(), 5, TimeUnit.MINUTES),
+                store);
+        // token look-ups, rate-limit charges and readiness are short database calls: their own pool,
+        // so they never queue behind detection (each holds at most one connection)
+        Work db = new Work(vertx.createSharedWorkerExecutor("hallmark-db", DB_THREADS, 1, TimeUnit.MINUTES), store);
+        Auth auth = new Auth(store.tokens(), new RateLimiter(config.ratePerSecond(), config.rateBurst(),
+                RateLimiter::wallNanos, store.rateBuckets()),
                 Counter.builder("hallmark_rate_limited").description("requests refused with 429").register(registry),
-                store.audit());
+                store.audit(), db);
         // JSON bodies only; corpus uploads stream without it (ScansResource counts their bytes)
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()).setHandleFileUploads(false);
 
@@ -87,7 +95,7 @@ public final class HttpApi implements AutoCloseable {
         r.route("/v1/*").handler(auth::authenticate);
         r.route("/metrics").handler(auth::authenticate);
         List<Resource> resources = List.of(
-                new HealthResource(store, runner, registry, auth),
+                new HealthResource(store, files, runner, config.cluster().instanceName(), registry, auth, db),
                 new UiResource(),
                 new TokensResource(config, store.tokens(), auth, work, body),
                 new DetectResource(config.maxBatchTexts(), store.keys(), engine, auth, work, body, registry),

@@ -49,7 +49,7 @@ final class KeysResource implements Resource {
             return Views.key(k);
         }));
         r.post("/v1/keys/:id/derive").handler(body).handler(auth::requireAdmin).handler(this::derive);
-        r.delete("/v1/keys/:id").handler(auth::requireAdmin).handler(ctx -> work.respond(ctx, () -> {
+        r.delete("/v1/keys/:id").handler(auth::requireAdmin).handler(ctx -> work.respondAtomically(ctx, () -> {
             String id = ctx.pathParam("id");
             if (!keys.retire(id)) {
                 throw Problem.notFound("no key with id '" + id + "'");
@@ -67,7 +67,7 @@ final class KeysResource implements Resource {
             ctx.fail(p);
             return;
         }
-        work.respond(ctx, () -> {
+        work.respondAtomically(ctx, () -> {
             String kind = b.string("kind", KeyStore.KIND_HALLMARK);
             if (KeyStore.KIND_SYNTHID.equals(kind)) {
                 if (b.has("secret")) {
@@ -112,7 +112,7 @@ final class KeysResource implements Resource {
             ctx.fail(p);
             return;
         }
-        work.respond(ctx, () -> {
+        work.respondAtomically(ctx, () -> {
             String path = b.string("path", null);
             if (path == null) {
                 throw Problem.invalid("'path' is required, e.g. 'account/123'");

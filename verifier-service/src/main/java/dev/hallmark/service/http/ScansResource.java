@@ -217,9 +217,12 @@ final class ScansResource implements Resource {
     private void delete(RoutingContext ctx) {
         work.respond(ctx, () -> {
             ScanStore.Scan s = visible(ctx);
-            scans.delete(s.id());
+            work.atomically(() -> {
+                scans.delete(s.id());
+                auth.audit(ctx, "scan.delete", s.id(), null);
+                return null;
+            });
             files.delete(s.id());
-            auth.audit(ctx, "scan.delete", s.id(), null);
             return new JsonObject().put("id", s.id()).put("deleted", true);
         });
     }

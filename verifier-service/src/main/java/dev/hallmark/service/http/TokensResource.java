@@ -43,7 +43,7 @@ final class TokensResource implements Resource {
             return new JsonObject().put("tokens", a);
         }));
         r.post("/v1/tokens").handler(body).handler(auth::requireAdmin).handler(this::create);
-        r.delete("/v1/tokens/:id").handler(auth::requireAdmin).handler(ctx -> work.respond(ctx, () -> {
+        r.delete("/v1/tokens/:id").handler(auth::requireAdmin).handler(ctx -> work.respondAtomically(ctx, () -> {
             String id = ctx.pathParam("id");
             if (!tokens.revoke(id)) {
                 throw Problem.notFound("no API token with id '" + id + "'");
@@ -61,7 +61,7 @@ final class TokensResource implements Resource {
             ctx.fail(p);
             return;
         }
-        work.respond(ctx, () -> {
+        work.respondAtomically(ctx, () -> {
             ApiTokens.Role role = ApiTokens.Role.parse(b.string("role", "analyst"));
             String tenant = b.string("tenant", null);
             if (tenant == null) {

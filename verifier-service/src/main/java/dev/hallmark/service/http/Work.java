@@ -6,7 +6,10 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import dev.hallmark.service.store.Store;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * Blocking work of the handlers (database, tokenizer, detection) on a worker pool, so the event
@@ -15,9 +18,32 @@ import java.util.concurrent.Callable;
 final class Work {
 
     private final WorkerExecutor worker;
+    private final Store store;
 
-    Work(WorkerExecutor worker) {
+    Work(WorkerExecutor worker, Store store) {
         this.worker = worker;
+        this.store = store;
+    }
+
+    /**
+     * Runs {@code work} (on the calling worker thread) in one database transaction: a change and
+     * its audit entry are stored together or not at all (e.g. when the database is lost midway).
+     */
+    <T> T atomically(Supplier<T> work) {
+        return store.atomically(work);
+    }
+
+    /** {@link #respond}, with the whole of {@code work} in one database transaction ({@link #atomically}). */
+    void respondAtomically(RoutingContext ctx, Callable<?> work) {
+        respond(ctx, () -> store.atomically(() -> {
+            try {
+                return work.call();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        }));
     }
 
     /** Runs {@code work} on the pool (unordered: requests do not wait for each other). */

@@ -25,6 +25,7 @@ import java.util.Base64;
 public final class ScanIntake {
 
     private final ServiceConfig config;
+    private final Store store;
     private final ScanStore scans;
     private final KeyStore keys;
     private final AuditLog audit;
@@ -36,6 +37,7 @@ public final class ScanIntake {
     public ScanIntake(ServiceConfig config, Store store, ScanFiles files, HfTokenizer tokenizer, ScanRunner runner,
             SecureRandom random) {
         this.config = config;
+        this.store = store;
         this.scans = store.scans();
         this.keys = store.keys();
         this.audit = store.audit();
@@ -139,13 +141,19 @@ public final class ScanIntake {
                 ScanStore.QUEUED, req.format().text(), gz ? "gzip" : "none", req.field(),
                 req.split() == null ? null : req.split().text(), req.alpha(), req.keyIds(), stored, bytes, Instant.now(),
                 null, null, 0, 0, 0, 0, null, null, req.scheme(), req.params());
+        long documents = docs;
         try {
-            scans.insert(s);
+            // the row and its audit entry together: a scan is never queued unaudited
+            store.atomically(() -> {
+                scans.insert(s);
+                audit.append(who.tokenId(), who.tenant(), "scan.create", scanId, documents + " documents, " + bytes
+                        + " bytes");
+                return null;
+            });
         } catch (RuntimeException e) {
             files.delete(scanId);
             throw e;
         }
-        audit.append(who.tokenId(), who.tenant(), "scan.create", scanId, docs + " documents, " + bytes + " bytes");
         ScanStore.Scan queued = scans.get(scanId);
         runner.submit(scanId);
         return queued;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hallmark.service.Problem;
 import dev.hallmark.service.ServiceConfig;
 import dev.hallmark.service.store.AuditLog;
+import dev.hallmark.service.store.Database;
 import dev.hallmark.service.store.ScanFiles;
 import dev.hallmark.service.store.ScanStore;
 import dev.hallmark.service.store.Store;
@@ -21,8 +22,10 @@ import java.util.logging.Logger;
 /**
  * Runs queued scans in the background on {@link ServiceConfig#scanThreads()} threads: each scan
  * goes queued -> running -> done (with its report) or failed (with the reason), by its type's
- * analysis ({@code WatermarkScan}, {@code RadioactivityScan}). After a restart, {@link #recover}
- * re-queues what a crash interrupted.
+ * analysis ({@code WatermarkScan}, {@code RadioactivityScan}). Scans come from the store through
+ * {@code ScanClaims}, leased to this instance while they run, so several instances sharing a
+ * database never run one scan twice; a scan whose instance died (kill -9, a lost machine) is
+ * claimed again once its lease expires and re-run, by whichever instance claims it first.
  */
 public final class ScanRunner implements AutoCloseable {
 
@@ -34,6 +37,7 @@ public final class ScanRunner implements AutoCloseable {
     private final AuditLog audit;
     private final ScanFiles files;
     private final ExecutorService pool;
+    private final ScanClaims claims;
     private final AtomicInteger running = new AtomicInteger();
     private final ScanAnalysis watermark;
     private final ScanAnalysis radioactivity;
@@ -49,6 +53,7 @@ public final class ScanRunner implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.claims = new ScanClaims(scans, config.cluster().scanLeaseMillis(), config.scanThreads(), pool, this::run);
         ScanContext ctx = new ScanContext(config, scans, store.keys(), files, tokenizer,
                 Counter.builder("hallmark_scan_documents").description("documents scanned").register(registry),
                 Counter.builder("hallmark_scan_tokens").description("tokens scanned").register(registry),
@@ -59,71 +64,88 @@ public final class ScanRunner implements AutoCloseable {
     }
 
     /**
-     * After a restart: scans left queued or running (the process died, e.g. kill -9) are run again
-     * from their stored upload; a scan whose upload is gone, or that was interrupted
-     * {@value #MAX_ATTEMPTS} times, is marked failed with the reason.
-     *
-     * @return how many scans were queued again
+     * Starts taking scans from the store: the queued ones, and those left running by an instance
+     * that stopped (kill -9; on the embedded database every lease is expired at open, so a
+     * restarted process re-runs them at once). Each is run again from its stored upload; one whose
+     * upload is gone, or that was interrupted {@value #MAX_ATTEMPTS} times, is marked failed with
+     * the reason.
      */
-    public int recover() {
-        int n = 0;
-        for (ScanStore.Scan s : scans.inState(ScanStore.QUEUED, ScanStore.RUNNING)) {
-            if (!files.hasCorpus(s)) {
-                scans.fail(s.id(), "the service stopped during this scan and its upload file is missing, so it cannot be re-run");
-                audit.append(null, s.tenant(), "scan.failed", s.id(), "upload missing after restart");
-            } else if (s.state().equals(ScanStore.RUNNING) && s.attempts() >= MAX_ATTEMPTS) {
-                scans.fail(s.id(), "the service stopped during this scan " + s.attempts()
-                        + " times; not retrying (a corpus that crashes the service?)");
-                audit.append(null, s.tenant(), "scan.failed", s.id(), "too many interrupted attempts");
-            } else {
-                if (s.state().equals(ScanStore.RUNNING)) {
-                    scans.requeue(s.id(), "interrupted by a service stop during attempt " + s.attempts()
-                            + "; re-running from the stored upload");
-                    audit.append(null, s.tenant(), "scan.resumed", s.id(), "after interrupted attempt " + s.attempts());
-                }
-                submit(s.id());
-                n++;
-            }
-        }
-        return n;
+    public void start() {
+        claims.start();
     }
 
-    /** Queues a stored scan to run. */
+    /** A scan was queued: claim it now (it is in the store already; any instance may run it). */
     public void submit(String scanId) {
-        pool.execute(() -> run(scanId));
+        claims.wakeUp();
     }
 
-    private void run(String id) {
+    private void run(ScanStore.Claim claim) {
+        ScanStore.Scan s = claim.scan();
+        String id = s.id();
         if (closing) {
-            return;
-        }
-        ScanStore.Scan s = scans.get(id);
-        if (s == null || !(s.state().equals(ScanStore.QUEUED))) {
-            return;
-        }
-        if (!scans.markRunning(id)) {
-            return;
+            return; // released by close()
         }
         running.incrementAndGet();
         try {
-            ScanStore.Scan current = scans.get(id);
-            ScanAnalysis analysis = ScanStore.TYPE_RADIOACTIVITY.equals(current.scanType()) ? radioactivity : watermark;
-            ObjectNode report = analysis.run(current);
-            if (report == null) {
-                return; // deleted while running, or the service is stopping
+            if (!files.hasCorpus(s)) {
+                scans.fail(id, "the service stopped during this scan and its upload file is missing, so it cannot be re-run");
+                audit.append(null, s.tenant(), "scan.failed", id, "upload missing after restart");
+                return;
             }
-            scans.finish(id, report.toString(), report.path("verdict").asText());
-            audit.append(s.tokenId(), s.tenant(), "scan.done", id, null);
+            if (claim.takeover()) {
+                int interrupted = s.attempts() - 1;
+                if (interrupted >= MAX_ATTEMPTS) {
+                    scans.fail(id, "the service stopped during this scan " + interrupted
+                            + " times; not retrying (a corpus that crashes the service?)");
+                    audit.append(null, s.tenant(), "scan.failed", id, "too many interrupted attempts");
+                    return;
+                }
+                LOG.info("taking over scan " + id + ": its lease expired during attempt " + interrupted
+                        + " (the instance running it stopped); re-running it from the stored upload");
+                scans.note(id, "interrupted by a service stop during attempt " + interrupted
+                        + "; re-running from the stored upload");
+                audit.append(null, s.tenant(), "scan.resumed", id, "after interrupted attempt " + interrupted);
+            }
+            ScanAnalysis analysis = ScanStore.TYPE_RADIOACTIVITY.equals(s.scanType()) ? radioactivity : watermark;
+            // the one place a claimed scan starts: a takeover re-runs from the stored upload (a
+            // checkpointed scan would resume here from its last checkpoint instead)
+            ObjectNode report = analysis.run(s);
+            if (report == null) {
+                return; // deleted while running, the lease was lost, or the service is stopping
+            }
+            if (scans.finish(id, report.toString(), report.path("verdict").asText())) {
+                audit.append(s.tokenId(), s.tenant(), "scan.done", id, null);
+            }
+        } catch (Database.StoreException e) {
+            if (e.unavailable()) {
+                // no row can be written now: the lease expires and the scan runs again (here or elsewhere)
+                LOG.warning("scan " + id + " stopped, the database is unreachable: " + e.getMessage());
+            } else {
+                failQuietly(s, e);
+            }
         } catch (Problem p) {
             scans.fail(id, p.detail());
             audit.append(s.tokenId(), s.tenant(), "scan.failed", id, p.detail());
         } catch (RuntimeException | IOException | Error e) {
-            LOG.log(Level.WARNING, "scan " + id + " failed", e);
-            scans.fail(id, "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-            audit.append(s.tokenId(), s.tenant(), "scan.failed", id, e.toString());
+            failQuietly(s, e);
         } finally {
             running.decrementAndGet();
         }
+    }
+
+    private void failQuietly(ScanStore.Scan s, Throwable e) {
+        LOG.log(Level.WARNING, "scan " + s.id() + " failed", e);
+        try {
+            scans.fail(s.id(), "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            audit.append(s.tokenId(), s.tenant(), "scan.failed", s.id(), e.toString());
+        } catch (RuntimeException again) {
+            LOG.warning("cannot record the failure of scan " + s.id() + ": " + again.getMessage());
+        }
+    }
+
+    /** Whether the runner is stopping (the instance is shutting down). */
+    public boolean stopping() {
+        return closing;
     }
 
     /** Scans running now. */
@@ -131,14 +153,24 @@ public final class ScanRunner implements AutoCloseable {
         return running.get();
     }
 
+    /**
+     * Stops: no new claims, running scans stop at their next document, and their leases are
+     * released so another instance takes them at once (a kill -9 leaves them to expire instead).
+     */
     @Override
     public void close() {
         closing = true;
+        claims.close();
         pool.shutdownNow();
         try {
             pool.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        try {
+            scans.releaseAll("put back in the queue when instance " + scans.owner() + " stopped");
+        } catch (RuntimeException e) {
+            LOG.warning("cannot release the scans of this instance (their leases expire instead): " + e.getMessage());
         }
     }
 }

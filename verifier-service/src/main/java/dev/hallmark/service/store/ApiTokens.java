@@ -10,7 +10,6 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * API tokens: {@code hm_} followed by 256 random bits in Base64url. Only the SHA-256 of a token is
@@ -49,13 +48,10 @@ public final class ApiTokens {
 
     private final TokenRecords records;
     private final SecureRandom random;
-    // token hash -> principal, for the active tokens; this process is the only writer
-    private final ConcurrentHashMap<String, Principal> active = new ConcurrentHashMap<>();
 
     ApiTokens(TokenRecords records, SecureRandom random) {
         this.records = records;
         this.random = random;
-        active.putAll(records.activeByHash());
     }
 
     static String sha256(String token) {
@@ -81,7 +77,6 @@ public final class ApiTokens {
         Instant now = Instant.now();
         Principal p = new Principal(id, tenant, role, label, now, null);
         records.insert(p, sha256(token));
-        active.put(sha256(token), p);
         return new Created(p, token);
     }
 
@@ -93,15 +88,15 @@ public final class ApiTokens {
     }
 
     /**
-     * The principal of a presented token, or {@code null} if unknown or revoked. Non-blocking: the
-     * hashes of active tokens are held in memory (looked up by hash, so the comparison does not
-     * leak the token through timing).
+     * The principal of a presented token, or {@code null} if unknown or revoked. Looked up in the
+     * store by the token's SHA-256 (so the lookup does not leak the token through timing), every
+     * time: a token revoked on one instance is refused by every other at once. Blocking.
      */
     public Principal authenticate(String token) {
         if (token == null || token.length() > 200) {
             return null;
         }
-        return active.get(sha256(token));
+        return records.active(sha256(token));
     }
 
     /** Every token, oldest first (the public records; token values are never stored). */
@@ -112,7 +107,6 @@ public final class ApiTokens {
     /** Revokes a token; returns false if there is no such token. */
     public boolean revoke(String id) {
         if (records.revoke(id, Instant.now())) {
-            active.values().removeIf(p -> p.tokenId().equals(id));
             return true;
         }
         return records.exists(id);

@@ -1,188 +1,114 @@
 package dev.hallmark.service.store;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
+import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.List;
-import org.h2.jdbcx.JdbcConnectionPool;
+import java.sql.SQLTransientConnectionException;
+import java.util.function.Supplier;
 
 /**
- * The embedded database: H2 in file mode under {@code <data-dir>/db/}, with versioned schema
- * migrations. The {@code H2*} classes of this package run their SQL through it.
+ * The service's relational database: embedded H2 in file mode under {@code <data-dir>/db/}, or a
+ * PostgreSQL server; a connection pool (HikariCP) and the schema migrated by Flyway
+ * ({@link Migrations}). The {@code Sql*} classes of this package run their SQL through it; the
+ * few statements the two databases spell differently come from its {@link Dialect}.
  *
- * <p>Migrations are applied in order at open; table {@code schema_version} records each applied
- * version with its description and time. A database written by a newer build (a version this
- * build does not know) is refused rather than touched. Each migration runs in one transaction
- * (H2 DDL commits implicitly, so a migration is written to be re-runnable: {@code IF NOT EXISTS}).
+ * <p>{@link #tx} runs a function in one transaction; {@link #atomically} makes every call of this
+ * package on the current thread join one transaction (an action and its audit entry either both
+ * stay or neither). A lost connection surfaces as a {@link StoreException} whose
+ * {@link StoreException#unavailable()} is true (the HTTP layer answers 503).
  *
  * <p>All calls block: call them from worker threads, never from an event loop.
  */
 public final class Database implements AutoCloseable {
 
-    /** One schema step. */
-    public record Migration(int version, String description, List<String> statements) {}
-
-    /** Every migration, in order. Append only: never edit one that has shipped. */
-    public static final List<Migration> MIGRATIONS = List.of(
-            new Migration(1, "tokens, keys, scans, reports, audit log", List.of(
-                    """
-                    CREATE TABLE IF NOT EXISTS api_tokens (
-                      id VARCHAR(40) PRIMARY KEY,
-                      tenant VARCHAR(100) NOT NULL,
-                      role VARCHAR(20) NOT NULL,
-                      label VARCHAR(200) NOT NULL,
-                      token_sha256 CHAR(64) NOT NULL UNIQUE,
-                      created_at TIMESTAMP WITH TIME ZONE NOT NULL,
-                      revoked_at TIMESTAMP WITH TIME ZONE)""",
-                    """
-                    CREATE TABLE IF NOT EXISTS wm_keys (
-                      id VARCHAR(40) PRIMARY KEY,
-                      scheme VARCHAR(200) NOT NULL,
-                      label VARCHAR(200) NOT NULL,
-                      parent_id VARCHAR(40),
-                      derivation_path VARCHAR(500),
-                      status VARCHAR(20) NOT NULL,
-                      secret_enc VARBINARY(200) NOT NULL,
-                      created_at TIMESTAMP WITH TIME ZONE NOT NULL,
-                      retired_at TIMESTAMP WITH TIME ZONE)""",
-                    """
-                    CREATE TABLE IF NOT EXISTS scans (
-                      id VARCHAR(40) PRIMARY KEY,
-                      scan_type VARCHAR(40) NOT NULL,
-                      tenant VARCHAR(100) NOT NULL,
-                      token_id VARCHAR(40) NOT NULL,
-                      name VARCHAR(200) NOT NULL,
-                      state VARCHAR(20) NOT NULL,
-                      format VARCHAR(20) NOT NULL,
-                      compression VARCHAR(20) NOT NULL,
-                      field VARCHAR(200),
-                      split VARCHAR(20),
-                      alpha DOUBLE PRECISION NOT NULL,
-                      key_ids VARCHAR(4000),
-                      upload_file VARCHAR(500) NOT NULL,
-                      upload_bytes BIGINT NOT NULL,
-                      created_at TIMESTAMP WITH TIME ZONE NOT NULL,
-                      started_at TIMESTAMP WITH TIME ZONE,
-                      finished_at TIMESTAMP WITH TIME ZONE,
-                      progress_documents BIGINT DEFAULT 0 NOT NULL,
-                      progress_tokens BIGINT DEFAULT 0 NOT NULL,
-                      progress_bytes BIGINT DEFAULT 0 NOT NULL,
-                      attempts INT DEFAULT 0 NOT NULL,
-                      error VARCHAR(2000))""",
-                    "CREATE INDEX IF NOT EXISTS scans_tenant ON scans(tenant, created_at)",
-                    """
-                    CREATE TABLE IF NOT EXISTS reports (
-                      scan_id VARCHAR(40) PRIMARY KEY,
-                      report_json CLOB NOT NULL,
-                      created_at TIMESTAMP WITH TIME ZONE NOT NULL)""",
-                    """
-                    CREATE TABLE IF NOT EXISTS audit_log (
-                      id BIGINT AUTO_INCREMENT PRIMARY KEY,
-                      at TIMESTAMP WITH TIME ZONE NOT NULL,
-                      token_id VARCHAR(40),
-                      tenant VARCHAR(100),
-                      action VARCHAR(60) NOT NULL,
-                      target VARCHAR(200),
-                      detail VARCHAR(2000))""",
-                    """
-                    CREATE TABLE IF NOT EXISTS settings (
-                      name VARCHAR(100) PRIMARY KEY,
-                      val VARCHAR(2000) NOT NULL)""")),
-            new Migration(2, "verdict on the scan row (scan lists show it without reading reports)", List.of(
-                    "ALTER TABLE scans ADD COLUMN IF NOT EXISTS verdict VARCHAR(40)",
-                    """
-                    UPDATE scans SET verdict = CASE WHEN (SELECT report_json FROM reports r WHERE r.scan_id = scans.id)
-                      LIKE '%"verdict":"watermarked"%' THEN 'watermarked' ELSE 'no_watermark_detected' END
-                    WHERE state = 'done' AND verdict IS NULL""")),
-            new Migration(3, "key kinds (SynthID key sets), scan scheme and scan parameters", List.of(
-                    "ALTER TABLE wm_keys ADD COLUMN IF NOT EXISTS kind VARCHAR(20) DEFAULT 'hallmark' NOT NULL",
-                    // a SynthID key set is up to 1,024 int64 values in JSON, sealed
-                    "ALTER TABLE wm_keys ALTER COLUMN secret_enc SET DATA TYPE VARBINARY(65536)",
-                    "ALTER TABLE scans ADD COLUMN IF NOT EXISTS scheme VARCHAR(500)",
-                    "ALTER TABLE scans ADD COLUMN IF NOT EXISTS params VARCHAR(4000)")));
-
-    private final JdbcConnectionPool pool;
+    private final HikariDataSource pool;
+    private final Dialect dialect;
     private final int schemaVersion;
+    private final String description;
+    // the connection of the transaction this thread is in (atomically / tx), if any
+    private final ThreadLocal<Connection> bound = new ThreadLocal<>();
 
-    private Database(JdbcConnectionPool pool, int schemaVersion) {
+    private Database(HikariDataSource pool, Dialect dialect, int schemaVersion, String description) {
         this.pool = pool;
+        this.dialect = dialect;
         this.schemaVersion = schemaVersion;
+        this.description = description;
     }
 
-    /** Opens (creating if needed) the database in {@code dir} and migrates it. */
-    static Database open(Path dir) throws SQLException {
+    /** Opens (creating if needed) the embedded database in {@code dir} and migrates it. */
+    static Database openEmbedded(Path dir) throws SQLException {
         String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("hallmark") + ";DB_CLOSE_ON_EXIT=FALSE";
-        JdbcConnectionPool pool = JdbcConnectionPool.create(url, "hallmark", "");
-        pool.setMaxConnections(16);
+        return open(url, "hallmark", "", Dialect.H2, DatabaseConfig.EMBEDDED, "embedded H2 database in " + dir);
+    }
+
+    /** Connects to the PostgreSQL database of {@code cfg} and migrates it. */
+    static Database openPostgres(DatabaseConfig cfg) throws SQLException {
+        return open(cfg.url(), cfg.user(), cfg.password() == null ? null : cfg.password().reveal(), Dialect.POSTGRESQL,
+                cfg, cfg.describe());
+    }
+
+    private static Database open(String url, String user, String password, Dialect dialect, DatabaseConfig cfg,
+            String description) throws SQLException {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("hallmark-db");
+        hc.setJdbcUrl(url);
+        if (user != null) {
+            hc.setUsername(user);
+        }
+        if (password != null) {
+            hc.setPassword(password);
+        }
+        hc.setMaximumPoolSize(cfg.poolSize());
+        hc.setMinimumIdle(Math.min(2, cfg.poolSize()));
+        hc.setConnectionTimeout(cfg.timeoutSeconds() * 1000L);
+        hc.setValidationTimeout(Math.min(cfg.timeoutSeconds() * 1000L, 5000L));
+        // fail at start if the database cannot be reached, rather than on the first request
+        hc.setInitializationFailTimeout(cfg.timeoutSeconds() * 1000L);
+        if (dialect == Dialect.POSTGRESQL) {
+            hc.addDataSourceProperty("connectTimeout", String.valueOf(cfg.timeoutSeconds()));
+            hc.addDataSourceProperty("tcpKeepAlive", "true");
+            hc.addDataSourceProperty("ApplicationName", "hallmark-verifier");
+        }
+        HikariDataSource ds;
         try {
-            int v = migrate(pool, MIGRATIONS);
-            return new Database(pool, v);
+            ds = new HikariDataSource(hc);
+        } catch (HikariPool.PoolInitializationException e) {
+            SQLException cause = e.getCause() instanceof SQLException s ? s : new SQLException(e.getMessage(), "08001", e);
+            throw new SQLException("cannot connect to the " + description + ": " + safeMessage(cause, password),
+                    cause.getSQLState(), cause);
+        }
+        try {
+            int v = Migrations.migrate(ds, dialect);
+            return new Database(ds, dialect, v, description);
         } catch (SQLException | RuntimeException e) {
-            pool.dispose();
+            ds.close();
             throw e;
         }
     }
 
-    static int migrate(JdbcConnectionPool pool, List<Migration> migrations) throws SQLException {
-        try (Connection c = pool.getConnection()) {
-            try (Statement s = c.createStatement()) {
-                s.execute("""
-                        CREATE TABLE IF NOT EXISTS schema_version (
-                          version INT PRIMARY KEY,
-                          description VARCHAR(200) NOT NULL,
-                          applied_at TIMESTAMP WITH TIME ZONE NOT NULL)""");
-            }
-            int current = 0;
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
-                if (rs.next()) {
-                    current = rs.getInt(1);
-                }
-            }
-            int known = migrations.isEmpty() ? 0 : migrations.get(migrations.size() - 1).version();
-            if (current > known) {
-                throw new SQLException("database schema version " + current + " is newer than this build knows ("
-                        + known + "): refusing to open it with an older Hallmark");
-            }
-            for (Migration m : migrations) {
-                if (m.version() <= current) {
-                    continue;
-                }
-                c.setAutoCommit(false);
-                try {
-                    try (Statement s = c.createStatement()) {
-                        for (String sql : m.statements()) {
-                            s.execute(sql);
-                        }
-                    }
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "INSERT INTO schema_version(version, description, applied_at) VALUES (?, ?, ?)")) {
-                        ps.setInt(1, m.version());
-                        ps.setString(2, m.description());
-                        ps.setObject(3, Instant.now().atOffset(ZoneOffset.UTC));
-                        ps.executeUpdate();
-                    }
-                    c.commit();
-                } catch (SQLException e) {
-                    c.rollback();
-                    throw new SQLException("schema migration " + m.version() + " (" + m.description() + ") failed: "
-                            + e.getMessage(), e);
-                } finally {
-                    c.setAutoCommit(true);
-                }
-                current = m.version();
-            }
-            return current;
-        }
+    /** An error's message, with the password cut out should a driver ever echo it. */
+    static String safeMessage(Throwable e, String password) {
+        String m = String.valueOf(e.getMessage());
+        return password == null || password.isEmpty() ? m : m.replace(password, "(redacted)");
     }
 
     /** The schema version after migration. */
     int schemaVersion() {
         return schemaVersion;
+    }
+
+    Dialect dialect() {
+        return dialect;
+    }
+
+    /** What this database is (for messages; no credentials). */
+    String description() {
+        return description;
     }
 
     /** A database operation. */
@@ -191,8 +117,16 @@ public final class Database implements AutoCloseable {
         T apply(Connection c) throws SQLException;
     }
 
-    /** Runs {@code f} on a pooled connection. */
+    /** Runs {@code f} on a pooled connection (the thread's transaction's, inside {@link #atomically}). */
     <T> T with(SqlFunction<T> f) {
+        Connection b = bound.get();
+        if (b != null) {
+            try {
+                return f.apply(b);
+            } catch (SQLException e) {
+                throw new StoreException(e);
+            }
+        }
         try (Connection c = pool.getConnection()) {
             return f.apply(c);
         } catch (SQLException e) {
@@ -200,41 +134,124 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** Runs {@code f} in one transaction. */
+    /** Runs {@code f} in one transaction (joining the thread's transaction inside {@link #atomically}). */
     <T> T tx(SqlFunction<T> f) {
+        if (bound.get() != null) {
+            return with(f);
+        }
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
+            bound.set(c);
             try {
                 T t = f.apply(c);
                 c.commit();
                 return t;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
+            } catch (SQLException | RuntimeException | Error e) {
+                rollbackQuietly(c, e);
                 throw e;
             } finally {
-                c.setAutoCommit(true);
+                bound.remove();
+                resetQuietly(c);
             }
         } catch (SQLException e) {
             throw new StoreException(e);
         }
     }
 
-    /** A store failure (an SQL error), unchecked so it can cross Future boundaries. */
+    /** Runs {@code work} in one transaction: every store call it makes on this thread commits together, or none. */
+    <T> T atomically(Supplier<T> work) {
+        return tx(c -> work.get());
+    }
+
+    private static void rollbackQuietly(Connection c, Throwable cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e); // the connection is gone: the server rolls the transaction back itself
+        }
+    }
+
+    private static void resetQuietly(Connection c) {
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException ignored) {
+            // a broken connection: the pool evicts it
+        }
+    }
+
+    /** Checks that the database answers within {@code seconds} (readiness). */
+    void ping(int seconds) {
+        // a real statement, so a broken connection fails inside the driver and the pool evicts it
+        with(c -> {
+            try (java.sql.Statement s = c.createStatement()) {
+                s.setQueryTimeout(seconds);
+                s.execute("SELECT 1");
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Whether a table exists in the current schema, under its name as written or as the database
+     * folds unquoted names (upper case on H2: Flyway creates its history table quoted, in lower case).
+     */
+    static boolean tableExists(Connection c, String table) throws SQLException {
+        DatabaseMetaData md = c.getMetaData();
+        String schema = c.getSchema();
+        for (String name : new String[] {table, table.toUpperCase(java.util.Locale.ROOT)}) {
+            try (ResultSet rs = md.getTables(null, schema, name, new String[] {"TABLE", "BASE TABLE"})) {
+                if (rs.next()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A store failure (an SQL error), unchecked so it can cross Future boundaries.
+     * {@link #unavailable()} tells a lost or refused connection from other errors.
+     */
     public static final class StoreException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
+        private final boolean unavailable;
+
         StoreException(SQLException e) {
-            super("database error: " + e.getMessage(), e);
+            super((isConnectionFailure(e) ? "database unavailable: " : "database error: ") + e.getMessage(), e);
+            this.unavailable = isConnectionFailure(e);
+        }
+
+        /** True when the database could not be reached (connection refused, lost, or none free in time). */
+        public boolean unavailable() {
+            return unavailable;
+        }
+
+        /** The SQLState of the underlying error (null if none). */
+        public String sqlState() {
+            return getCause() instanceof SQLException s ? s.getSQLState() : null;
+        }
+
+        static boolean isConnectionFailure(SQLException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof SQLTransientConnectionException || t instanceof java.sql.SQLNonTransientConnectionException
+                        || t instanceof java.net.SocketException || t instanceof java.io.EOFException) {
+                    return true;
+                }
+                if (t instanceof SQLException s && s.getSQLState() != null
+                        && (s.getSQLState().startsWith("08") || s.getSQLState().equals("57P01")
+                        || s.getSQLState().equals("57P02") || s.getSQLState().equals("57P03"))) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
     @Override
     public void close() {
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
-            s.execute("SHUTDOWN");
-        } catch (SQLException ignored) {
-            // already closed
-        }
-        pool.dispose();
+        // H2 closes its files when the last connection closes (no SHUTDOWN: it would leave the pool's
+        // connections broken and H2 writing "already closed" traces)
+        pool.close();
     }
 }

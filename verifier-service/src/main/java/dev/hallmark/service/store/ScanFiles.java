@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.stream.Stream;
 
 /**
@@ -24,6 +26,19 @@ public final class ScanFiles {
         Files.createDirectories(dataDir);
         Files.createDirectories(uploadsDir());
         Files.createDirectories(scansDir());
+    }
+
+    /**
+     * Checks that uploads can be written (readiness: a shared directory that went away, or a full
+     * or read-only disk): creates and removes a small file in {@code uploads/}.
+     */
+    public void checkWritable() throws IOException {
+        Path probe = Files.createTempFile(uploadsDir(), "ready-", ".probe");
+        try {
+            Files.writeString(probe, "ok");
+        } finally {
+            Files.deleteIfExists(probe);
+        }
     }
 
     /** Where uploads are written while they arrive (swept at start). */
@@ -67,19 +82,35 @@ public final class ScanFiles {
         deleteTree(scansDir().resolve(scanId));
     }
 
-    /** Removes temporary uploads and scan directories without a row (a crash between the two steps). */
-    public void sweepOrphans(ScanStore scans) throws IOException {
+    /**
+     * Removes temporary uploads and scan directories without a row (a crash between the two
+     * steps) that are at least {@code minAge} old. A data directory shared by several instances
+     * holds their uploads in flight and scans about to get their row: there only old leftovers
+     * may go; a directory of one process (the embedded database) is swept whole at start.
+     */
+    public void sweepOrphans(ScanStore scans, Duration minAge) throws IOException {
+        Instant before = Instant.now().minus(minAge);
         try (Stream<Path> s = Files.list(uploadsDir())) {
             for (Path p : s.toList()) {
-                Files.deleteIfExists(p);
+                if (olderThan(p, before)) {
+                    Files.deleteIfExists(p);
+                }
             }
         }
         try (Stream<Path> s = Files.list(scansDir())) {
             for (Path p : s.toList()) {
-                if (scans.get(p.getFileName().toString()) == null) {
+                if (olderThan(p, before) && scans.get(p.getFileName().toString()) == null) {
                     deleteTree(p);
                 }
             }
+        }
+    }
+
+    private static boolean olderThan(Path p, Instant before) {
+        try {
+            return !Files.getLastModifiedTime(p).toInstant().isAfter(before);
+        } catch (IOException e) {
+            return false; // gone already
         }
     }
 

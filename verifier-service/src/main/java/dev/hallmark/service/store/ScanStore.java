@@ -4,8 +4,11 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Scan rows and their reports. The embedded implementation is {@code H2ScanStore}; every method
- * blocks (call it from a worker or scan thread, never from an event loop).
+ * Scan rows and their reports, shared by every instance on the same database. A running scan is
+ * leased to one instance ({@link #owner()}): it {@linkplain #claim claims} the scan, renews the
+ * lease while it works, and only the lease holder may record progress, finish or fail it; once a
+ * lease expires (its instance died or stalled) another instance claims the scan again. Every
+ * method blocks (call it from a worker or scan thread, never from an event loop).
  */
 public interface ScanStore {
 
@@ -13,7 +16,7 @@ public interface ScanStore {
     String TYPE_WATERMARK = "watermark";
     String TYPE_RADIOACTIVITY = "radioactivity";
 
-    /** Lifecycle: queued -> running -> done | failed. */
+    /** Lifecycle: queued -> running (leased to one instance) -> done | failed. */
     String QUEUED = "queued";
     String RUNNING = "running";
     String DONE = "done";
@@ -35,23 +38,54 @@ public interface ScanStore {
     /** Scans of one tenant (or all, for {@code tenant == null}), newest first. */
     List<Scan> list(String tenant, int limit);
 
-    /** Scans in any of {@code states}, oldest first. */
-    List<Scan> inState(String... states);
+    /**
+     * A scan this instance has claimed: the row as claimed (state running, the attempt counted,
+     * progress reset), and whether it was taken over from an instance whose lease expired (a run
+     * that was interrupted) rather than taken from the queue.
+     */
+    record Claim(Scan scan, boolean takeover) {}
 
-    /** Marks a scan running and counts the attempt; false if the row is gone (deleted). */
-    boolean markRunning(String id);
+    /** This instance's name on the leases it holds (unique per process). */
+    String owner();
 
-    /** Records a running scan's progress; false if the row is gone (deleted). */
+    /**
+     * Claims the oldest scan that is queued, or running under an expired lease: marks it running,
+     * leased to this instance for {@code leaseMillis} (measured by the database's clock), counts
+     * the attempt and resets its progress. Atomic across instances: two claims never get the same
+     * scan while its lease runs.
+     *
+     * @return the claim, or null if no scan is waiting
+     */
+    Claim claim(long leaseMillis);
+
+    /** Extends this instance's lease on a running scan; false if it no longer holds it (taken over, deleted, ended). */
+    boolean renew(String id, long leaseMillis);
+
+    /** Records a running scan's progress (lease holder only); false if this instance no longer holds it. */
     boolean progress(String id, long docs, long tokens, long bytes);
 
-    /** Stores the report and marks the scan done with its verdict, in one transaction; false if the row is gone. */
+    /**
+     * Stores the report and marks the scan done with its verdict, in one transaction (lease holder
+     * only); false if this instance no longer holds the scan (then nothing is written).
+     */
     boolean finish(String id, String reportJson, String verdict);
 
-    /** Marks the scan failed with the reason (cut to 2,000 characters). */
+    /** Marks the scan failed with the reason (cut to 2,000 characters), unless another instance holds its lease. */
     void fail(String id, String reason);
 
-    /** Puts an interrupted scan back in the queue (its progress restarts from zero). */
-    void requeue(String id, String note);
+    /** Notes why a claimed scan runs again (e.g. after an interrupted attempt): kept in its {@code error} field. */
+    void note(String id, String note);
+
+    /**
+     * A graceful stop: puts the scans this instance is running back in the queue at once (without
+     * counting their attempt), so another instance need not wait for the leases to expire.
+     *
+     * @return how many were put back
+     */
+    int releaseAll(String note);
+
+    /** Ends every lease now. Only for a database no other process can use (the embedded one, at start). */
+    void expireLeases();
 
     /** The report (JSON) of a done scan, or null. */
     String report(String id);

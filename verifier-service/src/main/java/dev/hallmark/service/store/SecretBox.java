@@ -69,10 +69,7 @@ public final class SecretBox {
         }
         Path file = dataDir.resolve("master.key");
         if (!Files.exists(file)) {
-            byte[] k = new byte[32];
-            random.nextBytes(k);
-            writePrivate(file, Base64.getEncoder().encodeToString(k) + "\n");
-            Arrays.fill(k, (byte) 0);
+            createMasterKey(file, random);
         }
         byte[] k;
         try {
@@ -84,6 +81,32 @@ public final class SecretBox {
             throw new IOException("master key file " + file + " must hold 32 bytes, got " + k.length);
         }
         return new SecretBox(k, random, file.toString());
+    }
+
+    /**
+     * Writes a new random master key to {@code file}, complete or not at all: written to a
+     * temporary file first, then linked into place, which fails if the file exists. Of several
+     * instances starting at once on one shared data directory, one key wins and all read it.
+     */
+    private static void createMasterKey(Path file, SecureRandom random) throws IOException {
+        byte[] k = new byte[32];
+        random.nextBytes(k);
+        Path tmp = file.resolveSibling("master.key." + Long.toUnsignedString(random.nextLong(), 36) + ".tmp");
+        try {
+            writePrivate(tmp, Base64.getEncoder().encodeToString(k) + "\n");
+            try {
+                try {
+                    Files.createLink(file, tmp);
+                } catch (UnsupportedOperationException e) {
+                    Files.move(tmp, file); // no hard links here: fails too if the file appeared meanwhile
+                }
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // another instance created it first: use theirs
+            }
+        } finally {
+            Arrays.fill(k, (byte) 0);
+            Files.deleteIfExists(tmp);
+        }
     }
 
     /** Writes a new file readable only by its owner (created 0600 before any content is written). */

@@ -8,4 +8,10 @@ public interface Settings {
 
     /** Sets {@code name} to {@code value}, replacing any earlier value. */
     void put(String name, String value);
+
+    /**
+     * Sets {@code name} to {@code value} unless it has a value; atomic across instances sharing the
+     * database, so exactly one of several racing callers gets true.
+     */
+    boolean putIfAbsent(String name, String value);
 }

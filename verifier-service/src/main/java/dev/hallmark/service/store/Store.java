@@ -4,13 +4,17 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.SQLException;
+import java.util.function.Supplier;
 
 /**
  * The service's persistent state: API tokens, watermark keys (sealed), scans and their reports,
- * the audit log and settings. One implementation per database; today the embedded one
- * ({@link #embedded}). Corpus files live beside it in {@link ScanFiles}.
+ * the audit log, settings and the rate limiter's buckets. Two databases hold it with the same
+ * schema and behaviour: the embedded H2 database under the data directory (one process) and
+ * PostgreSQL (any number of instances; {@link #open}). Corpus files live beside it in
+ * {@link ScanFiles}.
  *
- * <p>Every call blocks: call from worker or scan threads, never from an event loop.
+ * <p>Every call blocks: call from worker or scan threads, never from an event loop. A database
+ * that cannot be reached fails a call with {@link Database.StoreException#unavailable()}.
  */
 public interface Store extends AutoCloseable {
 
@@ -24,6 +28,28 @@ public interface Store extends AutoCloseable {
 
     Settings settings();
 
+    /** The rate limiter's token buckets (shared by every instance on the database). */
+    RateBuckets rateBuckets();
+
+    /**
+     * Runs {@code work} in one database transaction: every store call it makes on this thread
+     * commits together when it returns, or none does when it throws (the exception is rethrown).
+     */
+    <T> T atomically(Supplier<T> work);
+
+    /**
+     * Checks that the database answers within {@code seconds} (readiness probes).
+     *
+     * @throws Database.StoreException if it does not
+     */
+    void ping(int seconds);
+
+    /** True when no other process can share this store (the embedded database). */
+    boolean exclusive();
+
+    /** Which database this is, for messages (never credentials). */
+    String description();
+
     /** Where the master key that seals key secrets came from (for the start-up message; never the key). */
     String masterKeySource();
 
@@ -34,10 +60,17 @@ public interface Store extends AutoCloseable {
     void close();
 
     /**
-     * Opens (creating and migrating if needed) the embedded store in {@code dataDir}: an H2 database
-     * under {@code db/}, the master key from the environment or {@code master.key} ({@link SecretBox}).
+     * Opens (creating and migrating if needed) the store: the embedded H2 database under
+     * {@code dataDir/db/} when {@code db} is {@link DatabaseConfig#EMBEDDED}, else the PostgreSQL
+     * database it names; the master key from the environment or {@code dataDir/master.key}
+     * ({@link SecretBox}).
+     *
+     * @param owner this instance's name on the scan leases it takes (unique per process)
+     * @throws SQLException naming the problem: the database cannot be reached, refuses the
+     *     credentials, or holds a schema newer than this build
      */
-    static Store embedded(Path dataDir, SecureRandom random) throws IOException, SQLException {
-        return EmbeddedStore.open(dataDir, random);
+    static Store open(Path dataDir, DatabaseConfig db, SecureRandom random, String owner)
+            throws IOException, SQLException {
+        return SqlStore.open(dataDir, db, random, owner);
     }
 }

@@ -2,7 +2,6 @@ package dev.hallmark.service.store;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /** The rows under {@link ApiTokens}: each token's public record and the SHA-256 of its value (never the value). */
 interface TokenRecords {
@@ -10,8 +9,8 @@ interface TokenRecords {
     /** Inserts a new, unrevoked token. */
     void insert(ApiTokens.Principal p, String tokenSha256);
 
-    /** The unrevoked tokens by the SHA-256 of their value. */
-    Map<String, ApiTokens.Principal> activeByHash();
+    /** The unrevoked token whose value has this SHA-256, or null. */
+    ApiTokens.Principal active(String tokenSha256);
 
     /** Every token, oldest first (ties by id). */
     List<ApiTokens.Principal> list();

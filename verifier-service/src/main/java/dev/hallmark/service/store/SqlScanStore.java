@@ -1,6 +1,5 @@
 package dev.hallmark.service.store;
 
-import java.sql.Clob;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -9,16 +8,26 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 
-/** The scans and reports tables of the embedded database. */
-final class H2ScanStore implements ScanStore {
+/** The scans and reports tables. */
+final class SqlScanStore implements ScanStore {
+
+    // a scan another instance may claim: queued, or running under a lease that has expired
+    private static final String CLAIMABLE = "(state = 'queued' OR (state = 'running' AND (lease_expires_at IS NULL "
+            + "OR lease_expires_at < CURRENT_TIMESTAMP)))";
 
     private final Database db;
+    private final String owner;
 
-    H2ScanStore(Database db) {
+    SqlScanStore(Database db, String owner) {
         this.db = db;
+        this.owner = owner;
+    }
+
+    @Override
+    public String owner() {
+        return owner;
     }
 
     private static final String COLS = "id, scan_type, tenant, token_id, name, state, format, compression, field, split, "
@@ -101,58 +110,58 @@ final class H2ScanStore implements ScanStore {
     }
 
     @Override
-    public List<Scan> inState(String... states) {
-        return db.with(c -> {
-            List<Scan> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLS + " FROM scans WHERE state IN ("
-                    + String.join(",", Collections.nCopies(states.length, "?")) + ") ORDER BY created_at")) {
-                for (int i = 0; i < states.length; i++) {
-                    ps.setString(i + 1, states[i]);
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(row(rs));
-                    }
+    public Claim claim(long leaseMillis) {
+        List<String[]> candidates = db.with(c -> {
+            List<String[]> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, state FROM scans WHERE " + CLAIMABLE
+                    + " ORDER BY created_at, id LIMIT 8"); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new String[] {rs.getString(1), rs.getString(2)});
                 }
             }
             return out;
         });
+        for (String[] cand : candidates) {
+            // the same condition again, and the state seen: of two instances racing for a row,
+            // the second re-reads it after the first commits and updates nothing
+            int n = update("UPDATE scans SET state = 'running', lease_owner = ?, lease_expires_at = "
+                    + db.dialect().nowPlusMillis() + ", started_at = ?, attempts = attempts + 1, progress_documents = 0, "
+                    + "progress_tokens = 0, progress_bytes = 0 WHERE id = ? AND state = ? AND " + CLAIMABLE,
+                    owner, leaseMillis, Instant.now(), cand[0], cand[1]);
+            if (n == 1) {
+                return new Claim(get(cand[0]), RUNNING.equals(cand[1]));
+            }
+        }
+        return null;
     }
 
     @Override
-    public boolean markRunning(String id) {
-        return update("UPDATE scans SET state = 'running', started_at = ?, attempts = attempts + 1, "
-                + "progress_documents = 0, progress_tokens = 0, progress_bytes = 0 WHERE id = ?", Instant.now(), id) == 1;
+    public boolean renew(String id, long leaseMillis) {
+        return update("UPDATE scans SET lease_expires_at = " + db.dialect().nowPlusMillis()
+                + " WHERE id = ? AND lease_owner = ? AND state = 'running'", leaseMillis, id, owner) == 1;
     }
 
     @Override
     public boolean progress(String id, long docs, long tokens, long bytes) {
-        return db.with(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE scans SET progress_documents = ?, "
-                    + "progress_tokens = ?, progress_bytes = ? WHERE id = ?")) {
-                ps.setLong(1, docs);
-                ps.setLong(2, tokens);
-                ps.setLong(3, bytes);
-                ps.setString(4, id);
-                return ps.executeUpdate() == 1;
-            }
-        });
+        return update("UPDATE scans SET progress_documents = ?, progress_tokens = ?, progress_bytes = ? "
+                + "WHERE id = ? AND lease_owner = ? AND state = 'running'", docs, tokens, bytes, id, owner) == 1;
     }
 
     @Override
     public boolean finish(String id, String reportJson, String verdict) {
         return db.tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE scans SET state = 'done', finished_at = ?, verdict = ? WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE scans SET state = 'done', finished_at = ?, verdict = ?, "
+                    + "lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND lease_owner = ? AND state = 'running'")) {
                 ps.setObject(1, Instant.now().atOffset(ZoneOffset.UTC));
                 ps.setString(2, verdict);
                 ps.setString(3, id);
+                ps.setString(4, owner);
                 if (ps.executeUpdate() != 1) {
                     return false;
                 }
             }
             try (PreparedStatement ps = c.prepareStatement(
-                    "MERGE INTO reports(scan_id, report_json, created_at) KEY(scan_id) VALUES (?, ?, ?)")) {
+                    db.dialect().upsert("reports", "scan_id", "scan_id", "report_json", "created_at"))) {
                 ps.setString(1, id);
                 ps.setString(2, reportJson);
                 ps.setObject(3, Instant.now().atOffset(ZoneOffset.UTC));
@@ -164,13 +173,26 @@ final class H2ScanStore implements ScanStore {
 
     @Override
     public void fail(String id, String reason) {
-        update("UPDATE scans SET state = 'failed', finished_at = ?, error = ? WHERE id = ?", Instant.now(),
-                reason.length() > 2000 ? reason.substring(0, 2000) : reason, id);
+        update("UPDATE scans SET state = 'failed', finished_at = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL "
+                + "WHERE id = ? AND (lease_owner IS NULL OR lease_owner = ?)", Instant.now(),
+                reason.length() > 2000 ? reason.substring(0, 2000) : reason, id, owner);
     }
 
     @Override
-    public void requeue(String id, String note) {
-        update("UPDATE scans SET state = 'queued', error = ? WHERE id = ?", note, id);
+    public void note(String id, String note) {
+        update("UPDATE scans SET error = ? WHERE id = ? AND lease_owner = ?",
+                note.length() > 2000 ? note.substring(0, 2000) : note, id, owner);
+    }
+
+    @Override
+    public int releaseAll(String note) {
+        return update("UPDATE scans SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, "
+                + "attempts = attempts - 1, error = ? WHERE lease_owner = ? AND state = 'running'", note, owner);
+    }
+
+    @Override
+    public void expireLeases() {
+        update("UPDATE scans SET lease_expires_at = NULL WHERE state = 'running'");
     }
 
     private int update(String sql, Object... args) {
@@ -198,8 +220,7 @@ final class H2ScanStore implements ScanStore {
                     if (!rs.next()) {
                         return null;
                     }
-                    Clob clob = rs.getClob(1);
-                    return clob.getSubString(1, (int) clob.length());
+                    return rs.getString(1);
                 }
             }
         });

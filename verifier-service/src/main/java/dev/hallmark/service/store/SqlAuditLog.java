@@ -8,12 +8,12 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The audit log in table {@code audit_log} of the embedded database. */
-final class H2AuditLog implements AuditLog {
+/** The audit log in table {@code audit_log}. */
+final class SqlAuditLog implements AuditLog {
 
     private final Database db;
 
-    H2AuditLog(Database db) {
+    SqlAuditLog(Database db) {
         this.db = db;
     }
 

@@ -9,15 +9,15 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Table {@code wm_keys} of the embedded database. */
-final class H2KeyRecords implements KeyRecords {
+/** Table {@code wm_keys}. */
+final class SqlKeyRecords implements KeyRecords {
 
     private static final String SELECT =
             "SELECT id, kind, scheme, label, parent_id, derivation_path, status, created_at, retired_at FROM wm_keys";
 
     private final Database db;
 
-    H2KeyRecords(Database db) {
+    SqlKeyRecords(Database db) {
         this.db = db;
     }
 

@@ -7,16 +7,14 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
-/** Table {@code api_tokens} of the embedded database. */
-final class H2TokenRecords implements TokenRecords {
+/** Table {@code api_tokens}. */
+final class SqlTokenRecords implements TokenRecords {
 
     private final Database db;
 
-    H2TokenRecords(Database db) {
+    SqlTokenRecords(Database db) {
         this.db = db;
     }
 
@@ -37,16 +35,15 @@ final class H2TokenRecords implements TokenRecords {
     }
 
     @Override
-    public Map<String, ApiTokens.Principal> activeByHash() {
+    public ApiTokens.Principal active(String tokenSha256) {
         return db.with(c -> {
-            Map<String, ApiTokens.Principal> out = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, tenant, role, label, created_at, revoked_at, "
-                    + "token_sha256 FROM api_tokens WHERE revoked_at IS NULL"); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(7), row(rs));
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, tenant, role, label, created_at, revoked_at "
+                    + "FROM api_tokens WHERE token_sha256 = ? AND revoked_at IS NULL")) {
+                ps.setString(1, tokenSha256);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? row(rs) : null;
                 }
             }
-            return out;
         });
     }
 

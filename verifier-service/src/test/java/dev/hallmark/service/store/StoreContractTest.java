@@ -1,0 +1,281 @@
+package dev.hallmark.service.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hallmark.service.PgServer;
+import dev.hallmark.service.TestSupport.Backend;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * What every store implementation must do, run on the embedded H2 database and on PostgreSQL:
+ * scan claims and leases (one holder at a time, takeover after expiry, the old holder fenced off,
+ * release on a graceful stop, no double claim under concurrency), rate-limit buckets updated
+ * atomically, settings set once, transactions that keep all or nothing, tokens and audit.
+ * "Instances" here are scan stores with different lease owners over one database, as several
+ * processes would be.
+ */
+class StoreContractTest {
+
+    @TempDir
+    Path dir;
+
+    private final List<Store> open = new ArrayList<>();
+
+    @AfterEach
+    void closeStores() {
+        open.forEach(Store::close);
+    }
+
+    Store store(Backend b) throws Exception {
+        DatabaseConfig cfg = b == Backend.H2 ? DatabaseConfig.EMBEDDED : PgServer.get().newDatabase();
+        Store s = Store.open(dir.resolve("data"), cfg, new SecureRandom(), "test-a/1");
+        open.add(s);
+        return s;
+    }
+
+    /** A second instance's view of the same scans (its own lease owner). */
+    static ScanStore other(Store s, String owner) {
+        return new SqlScanStore(((SqlStore) s).database(), owner);
+    }
+
+    static ScanStore.Scan scan(String id, Instant created) {
+        return new ScanStore.Scan(id, ScanStore.TYPE_WATERMARK, "alpha", "tok_x", "scan " + id, ScanStore.QUEUED, "jsonl",
+                "none", "text", null, 1e-3, null, "scans/" + id + "/upload", 10, created, null, null, 0, 0, 0, 0, null,
+                null, null, null);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aScanIsLeasedToOneInstanceAndTakenOverWhenItsLeaseExpires(Backend b) throws Exception {
+        Store s = store(b);
+        ScanStore a = s.scans();
+        ScanStore other = other(s, "test-b/2");
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        a.insert(scan("scan_1", t));
+        a.insert(scan("scan_2", t.plusSeconds(1)));
+
+        ScanStore.Claim c1 = a.claim(60_000);
+        assertEquals("scan_1", c1.scan().id(), "oldest first");
+        assertFalse(c1.takeover());
+        assertEquals(ScanStore.RUNNING, c1.scan().state());
+        assertEquals(1, c1.scan().attempts());
+        ScanStore.Claim c2 = other.claim(60_000);
+        assertEquals("scan_2", c2.scan().id(), "a leased scan is not claimed again");
+        assertNull(other.claim(60_000), "nothing left");
+
+        assertTrue(a.progress("scan_1", 5, 50, 500));
+        assertFalse(other.progress("scan_1", 9, 90, 900), "only the lease holder records progress");
+        assertFalse(other.finish("scan_1", "{}", "watermarked"), "or finishes");
+        assertEquals(5, a.get("scan_1").documents());
+        assertTrue(a.renew("scan_1", 60_000));
+        assertFalse(other.renew("scan_1", 60_000));
+
+        // the holder of scan_2 stops renewing: a short lease, then it expires
+        assertTrue(other.renew("scan_2", 1000));
+        assertNull(a.claim(60_000), "not before the lease expires");
+        Thread.sleep(1300);
+        ScanStore.Claim taken = a.claim(60_000);
+        assertEquals("scan_2", taken.scan().id());
+        assertTrue(taken.takeover(), "taken over from an expired lease");
+        assertEquals(2, taken.scan().attempts());
+        assertEquals(0, taken.scan().documents(), "progress restarts");
+        assertFalse(other.progress("scan_2", 1, 1, 1), "the old holder is fenced off");
+        assertFalse(other.finish("scan_2", "{\"stale\":true}", "watermarked"));
+        assertFalse(other.renew("scan_2", 60_000));
+        a.note("scan_2", "interrupted");
+        assertTrue(a.finish("scan_2", "{\"ok\":true}", "no_watermark_detected"));
+        assertEquals(ScanStore.DONE, a.get("scan_2").state());
+        assertEquals("{\"ok\":true}", a.report("scan_2"));
+        assertEquals("interrupted", a.get("scan_2").error());
+        assertFalse(a.renew("scan_2", 60_000), "a finished scan holds no lease");
+
+        // a graceful stop gives scan_1 back at once, its attempt not counted
+        assertEquals(1, a.releaseAll("stopping"));
+        assertEquals(ScanStore.QUEUED, a.get("scan_1").state());
+        assertEquals(0, a.get("scan_1").attempts());
+        ScanStore.Claim again = other.claim(60_000);
+        assertEquals("scan_1", again.scan().id());
+        assertFalse(again.takeover());
+        other.fail("scan_1", "x".repeat(3000));
+        assertEquals(ScanStore.FAILED, a.get("scan_1").state());
+        assertEquals(2000, a.get("scan_1").error().length());
+        assertTrue(a.delete("scan_1"));
+        assertNull(a.get("scan_1"));
+        assertFalse(a.delete("scan_1"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void concurrentClaimsNeverGetTheSameScan(Backend b) throws Exception {
+        Store s = store(b);
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        int n = 24;
+        for (int i = 0; i < n; i++) {
+            s.scans().insert(scan("scan_" + i, t.plusMillis(i)));
+        }
+        int instances = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(instances * 2);
+        List<String> claimed = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<?>> fs = new ArrayList<>();
+        for (int k = 0; k < instances * 2; k++) {
+            ScanStore view = other(s, "inst-" + (k % instances) + "/" + k);
+            fs.add(pool.submit(() -> {
+                go.await();
+                ScanStore.Claim c;
+                while ((c = view.claim(60_000)) != null) {
+                    claimed.add(c.scan().id());
+                }
+                return null;
+            }));
+        }
+        go.countDown();
+        for (Future<?> f : fs) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        assertEquals(n, claimed.size(), "every scan claimed once: " + claimed);
+        assertEquals(n, new HashSet<>(claimed).size(), "and none twice");
+        for (int i = 0; i < n; i++) {
+            assertEquals(1, s.scans().get("scan_" + i).attempts());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void rateBucketsAreUpdatedAtomically(Backend b) throws Exception {
+        Store s = store(b);
+        RateBuckets buckets = s.rateBuckets();
+        int burst = 50;
+        AtomicInteger allowed = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<?>> fs = new ArrayList<>();
+        for (int k = 0; k < 8; k++) {
+            fs.add(pool.submit(() -> {
+                go.await();
+                for (int i = 0; i < 10; i++) {
+                    boolean ok = buckets.update("tok_shared", new RateBuckets.Bucket(burst, 0), x -> x.tokens() >= 1
+                            ? new RateBuckets.Update<>(new RateBuckets.Bucket(x.tokens() - 1, x.atNanos()), true)
+                            : new RateBuckets.Update<>(x, false));
+                    if (ok) {
+                        allowed.incrementAndGet();
+                    }
+                }
+                return null;
+            }));
+        }
+        go.countDown();
+        for (Future<?> f : fs) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        assertEquals(burst, allowed.get(), "80 takes from a bucket of 50: exactly 50 succeed");
+        double left = buckets.update("tok_shared", new RateBuckets.Bucket(burst, 0),
+                x -> new RateBuckets.Update<>(x, x.tokens()));
+        assertEquals(0.0, left);
+        double other = buckets.update("tok_other", new RateBuckets.Bucket(7, 0), x -> new RateBuckets.Update<>(x, x.tokens()));
+        assertEquals(7.0, other, "buckets are per key");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aSettingIsSetOnceEvenWhenInstancesRace(Backend b) throws Exception {
+        Store s = store(b);
+        assertNull(s.settings().get("x"));
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Boolean>> fs = new ArrayList<>();
+        for (int k = 0; k < 6; k++) {
+            String v = "v" + k;
+            fs.add(pool.submit(() -> {
+                go.await();
+                return s.settings().putIfAbsent("x", v);
+            }));
+        }
+        go.countDown();
+        int won = 0;
+        for (Future<Boolean> f : fs) {
+            won += f.get(60, TimeUnit.SECONDS) ? 1 : 0;
+        }
+        pool.shutdown();
+        assertEquals(1, won);
+        assertNotNull(s.settings().get("x"));
+        s.settings().put("x", "replaced");
+        assertEquals("replaced", s.settings().get("x"));
+        assertFalse(s.settings().putIfAbsent("x", "again"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aTransactionKeepsAllOrNothing(Backend b) throws Exception {
+        Store s = store(b);
+        int tokens = s.tokens().count();
+        int audit = s.audit().latest(1000).size();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.atomically(() -> {
+            s.tokens().create("alpha", ApiTokens.Role.ANALYST, "doomed");
+            s.audit().append(null, "alpha", "token.create", "tok_doomed", null);
+            s.settings().put("doomed", "yes");
+            throw new IllegalStateException("fails after three writes");
+        }));
+        assertEquals("fails after three writes", e.getMessage());
+        assertEquals(tokens, s.tokens().count(), "no token");
+        assertEquals(audit, s.audit().latest(1000).size(), "no audit entry");
+        assertNull(s.settings().get("doomed"));
+
+        ApiTokens.Created c = s.atomically(() -> {
+            ApiTokens.Created x = s.tokens().create("alpha", ApiTokens.Role.ANALYST, "kept");
+            s.audit().append(x.principal().tokenId(), "alpha", "token.create", x.principal().tokenId(), "kept");
+            return x;
+        });
+        assertEquals("alpha", s.tokens().authenticate(c.token()).tenant());
+        assertEquals("token.create", s.audit().latest(1).get(0).action());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void tokensAuthenticateByHashAndRevocationIsImmediate(Backend b) throws Exception {
+        Store s = store(b);
+        ApiTokens.Created c = s.tokens().create("beta", ApiTokens.Role.ADMIN, "t");
+        // another instance on the same database sees the token and its revocation at once
+        ApiTokens elsewhere = new ApiTokens(new SqlTokenRecords(((SqlStore) s).database()), new SecureRandom());
+        assertTrue(elsewhere.authenticate(c.token()).isAdmin());
+        assertNull(elsewhere.authenticate(c.token() + "x"));
+        assertNull(elsewhere.authenticate(null));
+        assertTrue(s.tokens().revoke(c.principal().tokenId()));
+        assertNull(elsewhere.authenticate(c.token()), "revoked everywhere");
+        assertTrue(s.tokens().revoke(c.principal().tokenId()), "revoking twice finds the token (no 404)");
+        assertFalse(s.tokens().revoke("tok_none"));
+        assertTrue(s.tokens().list().get(0).revokedAt() != null);
+        Set<String> actions = new HashSet<>();
+        s.audit().append("tok_1", "beta", "a.one", "t", "d".repeat(3000));
+        s.audit().append(null, null, "a.two", null, null);
+        List<AuditLog.Entry> latest = s.audit().latest(2);
+        latest.forEach(x -> actions.add(x.action()));
+        assertEquals(Set.of("a.one", "a.two"), actions);
+        assertEquals("a.two", latest.get(0).action(), "newest first");
+        assertEquals(AuditLog.MAX_DETAIL_CHARS, latest.get(1).detail().length());
+    }
+}
