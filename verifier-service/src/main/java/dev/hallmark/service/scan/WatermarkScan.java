@@ -2,6 +2,8 @@ package dev.hallmark.service.scan;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hallmark.corpus.Document;
+import dev.hallmark.corpus.Role;
 import dev.hallmark.detect.CorpusAccumulator;
 import dev.hallmark.detect.DetectOptions;
 import dev.hallmark.detect.DetectionResult;
@@ -20,7 +22,7 @@ import java.util.PriorityQueue;
 /**
  * The {@code watermark} scan type, one streaming pass per scan:
  * <ol>
- *   <li>read documents ({@link CorpusReader}), tokenizing texts in batches ({@link DocumentBatches});
+ *   <li>read documents ({@link ScanCorpus}), tokenizing texts in batches ({@link DocumentBatches});
  *   <li>feed every document to one {@link CorpusAccumulator} per key: each distinct (context, token)
  *       tuple of the <em>whole corpus</em> is scored once;
  *   <li>test each document on its own against every key (exact per-key p-values, Holm across keys)
@@ -50,18 +52,18 @@ final class WatermarkScan implements ScanAnalysis {
         Instant started = Instant.now();
         KeyStore.Family family = ctx.family(s);
         Tally tally = new Tally(s, family);
-        try (CorpusReader r = ctx.open(s)) {
+        try (ScanCorpus r = ctx.open(s)) {
             CorpusPass.Totals t = CorpusPass.run(ctx, s, r, new DocumentBatches(r, ctx.tokenizer(), family, false),
                     tally::accept);
             if (t == null) {
                 return null;
             }
-            return tally.report(t, r.gzip(), started);
+            return tally.report(t, r, started);
         }
     }
 
     /** Per-document results kept for the top-documents table and the flagged list. */
-    private record Hit(long index, long line, String docId, int tokens, String keyId, double log10p, String preview) {}
+    private record Hit(Document doc, int tokens, String keyId, double log10p, String preview) {}
 
     /** What one scan accumulates, document by document. */
     private final class Tally {
@@ -76,6 +78,7 @@ final class WatermarkScan implements ScanAnalysis {
         private final double logAlpha;
         private final PriorityQueue<Hit> top = new PriorityQueue<>((a, b) -> Double.compare(b.log10p(), a.log10p()));
         private final List<Hit> flaggedList = new ArrayList<>();
+        private final long[] roleTokens = new long[Role.values().length];
         private long tooShort;
         private long tested;
         private long flaggedDocs;
@@ -96,6 +99,9 @@ final class WatermarkScan implements ScanAnalysis {
 
         void accept(DocumentBatches.Tokenized x) {
             int[] ids = x.ids();
+            if (x.doc().role() != null) {
+                roleTokens[x.doc().role().ordinal()] += ids.length;
+            }
             for (CorpusAccumulator a : accs) {
                 a.accept(ids);
             }
@@ -122,30 +128,28 @@ final class WatermarkScan implements ScanAnalysis {
                 }
             }
             double bestLp = adj.adjusted().get(best).log10P();
-            CorpusReader.Doc d = x.doc();
+            Document d = x.doc();
             if (bestLp <= logAlpha) {
                 flaggedDocs++;
                 if (flaggedList.size() < MAX_FLAGGED_LISTED) {
-                    flaggedList.add(new Hit(d.index(), d.line(), d.docId(), ids.length,
-                            ScanReports.testId(keyed.get(best)), bestLp, null));
+                    flaggedList.add(new Hit(d, ids.length, ScanReports.testId(keyed.get(best)), bestLp, null));
                 }
             }
             if (top.size() < TOP_DOCUMENTS || bestLp < top.peek().log10p()) {
-                top.add(new Hit(d.index(), d.line(), d.docId(), ids.length, ScanReports.testId(keyed.get(best)), bestLp,
-                        preview(d)));
+                top.add(new Hit(d, ids.length, ScanReports.testId(keyed.get(best)), bestLp, preview(d)));
                 if (top.size() > TOP_DOCUMENTS) {
                     top.poll();
                 }
             }
         }
 
-        ObjectNode report(CorpusPass.Totals totals, boolean gzip, Instant started) {
+        ObjectNode report(CorpusPass.Totals totals, ScanCorpus corpus, Instant started) {
             long[] budgetSkipped = new long[accs.size()];
             for (int i = 0; i < accs.size(); i++) {
                 budgetSkipped[i] = accs.get(i).result(scan.alpha()).skippedFiltered();
             }
             Instant finished = Instant.now();
-            ObjectNode o = ScanReports.envelope(scan, gzip, ctx.tokenizer());
+            ObjectNode o = ScanReports.envelope(scan, corpus.info(), ctx.tokenizer());
             ArrayNode ks = ScanReports.putCorpusTests(o, scan, family, accs);
             for (int i = 0; i < ks.size(); i++) {
                 ObjectNode k = (ObjectNode) ks.get(i);
@@ -160,6 +164,7 @@ final class WatermarkScan implements ScanAnalysis {
             d.put("flagged", flaggedDocs);
             ObjectNode t = o.putObject("tokens");
             t.put("seen", totals.tokens());
+            ScanReports.putRecords(o, corpus.info(), corpus.counts(), roleTokens);
             ObjectNode reasons = o.putObject("skipped_reasons");
             reasons.put("context", "the first tokens of each document (the scheme's context width) have no full context");
             reasons.put("repeated", "the (context, token) tuple already occurred earlier in the corpus and is scored once");
@@ -200,7 +205,7 @@ final class WatermarkScan implements ScanAnalysis {
         }
     }
 
-    private static String preview(CorpusReader.Doc d) {
+    private static String preview(Document d) {
         if (d.text() == null) {
             return "(" + d.ids().length + " token ids)";
         }
@@ -209,10 +214,17 @@ final class WatermarkScan implements ScanAnalysis {
     }
 
     private static void putHit(ObjectNode j, Hit x) {
-        j.put("index", x.index());
-        j.put("line", x.line());
-        if (x.docId() != null) {
-            j.put("doc_id", x.docId());
+        Document d = x.doc();
+        j.put("index", d.index());
+        j.put("record", d.record());
+        if (d.line() > 0) {
+            j.put("line", d.line());
+        }
+        if (d.turn() >= 0) {
+            j.put("turn", d.turn());
+        }
+        if (d.recordId() != null) {
+            j.put("doc_id", d.recordId());
         }
         j.put("tokens", x.tokens());
         j.put("key_id", x.keyId());

@@ -15,8 +15,8 @@ import java.util.zip.ZipException;
 /**
  * The bytes of a corpus file as the record readers see them: counted as read from the file
  * (progress), and inflated when the file starts with the gzip or zstd magic, with caps on the
- * inflated size and ratio. Corrupt compressed data surfaces as {@link CorruptData}, which the
- * readers turn into a {@link CorpusException} naming the line or record.
+ * inflated size and ratio. Corrupt compressed data surfaces as a {@link CorpusException} of kind
+ * {@code CORRUPT} without a line, to which the line readers add theirs.
  */
 final class ByteInput implements Closeable {
 
@@ -30,15 +30,6 @@ final class ByteInput implements Closeable {
         this.raw = raw;
         this.decoded = decoded;
         this.compression = compression;
-    }
-
-    /** Corrupt or truncated compressed data (the message says which and why). */
-    static final class CorruptData extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        CorruptData(String message, Throwable cause) {
-            super(message, cause);
-        }
     }
 
     static ByteInput open(Path file, Limits limits) throws IOException {
@@ -154,7 +145,7 @@ final class ByteInput implements Closeable {
         }
     }
 
-    /** Turns the decompressors' own failures (some unchecked) into {@link CorruptData}. */
+    /** Turns the decompressors' own failures (some unchecked) into {@link CorpusException}s of kind {@code CORRUPT}. */
     private static final class Guarded extends FilterInputStream {
         private final Compression c;
 
@@ -177,10 +168,12 @@ final class ByteInput implements Closeable {
             } catch (CorpusException e) {
                 throw e;
             } catch (ZipException | EOFException e) {
-                throw new CorruptData("corrupt or truncated " + c.text() + " data: " + e.getMessage(), e);
+                throw new CorpusException(CorpusException.Kind.CORRUPT, "corrupt or truncated " + c.text() + " data: "
+                        + e.getMessage());
             } catch (IOException | RuntimeException e) {
                 if (c == Compression.ZSTD) {
-                    throw new CorruptData("corrupt or truncated zstd data: " + e.getMessage(), e);
+                    throw new CorpusException(CorpusException.Kind.CORRUPT, "corrupt or truncated zstd data: "
+                            + e.getMessage());
                 }
                 throw e;
             }

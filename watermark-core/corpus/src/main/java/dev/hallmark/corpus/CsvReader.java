@@ -119,16 +119,13 @@ final class CsvReader extends RecordReader {
 
     private static IOException translate(Throwable e, long line) {
         if (e instanceof CorpusException c) {
-            return c;
+            return LineInput.near(c, line);
         }
         if (e instanceof org.apache.commons.csv.CSVException) {
             return CorpusException.at(CorpusException.Kind.MALFORMED, 0, line, "not valid CSV/TSV: " + e.getMessage());
         }
         if (e instanceof CharacterCodingException) {
             return CorpusException.at(CorpusException.Kind.INVALID_UTF8, 0, line, "not valid UTF-8 (near this line)");
-        }
-        if (e instanceof ByteInput.CorruptData) {
-            return new CorpusException(CorpusException.Kind.CORRUPT, e.getMessage() + " (near line " + line + ")", 0, line);
         }
         if (e instanceof IOException io && io.getCause() != null && io.getCause() != io) {
             return translate(io.getCause(), line);

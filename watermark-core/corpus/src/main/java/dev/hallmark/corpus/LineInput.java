@@ -91,10 +91,17 @@ final class LineInput implements Closeable {
         } catch (CharacterCodingException e) {
             throw CorpusException.at(CorpusException.Kind.INVALID_UTF8, 0, lineNo,
                     "not valid UTF-8 (" + e.getMessage() + ")");
-        } catch (ByteInput.CorruptData e) {
-            throw new CorpusException(CorpusException.Kind.CORRUPT, e.getMessage() + " (near line " + lineNo + ")",
-                    0, lineNo);
+        } catch (CorpusException e) {
+            throw near(e, lineNo);
         }
+    }
+
+    /** A corrupt-data error from the decompressor, with the line it was met at. */
+    static CorpusException near(CorpusException e, long line) {
+        if (e.kind() != CorpusException.Kind.CORRUPT || e.line() > 0) {
+            return e;
+        }
+        return new CorpusException(CorpusException.Kind.CORRUPT, e.getMessage() + " (near line " + line + ")", 0, line);
     }
 
     static boolean isBlank(CharSequence s) {

@@ -138,7 +138,7 @@ final class RecordDocs {
         }
         for (String f : DEFAULT_FIELDS) {
             JsonNode v = rec.get(f);
-            if (v != null && (v.isTextual() || v.isArray())) {
+            if (v != null && !v.isNull()) {
                 field = FieldPath.of(f);
                 return;
             }
