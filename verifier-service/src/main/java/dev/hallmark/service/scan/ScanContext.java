@@ -18,13 +18,14 @@ import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * What every scan analysis works with: the service's limits, the stores, the tokenizer, the scan
- * counters, and whether the service is stopping.
+ * counters, whether the service is stopping, and which scans were cancelled.
  */
 record ScanContext(ServiceConfig config, ScanStore scans, KeyStore keys, ScanFiles files, HfTokenizer tokenizer,
-        Counter documentsScanned, Counter tokensScanned, BooleanSupplier closing) {
+        Counter documentsScanned, Counter tokensScanned, BooleanSupplier closing, Predicate<String> cancelled) {
 
     /** The reader caps of the service: decompressed size, compression ratio, 64 Mi characters per record. */
     static Limits limits(ServiceConfig c) {
@@ -47,6 +48,11 @@ record ScanContext(ServiceConfig config, ScanStore scans, KeyStore keys, ScanFil
         CorpusOptions o = new CorpusOptions(CorpusFormat.parse(s.format()), s.field(), split, turns,
                 ScanStore.TYPE_RADIOACTIVITY.equals(s.scanType()), limits(config));
         return ScanCorpus.open(files.corpus(s), o);
+    }
+
+    /** The per-document results of scan {@code s} ({@link ScanDocuments}), beside its corpus. */
+    java.nio.file.Path documentsLog(ScanStore.Scan s) {
+        return files.corpus(s).resolveSibling(ScanDocuments.FILE);
     }
 
     /**
@@ -75,6 +81,6 @@ record ScanContext(ServiceConfig config, ScanStore scans, KeyStore keys, ScanFil
 
     /** The pacing of one run of scan {@code scanId}. */
     ScanPacer pacer(String scanId) {
-        return new ScanPacer(config, scans, scanId, closing);
+        return new ScanPacer(config, scans, scanId, () -> closing.getAsBoolean() || cancelled.test(scanId));
     }
 }

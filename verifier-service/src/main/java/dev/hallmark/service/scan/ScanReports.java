@@ -38,7 +38,8 @@ public final class ScanReports {
 
     /**
      * The stored report as the caller may see it: analysts get p-values and statistics to 2
-     * significant digits ({@code quantized: true}), admins the exact numbers.
+     * significant digits, rounded conservatively ({@code quantized: true}; per document through
+     * {@link Evidence#view}), admins the exact numbers.
      */
     public static ObjectNode view(String reportJson, boolean admin) {
         ObjectNode r;
@@ -53,10 +54,10 @@ public final class ScanReports {
                 Quantize.analystView((ObjectNode) k);
             }
             for (JsonNode d : r.path("top_documents")) {
-                Quantize.analystView((ObjectNode) d);
+                Evidence.view((ObjectNode) d, false);
             }
             for (JsonNode d : r.path("flagged_documents").path("documents")) {
-                Quantize.analystView((ObjectNode) d);
+                Evidence.view((ObjectNode) d, false);
             }
         }
         return r;

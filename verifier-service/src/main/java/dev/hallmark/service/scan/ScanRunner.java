@@ -11,6 +11,8 @@ import dev.hallmark.text.HfTokenizer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +40,8 @@ public final class ScanRunner implements AutoCloseable {
     private final ScanAnalysis watermark;
     private final ScanAnalysis radioactivity;
     private volatile boolean closing;
+    /** Scans cancelled while queued or running, with the reason they end failed with. */
+    private final Map<String, String> cancelled = new ConcurrentHashMap<>();
 
     public ScanRunner(ServiceConfig config, Store store, ScanFiles files, HfTokenizer tokenizer, MeterRegistry registry) {
         this.scans = store.scans();
@@ -52,7 +56,7 @@ public final class ScanRunner implements AutoCloseable {
         ScanContext ctx = new ScanContext(config, scans, store.keys(), files, tokenizer,
                 Counter.builder("hallmark_scan_documents").description("documents scanned").register(registry),
                 Counter.builder("hallmark_scan_tokens").description("tokens scanned").register(registry),
-                () -> closing);
+                () -> closing, cancelled::containsKey);
         this.watermark = new WatermarkScan(ctx);
         this.radioactivity = new RadioactivityScan(ctx);
         registry.gauge("hallmark_scans_running", running);
@@ -110,7 +114,12 @@ public final class ScanRunner implements AutoCloseable {
             ScanAnalysis analysis = ScanStore.TYPE_RADIOACTIVITY.equals(current.scanType()) ? radioactivity : watermark;
             ObjectNode report = analysis.run(current);
             if (report == null) {
-                return; // deleted while running, or the service is stopping
+                String why = cancelled.remove(id);
+                if (why != null) {
+                    scans.fail(id, why);
+                    audit.append(s.tokenId(), s.tenant(), "scan.cancelled", id, why);
+                }
+                return; // cancelled, deleted while running, or the service is stopping
             }
             scans.finish(id, report.toString(), report.path("verdict").asText());
             audit.append(s.tokenId(), s.tenant(), "scan.done", id, null);
@@ -124,6 +133,25 @@ public final class ScanRunner implements AutoCloseable {
         } finally {
             running.decrementAndGet();
         }
+    }
+
+    /**
+     * Cancels a queued or running scan: it ends failed with {@code reason} (a running scan at its
+     * next progress step, within a quarter of a second of reading).
+     *
+     * @return false if the scan is neither queued nor running
+     */
+    public boolean cancel(String id, String reason) {
+        ScanStore.Scan s = scans.get(id);
+        if (s == null || !(s.state().equals(ScanStore.QUEUED) || s.state().equals(ScanStore.RUNNING))) {
+            return false;
+        }
+        cancelled.put(id, reason);
+        if (s.state().equals(ScanStore.QUEUED)) {
+            // run() skips a scan that is no longer queued; if it has just started, its pacer stops it
+            scans.fail(id, reason);
+        }
+        return true;
     }
 
     /** Scans running now. */

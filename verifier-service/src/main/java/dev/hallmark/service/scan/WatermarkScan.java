@@ -6,6 +6,7 @@ import dev.hallmark.corpus.Document;
 import dev.hallmark.corpus.Role;
 import dev.hallmark.detect.CorpusAccumulator;
 import dev.hallmark.detect.DetectOptions;
+import dev.hallmark.detect.DetectionJson;
 import dev.hallmark.detect.DetectionResult;
 import dev.hallmark.detect.Detector;
 import dev.hallmark.detect.MultiKeyDetector;
@@ -51,19 +52,27 @@ final class WatermarkScan implements ScanAnalysis {
     public ObjectNode run(ScanStore.Scan s) throws IOException {
         Instant started = Instant.now();
         KeyStore.Family family = ctx.family(s);
-        Tally tally = new Tally(s, family);
-        try (ScanCorpus r = ctx.open(s)) {
+        try (ScanCorpus r = ctx.open(s); DocumentLog log = new DocumentLog(ctx.documentsLog(s))) {
+            Tally tally = new Tally(s, family, log);
             CorpusPass.Totals t = CorpusPass.run(ctx, s, r, new DocumentBatches(r, ctx.tokenizer(), family, false),
                     tally::accept);
             if (t == null) {
                 return null;
             }
-            return tally.report(t, r, started);
+            if (tally.logError != null) {
+                throw tally.logError;
+            }
+            ObjectNode report = tally.report(t, r, started);
+            log.commit();
+            return report;
         }
     }
 
     /** Per-document results kept for the top-documents table and the flagged list. */
-    private record Hit(Document doc, int tokens, String keyId, double log10p, String preview) {}
+    private record Hit(Document doc, int tokens, String keyId, double log10p, String preview, List<Evidence.Span> spans) {}
+
+    /** The text kept with a flagged document's results, at most (longer ones are cut; spans past it are not highlighted). */
+    static final int MAX_EVIDENCE_CHARS = 200_000;
 
     /** What one scan accumulates, document by document. */
     private final class Tally {
@@ -83,8 +92,12 @@ final class WatermarkScan implements ScanAnalysis {
         private long tested;
         private long flaggedDocs;
 
-        Tally(ScanStore.Scan scan, KeyStore.Family family) {
+        private final DocumentLog log;
+        IOException logError;
+
+        Tally(ScanStore.Scan scan, KeyStore.Family family, DocumentLog log) {
             this.scan = scan;
+            this.log = log;
             this.family = family;
             this.keyed = family.keyed();
             for (KeyedScheme k : keyed) {
@@ -107,6 +120,9 @@ final class WatermarkScan implements ScanAnalysis {
             }
             if (ids.length < minDocTokens) {
                 tooShort++;
+                ObjectNode j = docJson(x.doc(), ids.length);
+                j.put("tested", false);
+                write(j);
                 return;
             }
             tested++;
@@ -129,18 +145,56 @@ final class WatermarkScan implements ScanAnalysis {
             }
             double bestLp = adj.adjusted().get(best).log10P();
             Document d = x.doc();
+            String bestKey = ScanReports.testId(keyed.get(best));
+            ObjectNode j = docJson(d, ids.length);
+            j.put("tested", true);
+            j.put("key_id", bestKey);
+            ScanReports.putFinite(j, "log10_p", bestLp);
+            j.put("p_value", Math.pow(10, bestLp));
+            j.put("flagged", bestLp <= logAlpha);
+            List<Evidence.Span> spans = null;
             if (bestLp <= logAlpha) {
                 flaggedDocs++;
+                // where in the text: spans over the decoded text (the uploaded text, when decoding gives it back)
+                String decoded = ctx.tokenizer().decode(ids);
+                int[] offsets = Evidence.charOffsets(ctx.tokenizer(), ids);
+                spans = Evidence.spans(keyed, ids, offsets, scan.alpha());
+                Evidence.putSpans(j.putArray("spans"), spans);
+                j.put("text", decoded.length() > MAX_EVIDENCE_CHARS ? decoded.substring(0, MAX_EVIDENCE_CHARS) : decoded);
+                if (d.text() == null || !d.text().equals(decoded)) {
+                    j.put("text_decoded", true);
+                }
+                if (decoded.length() > MAX_EVIDENCE_CHARS) {
+                    j.put("text_truncated", true);
+                }
                 if (flaggedList.size() < MAX_FLAGGED_LISTED) {
-                    flaggedList.add(new Hit(d, ids.length, ScanReports.testId(keyed.get(best)), bestLp, null));
+                    flaggedList.add(new Hit(d, ids.length, bestKey, bestLp, null, spans));
                 }
             }
+            write(j);
             if (top.size() < TOP_DOCUMENTS || bestLp < top.peek().log10p()) {
-                top.add(new Hit(d, ids.length, ScanReports.testId(keyed.get(best)), bestLp, preview(d)));
+                top.add(new Hit(d, ids.length, bestKey, bestLp, preview(d), null));
                 if (top.size() > TOP_DOCUMENTS) {
                     top.poll();
                 }
             }
+        }
+
+        private void write(ObjectNode j) {
+            if (logError == null) {
+                try {
+                    log.write(j);
+                } catch (IOException e) {
+                    logError = e;
+                }
+            }
+        }
+
+        private ObjectNode docJson(Document d, int tokens) {
+            ObjectNode j = DetectionJson.mapper().createObjectNode();
+            putPlace(j, d);
+            j.put("tokens", tokens);
+            return j;
         }
 
         ObjectNode report(CorpusPass.Totals totals, ScanCorpus corpus, Instant started) {
@@ -198,7 +252,9 @@ final class WatermarkScan implements ScanAnalysis {
             fl.put("truncated", flaggedDocs > flaggedList.size());
             ArrayNode fla = fl.putArray("documents");
             for (Hit x : flaggedList) {
-                putHit(fla.addObject(), x);
+                ObjectNode j = fla.addObject();
+                putHit(j, x);
+                Evidence.putSpans(j.putArray("spans"), x.spans());
             }
             ScanReports.putTiming(o, started, finished, totals.tokens());
             return o;
@@ -214,7 +270,15 @@ final class WatermarkScan implements ScanAnalysis {
     }
 
     private static void putHit(ObjectNode j, Hit x) {
-        Document d = x.doc();
+        putPlace(j, x.doc());
+        j.put("tokens", x.tokens());
+        j.put("key_id", x.keyId());
+        ScanReports.putFinite(j, "log10_p", x.log10p());
+        j.put("p_value", Math.pow(10, x.log10p()));
+    }
+
+    /** Where a document is: index, record, line (where there are lines), turn (chats), the record's id. */
+    private static void putPlace(ObjectNode j, Document d) {
         j.put("index", d.index());
         j.put("record", d.record());
         if (d.line() > 0) {
@@ -226,9 +290,5 @@ final class WatermarkScan implements ScanAnalysis {
         if (d.recordId() != null) {
             j.put("doc_id", d.recordId());
         }
-        j.put("tokens", x.tokens());
-        j.put("key_id", x.keyId());
-        ScanReports.putFinite(j, "log10_p", x.log10p());
-        j.put("p_value", Math.pow(10, x.log10p()));
     }
 }
