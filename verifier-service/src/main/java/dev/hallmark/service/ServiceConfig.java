@@ -103,6 +103,13 @@ public record ServiceConfig(
                 maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument);
     }
 
+    /** The same with a pause per scanned document (tests of progress and cancel). */
+    public ServiceConfig withTestDelay(long millisPerDocument) {
+        return new ServiceConfig(host, port, dataDir, maxBodyBytes, maxUploadBytes, maxDecompressedBytes, maxGzipRatio,
+                maxBatchTexts, minTokens, ratePerSecond, rateBurst, detectThreads, scanThreads,
+                maxScanPositionsPerKey, tokenizerPath, millisPerDocument);
+    }
+
     public ServiceConfig withRate(double perSecond, int burst) {
         return new ServiceConfig(host, port, dataDir, maxBodyBytes, maxUploadBytes, maxDecompressedBytes, maxGzipRatio,
                 maxBatchTexts, minTokens, perSecond, burst, detectThreads, scanThreads,

@@ -66,10 +66,10 @@ final class DocumentsResource implements Resource {
         int offset;
         int limit;
         try {
-            QueryParams.refuseUnknown(ctx.request().params(), List.of(FLAGGED, OFFSET, LIMIT));
-            flagged = FLAGGED.from(ctx.request().params());
-            offset = OFFSET.from(ctx.request().params());
-            limit = LIMIT.from(ctx.request().params());
+            QueryParams.refuseUnknown(ctx.queryParams(), List.of(FLAGGED, OFFSET, LIMIT));
+            flagged = FLAGGED.from(ctx.queryParams());
+            offset = OFFSET.from(ctx.queryParams());
+            limit = LIMIT.from(ctx.queryParams());
         } catch (Problem p) {
             ctx.fail(p);
             return;
@@ -95,7 +95,7 @@ final class DocumentsResource implements Resource {
     /** Streams the CSV or JSON download from a worker thread, in chunks (Vert.x hands them to the connection's event loop). */
     private void download(RoutingContext ctx, boolean csv) {
         ApiTokens.Principal who = Auth.principal(ctx);
-        if (!ctx.request().params().isEmpty()) {
+        if (!ctx.queryParams().isEmpty()) {
             ctx.fail(Problem.unknownField("the download takes no query parameters"));
             return;
         }
