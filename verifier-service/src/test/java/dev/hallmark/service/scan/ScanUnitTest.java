@@ -92,4 +92,29 @@ class ScanUnitTest {
         Problem u = assertThrows(Problem.class, () -> read("{\"text\": \"a\"}\n{\"text\": \"\n", null, Split.BLANK, false));
         assertEquals("/problems/malformed-json", u.type());
     }
+
+    @Test
+    void displayedPValuesNeverOverstateTheEvidence() {
+        var f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        // the issue's cases: p computed from an already rounded log10 p showed 1.0e-16 and 1.0e-25
+        assertEquals("1.6e-16", PValues.text(f.numberNode(1.6e-16), f.numberNode(Math.log10(1.6e-16))));
+        assertEquals("2.6e-25", PValues.text(null, f.numberNode(-24.6)), "10^-24.6 = 2.51e-25, rounded up");
+        assertEquals("2.6e-25", PValues.text(f.numberNode(Math.pow(10, -24.6)), f.numberNode(-24.6)));
+        assertEquals("2.6&times;10<sup>-25</sup>", PValues.html(f.numberNode(Math.pow(10, -24.6)), null));
+        assertEquals("0.0032", PValues.text(f.numberNode(0.00312), null));
+        assertEquals("0.5", PValues.text(f.numberNode(0.5), null));
+        assertEquals("1", PValues.text(f.numberNode(0.999), null));
+        assertEquals("5.1e-401", PValues.text(f.numberNode(0.0), f.numberNode(-400.3)), "past 1e-308, from log10 p");
+        // an analyst's value (already 2 digits, rounded up) is shown as it is
+        assertEquals("2.6e-25", PValues.text(f.numberNode(Quantize.pUp(Math.pow(10, -24.6))), null));
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 10_000; i++) {
+            double lp = -rnd.nextDouble() * 300;
+            double p = Math.pow(10, lp);
+            double shown = Double.parseDouble(PValues.text(f.numberNode(p), f.numberNode(lp)));
+            assertTrue(shown >= p, "shown " + shown + " < p " + p);
+            assertTrue(shown <= p * 1.1 + 1e-300, "within one step of the 2nd digit: " + shown + " for " + p);
+            assertTrue(Quantize.pUp(p) >= p && Quantize.log10pUp(lp) >= lp);
+        }
+    }
 }
