@@ -69,6 +69,8 @@ async function signIn(t) {
     $('signin-view').hidden = true;
     $('app-view').hidden = false;
     $('colour-label').hidden = me.role !== 'admin';
+    $('admin-view').hidden = me.role !== 'admin';
+    if (me.role === 'admin') refreshAdmin();
     refreshScans();
   } catch (e) {
     token = null;
@@ -445,7 +447,78 @@ async function check(ev) {
   }
 }
 
+// Admins: keys (register, generate, import a key file as hallmark keygen wrote it; retire) and API tokens
+// (create: the value is shown once; revoke). Secrets never come back from the service.
+async function refreshAdmin() {
+  try {
+    const keys = await api('/v1/keys');
+    const kt = $('keys').querySelector('tbody');
+    kt.replaceChildren();
+    for (const k of keys.keys) {
+      const tr = el('tr');
+      const act = el('td');
+      if (k.status === 'active') {
+        const b = el('button', 'Retire', 'link');
+        b.onclick = async () => { if (confirm('Retire key ' + k.id + '?')) { await api('/v1/keys/' + k.id, { method: 'DELETE' }); refreshAdmin(); } };
+        act.append(b);
+      }
+      tr.append(el('td', k.id), el('td', k.label), el('td', k.scheme), el('td', k.status), act);
+      kt.append(tr);
+    }
+    const toks = await api('/v1/tokens');
+    const tt = $('tokens').querySelector('tbody');
+    tt.replaceChildren();
+    for (const t of toks.tokens) {
+      const tr = el('tr');
+      const act = el('td');
+      if (!t.revoked_at && t.id !== me.id) {
+        const b = el('button', 'Revoke', 'link');
+        b.onclick = async () => { if (confirm('Revoke the token "' + (t.label || t.id) + '"?')) { await api('/v1/tokens/' + t.id, { method: 'DELETE' }); refreshAdmin(); } };
+        act.append(b);
+      }
+      tr.append(el('td', t.tenant), el('td', t.role), el('td', t.label || ''), el('td', t.revoked_at ? 'revoked' : t.created_at.slice(0, 10)), act);
+      tt.append(tr);
+    }
+  } catch (e) {
+    text($('admin-error'), e.message);
+  }
+}
+
+async function createKey(ev) {
+  ev.preventDefault();
+  text($('admin-error'), '');
+  try {
+    const f = $('key-file').files[0];
+    const body = f ? JSON.parse(await f.text()) : {};
+    body.scheme = $('key-scheme').value.trim();
+    body.label = $('key-label').value.trim();
+    await api('/v1/keys', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    $('key-form').reset();
+    refreshAdmin();
+  } catch (e) {
+    text($('admin-error'), e.message);
+  }
+}
+
+async function createToken(ev) {
+  ev.preventDefault();
+  text($('admin-error'), '');
+  try {
+    const body = { tenant: $('token-tenant').value.trim(), role: $('token-role').value };
+    if ($('token-label').value.trim()) body.label = $('token-label').value.trim();
+    const t = await api('/v1/tokens', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const p = $('token-new');
+    p.replaceChildren(document.createTextNode('New token for ' + t.tenant + ' (shown once; copy it now): '), el('code', t.token));
+    $('token-form').reset();
+    refreshAdmin();
+  } catch (e) {
+    text($('admin-error'), e.message);
+  }
+}
+
 document.addEventListener('DOMContentLoaded', () => {
+  $('key-form').addEventListener('submit', createKey);
+  $('token-form').addEventListener('submit', createToken);
   $('signin-form').addEventListener('submit', (e) => { e.preventDefault(); signIn($('token').value.trim()); });
   $('signout').addEventListener('click', signOut);
   $('upload-form').addEventListener('submit', upload);

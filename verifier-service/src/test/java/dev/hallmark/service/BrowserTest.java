@@ -133,6 +133,7 @@ class BrowserTest {
 
                 // the paste box: spans highlighted, no token colours for an analyst
                 assertFalse(d.findElement(By.id("colour-label")).isDisplayed(), "token colours are for admins only");
+                assertFalse(d.findElement(By.id("admin-view")).isDisplayed(), "key and token management is for admins only");
                 ((org.openqa.selenium.JavascriptExecutor) d).executeScript(
                         "document.getElementById('check-text').value = arguments[0];", pasted);
                 d.findElement(By.id("check")).click();
@@ -166,6 +167,19 @@ class BrowserTest {
                 assertTrue(d.findElements(By.cssSelector("#check-doc .tok-red")).size() > 0);
                 assertEquals(pasted, d.findElement(By.id("check-doc")).getAttribute("textContent"),
                         "colouring keeps the text as it was");
+
+                // admins manage keys and API tokens on the page; a new token's value is shown once
+                assertTrue(d.findElement(By.id("admin-view")).isDisplayed());
+                wait.until(ExpectedConditions.numberOfElementsToBeMoreThan(By.cssSelector("#keys tbody tr"), 1));
+                assertTrue(d.findElement(By.cssSelector("#keys tbody")).getText().contains("key one"));
+                d.findElement(By.id("token-tenant")).sendKeys("gamma");
+                d.findElement(By.id("token-label")).sendKeys("made on the page");
+                d.findElement(By.id("token-create")).click();
+                wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("token-new"), "hm_"));
+                wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#tokens tbody"), "made on the page"));
+                d.findElement(By.id("key-label")).sendKeys("made on the page");
+                d.findElement(By.id("key-create")).click();
+                wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#keys tbody"), "made on the page"));
             } finally {
                 d.quit();
             }
