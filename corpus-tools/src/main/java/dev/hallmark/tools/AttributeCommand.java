@@ -94,10 +94,10 @@ final class AttributeCommand implements Callable<Integer> {
         try {
             int h = keys.scheme().contextWidth();
             PositionFilter served = filter == null ? PositionFilter.ALL : ContextFilters.servedContexts(
-                    records.readAll(filter, InputRecords.Format.AUTO, field, idsField), h, filterTop);
+                    records.readAll(filter, InputRecords.Format.JSONL, field, idsField), h, filterTop);
             AttributionAccumulator acc = new AttributionAccumulator(keys, served);
             Progress progress = new Progress("attribute", -1, spec.commandLine().getErr());
-            records.forEach(suspect, InputRecords.Format.AUTO, field, idsField, d -> {
+            records.forEach(suspect, InputRecords.Format.JSONL, field, idsField, d -> {
                 acc.accept(d.ids(), ContextFilters.excludingPrompt(d.promptIds(), h));
                 progress.step(1);
             });

@@ -54,11 +54,10 @@ final class DetectCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, description = "Input file (.gz is decompressed).")
     Path input;
 
-    @Option(names = "--format", defaultValue = "jsonl", description = "text | ids | jsonl | auto | chat | csv | tsv | parquet "
-            + "(default: ${DEFAULT-VALUE}; auto detects the format from the content).")
+    @Option(names = "--format", defaultValue = "jsonl", description = "text | ids | jsonl (default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--field", defaultValue = "text", description = "JSONL field (a dotted path) or CSV/Parquet column holding the text (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--field", defaultValue = "text", description = "JSONL field holding the text (default: ${DEFAULT-VALUE}).")
     String field;
 
     @Option(names = "--fpr", defaultValue = "1e-3", description = "False-positive rate of the verdict (default: ${DEFAULT-VALUE}).")

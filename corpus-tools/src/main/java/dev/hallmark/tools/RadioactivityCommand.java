@@ -78,7 +78,7 @@ final class RadioactivityCommand implements Callable<Integer> {
             int h = s.contextWidth();
             PositionFilter served = PositionFilter.ALL;
             if (filter != null) {
-                served = ContextFilters.servedContexts(records.readAll(filter, InputRecords.Format.AUTO, field, idsField),
+                served = ContextFilters.servedContexts(records.readAll(filter, InputRecords.Format.JSONL, field, idsField),
                         h, filterTop);
             }
             List<CorpusAccumulator> accs = new ArrayList<>();
@@ -86,7 +86,7 @@ final class RadioactivityCommand implements Callable<Integer> {
                 accs.add(new CorpusAccumulator(KeyedScheme.of(s, k), served));
             }
             Progress progress = new Progress("radioactivity", -1, spec.commandLine().getErr());
-            records.forEach(suspect, InputRecords.Format.AUTO, field, idsField, d -> {
+            records.forEach(suspect, InputRecords.Format.JSONL, field, idsField, d -> {
                 PositionFilter noPrompt = ContextFilters.excludingPrompt(d.promptIds(), h);
                 for (CorpusAccumulator a : accs) {
                     a.accept(d.ids(), 0, d.ids().length, noPrompt);

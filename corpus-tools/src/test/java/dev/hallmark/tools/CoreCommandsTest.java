@@ -216,7 +216,7 @@ class CoreCommandsTest {
         assertNotEquals(0, r.exit());
         assertTrue(r.err().contains("line 2: a chat record without an assistant turn"), r.err());
         Path csv = Files.writeString(dir.resolve("bad.csv"), "id,text\n1,a\n2,b,c\n");
-        r = run("radioactivity", "--suspect", csv.toString(), "--key", key.toString(), "--scheme", "kgw");
+        r = run("detect", "--key", key.toString(), "--scheme", "kgw", "--input", csv.toString(), "--format", "csv");
         assertNotEquals(0, r.exit());
         assertTrue(r.err().contains("line 3: row 2 has 3 columns, the header has 2"), r.err());
     }
