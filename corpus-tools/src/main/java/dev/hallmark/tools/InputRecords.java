@@ -3,6 +3,11 @@ package dev.hallmark.tools;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hallmark.corpus.CorpusException;
+import dev.hallmark.corpus.CorpusFormat;
+import dev.hallmark.corpus.CorpusOptions;
+import dev.hallmark.corpus.CorpusReader;
+import dev.hallmark.corpus.Document;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +30,10 @@ import java.util.zip.GZIPInputStream;
  * errors that name the file, the line and the problem. Files ending in {@code .gz} are
  * decompressed. Formats: {@code text} (the whole file is one text), {@code ids} (one document
  * per line, ids separated by spaces or commas), {@code jsonl} (one JSON object per line with a
- * {@code "text"} string or an {@code "ids"} array, optionally {@code "id"}).
+ * {@code "text"} string or an {@code "ids"} array, optionally {@code "id"}); and through
+ * hallmark-corpus {@code auto} (detected), {@code chat} (assistant turns; the turns before each
+ * are its prompt), {@code csv}, {@code tsv}, {@code parquet}, gzip or zstd, and JSONL with a
+ * dotted field path ({@code response.text}).
  */
 final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable {
 
@@ -39,7 +47,12 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
         }
     }
 
-    enum Format { TEXT, IDS, JSONL }
+    /**
+     * TEXT, IDS and JSONL are read here; AUTO (detected), CHAT, CSV, TSV and PARQUET, gzip or zstd,
+     * by hallmark-corpus ({@link CorpusReader}), whose errors name the line or row. AUTO that finds
+     * JSONL reads it here too, so JSONL keeps its ids-field fallback.
+     */
+    enum Format { TEXT, IDS, JSONL, AUTO, CHAT, CSV, TSV, PARQUET }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -52,12 +65,51 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
     private Record next;
     private boolean textDone;
 
+    private final CorpusReader corpus;
+
     private InputRecords(Path file, Format format, String textField, String idsField) throws IOException {
         this.file = file;
-        this.format = format;
         this.textField = textField;
         this.idsField = idsField;
-        this.reader = open(file);
+        CorpusFormat cf = corpusFormat(file, format, textField);
+        this.format = cf == null ? (format == Format.AUTO ? Format.JSONL : format) : format;
+        this.corpus = cf == null ? null : openCorpus(file, cf, textField);
+        this.reader = cf == null ? open(file) : null;
+    }
+
+    /** The hallmark-corpus format to read {@code file} with, or null to read it here (text, ids, plain JSONL). */
+    private static CorpusFormat corpusFormat(Path file, Format format, String textField) throws IOException {
+        switch (format) {
+            case TEXT, IDS -> {
+                return null;
+            }
+            case JSONL -> {
+                return textField.contains(".") ? CorpusFormat.JSONL : null;
+            }
+            case AUTO -> {
+                try (CorpusReader r = CorpusReader.open(file, CorpusOptions.defaults())) {
+                    CorpusFormat f = r.info().format();
+                    return f == CorpusFormat.JSONL && !textField.contains(".") ? null : f;
+                } catch (CorpusException e) {
+                    throw new IllegalArgumentException("input " + file + ": " + e.getMessage());
+                }
+            }
+            default -> {
+                return CorpusFormat.valueOf(format.name());
+            }
+        }
+    }
+
+    /** Default field names are left to hallmark-corpus (text, then completion; chat turns first outside JSONL). */
+    private static CorpusReader openCorpus(Path file, CorpusFormat f, String textField) throws IOException {
+        boolean dflt = textField.equals("text") || textField.equals("completion");
+        CorpusOptions o = CorpusOptions.defaults().withFormat(f).withPrompts(true)
+                .withField(dflt ? null : textField);
+        try {
+            return CorpusReader.open(file, o);
+        } catch (CorpusException e) {
+            throw new IllegalArgumentException("input " + file + ": " + e.getMessage());
+        }
     }
 
     static InputRecords open(Path file, Format format, String textField) throws IOException {
@@ -73,7 +125,8 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
         try {
             return Format.valueOf(s.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown input format '" + s + "' (use text, ids or jsonl)");
+            throw new IllegalArgumentException("unknown input format '" + s
+                    + "' (use text, ids, jsonl, auto, chat, csv, tsv or parquet)");
         }
     }
 
@@ -96,6 +149,18 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
 
     @Override
     public boolean hasNext() {
+        if (next == null && corpus != null) {
+            try {
+                Document d = corpus.next();
+                next = d == null ? null : new Record(d.line() > 0 ? d.line() : d.record(), d.recordId(), d.text(), d.ids(),
+                        d.prompt(), d.promptIds());
+            } catch (CorpusException e) {
+                throw new IllegalArgumentException("input " + file + ": " + e.getMessage());
+            } catch (IOException e) {
+                throw new UncheckedIOException("input " + file + ": " + e.getMessage(), e);
+            }
+            return next != null;
+        }
         if (next == null) {
             try {
                 next = read();
@@ -206,6 +271,10 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
 
     @Override
     public void close() throws IOException {
-        reader.close();
+        if (corpus != null) {
+            corpus.close();
+        } else {
+            reader.close();
+        }
     }
 }

@@ -188,4 +188,36 @@ class CoreCommandsTest {
         assertNotEquals(0, r.exit());
         assertTrue(r.err().contains("missing.jsonl"), r.err());
     }
+
+    /** Corpora read through hallmark-corpus: a nested field path, detection, and errors naming the record. */
+    @Test
+    void corpusFormatsThroughHallmarkCorpus(@TempDir Path dir) throws Exception {
+        Path key = dir.resolve("k.json");
+        assertEquals(0, run("keygen", "--out", key.toString()).exit());
+        WatermarkKey k = KeyFile.read(key);
+        StringBuilder nested = new StringBuilder();
+        for (int[] ids : sample(k, "kgw", 3, 200, 11)) {
+            nested.append(JSON.writeValueAsString(java.util.Map.of("id", "n" + nested.length(), "out",
+                    java.util.Map.of("ids", ids)))).append('\n');
+        }
+        Path in = Files.writeString(dir.resolve("nested.jsonl"), nested);
+        DetectInteropTest.Run r = run("detect", "--key", key.toString(), "--scheme", "kgw", "--input", in.toString(),
+                "--field", "out.ids", "--json");
+        assertEquals(0, r.exit(), r.err());
+        String[] lines = r.out().strip().split("\n");
+        assertEquals(3, lines.length);
+        for (String line : lines) {
+            assertTrue(JSON.readTree(line).get("watermarked").booleanValue(), line);
+        }
+        Path chat = Files.writeString(dir.resolve("chat.jsonl"), "{\"conversations\": [{\"from\": \"human\", "
+                + "\"value\": \"hi\"}, {\"from\": \"gpt\", \"value\": \"hello\"}]}\n{\"conversations\": "
+                + "[{\"from\": \"human\", \"value\": \"alone\"}]}\n");
+        r = run("detect", "--key", key.toString(), "--scheme", "kgw", "--input", chat.toString(), "--format", "auto");
+        assertNotEquals(0, r.exit());
+        assertTrue(r.err().contains("line 2: a chat record without an assistant turn"), r.err());
+        Path csv = Files.writeString(dir.resolve("bad.csv"), "id,text\n1,a\n2,b,c\n");
+        r = run("detect", "--key", key.toString(), "--scheme", "kgw", "--input", csv.toString(), "--format", "csv");
+        assertNotEquals(0, r.exit());
+        assertTrue(r.err().contains("line 3: row 2 has 3 columns, the header has 2"), r.err());
+    }
 }

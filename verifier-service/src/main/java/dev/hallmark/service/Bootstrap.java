@@ -2,7 +2,7 @@ package dev.hallmark.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hallmark.key.WatermarkKey;
-import dev.hallmark.service.scan.CorpusReader;
+import dev.hallmark.corpus.CorpusFormat;
 import dev.hallmark.service.scan.ScanReports;
 import dev.hallmark.service.store.ApiTokens;
 import dev.hallmark.service.store.KeyStore;
@@ -90,7 +90,7 @@ final class Bootstrap {
         try {
             DemoCorpus.copyCorpus(tmp);
             ScanStore.Scan scan = s.storeUpload(tmp, "demo corpus (default LM, public demo key)",
-                    CorpusReader.Format.JSONL, "text", 1e-3, List.of(key.id()), tok.principal());
+                    CorpusFormat.JSONL, "text", 1e-3, List.of(key.id()), tok.principal());
             s.store().settings().put(DEMO_SEED_SETTING, key.id() + " " + scan.id());
             s.store().audit().append(null, "demo", "demo.seed", scan.id(), DemoCorpus.description());
             return new Demo(key.id(), key.scheme(), tokenFile, scan.id(), true, DemoCorpus.description());

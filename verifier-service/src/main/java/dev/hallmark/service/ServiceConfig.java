@@ -108,6 +108,13 @@ public record ServiceConfig(
                 maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument, cluster);
     }
 
+    /** The same with a pause per scanned document (tests of progress and cancel). */
+    public ServiceConfig withTestDelay(long millisPerDocument) {
+        return new ServiceConfig(host, port, dataDir, maxBodyBytes, maxUploadBytes, maxDecompressedBytes, maxGzipRatio,
+                maxBatchTexts, minTokens, ratePerSecond, rateBurst, detectThreads, scanThreads,
+                maxScanPositionsPerKey, tokenizerPath, millisPerDocument, cluster);
+    }
+
     public ServiceConfig withRate(double perSecond, int burst) {
         return new ServiceConfig(host, port, dataDir, maxBodyBytes, maxUploadBytes, maxDecompressedBytes, maxGzipRatio,
                 maxBatchTexts, minTokens, perSecond, burst, detectThreads, scanThreads,

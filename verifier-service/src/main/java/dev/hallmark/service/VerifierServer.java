@@ -1,7 +1,7 @@
 package dev.hallmark.service;
 
 import dev.hallmark.service.http.HttpApi;
-import dev.hallmark.service.scan.CorpusReader;
+import dev.hallmark.corpus.CorpusFormat;
 import dev.hallmark.service.scan.DetectionEngine;
 import dev.hallmark.service.scan.ScanIntake;
 import dev.hallmark.service.scan.ScanRequest;
@@ -135,7 +135,7 @@ public final class VerifierServer implements AutoCloseable {
      * Makes a watermark scan of a corpus file on disk, as if {@code who} had uploaded it (the demo
      * seeder): validated, stored and queued.
      */
-    public ScanStore.Scan storeUpload(Path file, String name, CorpusReader.Format format, String field, double alpha,
+    public ScanStore.Scan storeUpload(Path file, String name, CorpusFormat format, String field, double alpha,
             List<String> keyIds, ApiTokens.Principal who) throws IOException {
         return intake.acceptFile(file, ScanRequest.watermark(name, format, field, alpha, keyIds), who);
     }

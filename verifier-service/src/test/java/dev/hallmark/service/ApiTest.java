@@ -122,7 +122,11 @@ class ApiTest {
         }
         JsonObject a = api.post("/v1/detect", env.admin, new JsonObject().put("text", wm(2))).json();
         JsonObject a1 = a.getJsonArray("results").getJsonObject(0).getJsonArray("results").getJsonObject(0);
-        assertEquals(Quantize.significant(a1.getDouble("log10_p"), 2), r1.getDouble("log10_p"));
+        // conservative: log10 p towards zero, p up (never more evidence than the exact numbers)
+        assertEquals(Quantize.log10pUp(a1.getDouble("log10_p")), r1.getDouble("log10_p"));
+        assertTrue(r1.getDouble("log10_p") >= a1.getDouble("log10_p"));
+        assertEquals(Quantize.pUp(a1.getDouble("p_value")), r1.getDouble("p_value"));
+        assertTrue(r1.getDouble("p_value") >= a1.getDouble("p_value"));
     }
 
     @Test
@@ -397,5 +401,20 @@ class ApiTest {
         assertTrue(page.body().toString().contains("Hallmark verifier"));
         assertTrue(page.headers().get("Content-Security-Policy").contains("script-src 'self'"));
         assertEquals(200, api.raw(HttpMethod.GET, "/ui/app.js", null, null, null).status());
+    }
+
+    @Test
+    void keyFileFromKeygenIsAcceptedAsItIs() throws IOException {
+        String file = Files.readString(TestSupport.repo().resolve("datasets/demo/demo-key.json"));
+        JsonObject body = new JsonObject(file).put("scheme", "kgw:gamma=0.25,delta=2,context=1,seeding=lefthash")
+                .put("label", "demo key from its file");
+        TestSupport.Resp r = api.post("/v1/keys", env.admin, body);
+        assertEquals(201, r.status(), r.body()::toString);
+        assertEquals("hk-66774a8bb3e8f4cbdaf9", r.json().getString("id"));
+        assertFalse(r.body().toString().contains(new JsonObject(file).getString("secret")), "the secret never comes back");
+        api.post("/v1/keys", env.admin, body).problem(409, "conflict", "already registered");
+        JsonObject edited = body.copy().put("key_id", "hk-00000000000000000000");
+        api.post("/v1/keys", env.admin, edited).problem(400, "invalid-request", "key id mismatch");
+        api.delete("/v1/keys/hk-66774a8bb3e8f4cbdaf9", env.admin);
     }
 }

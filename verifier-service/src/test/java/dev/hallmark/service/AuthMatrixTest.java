@@ -123,6 +123,17 @@ class AuthMatrixTest {
             }
             return resp;
         }, authed(200, 200, 404)));
+        r.add(new Route("POST", "/v1/scans/{id}/cancel", w -> api.call(HttpMethod.POST, "/v1/scans/" + ownerScan + "/cancel",
+                token(w), null, null, Map.of(), true), Map.of(Who.ADMIN, 409, Who.OWNER, 409, Who.OTHER_TENANT, 404,
+                Who.NONE, 401, Who.BAD, 401, Who.REVOKED, 401)));
+        r.add(new Route("GET", "/v1/scans/{id}/documents", w -> api.get("/v1/scans/" + ownerScan + "/documents", token(w)),
+                authed(200, 200, 404)));
+        r.add(new Route("GET", "/v1/scans/{id}/documents/{index}", w -> api.get("/v1/scans/" + ownerScan + "/documents/0",
+                token(w)), authed(200, 200, 404)));
+        r.add(new Route("GET", "/v1/scans/{id}/documents.csv", w -> api.get("/v1/scans/" + ownerScan + "/documents.csv",
+                token(w)), authed(200, 200, 404)));
+        r.add(new Route("GET", "/v1/scans/{id}/documents.json", w -> api.get("/v1/scans/" + ownerScan + "/documents.json",
+                token(w)), authed(200, 200, 404)));
         r.add(new Route("GET", "/v1/keys", w -> api.get("/v1/keys", token(w)), authed(200, 403, 403)));
         r.add(new Route("POST", "/v1/keys", w -> api.post("/v1/keys", token(w), new JsonObject()
                 .put("scheme", "gumbel:context=1").put("label", "m" + SEQ.incrementAndGet())), authed(201, 403, 403)));
@@ -163,6 +174,8 @@ class AuthMatrixTest {
             r.problem(403, "forbidden", "needs an admin API token");
         } else if (want == 404) {
             r.problem(404, "not-found", "no scan with id");
+        } else if (want == 409) {
+            r.problem(409, "conflict", "only queued or running scans can be cancelled");
         }
     }
 

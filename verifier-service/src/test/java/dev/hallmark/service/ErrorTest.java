@@ -232,7 +232,7 @@ class ErrorTest {
         api.upload("", env.alpha, "multipart/form-data; boundary=x", Buffer.buffer("--x--"))
                 .problem(415, "unsupported-media-type", "multipart/form-data");
         api.upload("", env.alpha, "application/gzip", Buffer.buffer(new byte[] {0x1f, (byte) 0x8b}))
-                .problem(400, "invalid-request", "?format=jsonl or ?format=text");
+                .problem(400, "invalid-request", "starts like gzip but is not valid gzip data");
         api.call(HttpMethod.POST, "/v1/scans", env.alpha, "text/plain", Buffer.buffer("x"), Map.of("Content-Encoding", "br"),
                 false).problem(415, "unsupported-media-type", "Content-Encoding 'br'");
     }

@@ -99,7 +99,8 @@ public final class HttpApi implements AutoCloseable {
                 new UiResource(),
                 new TokensResource(config, store.tokens(), auth, work, body),
                 new DetectResource(config.maxBatchTexts(), store.keys(), engine, auth, work, body, registry),
-                new ScansResource(config.maxUploadBytes(), store.scans(), files, intake, auth, work, vertx),
+                new ScansResource(config.maxUploadBytes(), store.scans(), files, intake, runner, auth, work, vertx),
+                new DocumentsResource(store.scans(), files, work),
                 new KeysResource(store.keys(), auth, work, body),
                 new AuditResource(store.audit(), auth, work),
                 new ErrorHandler(config.maxBodyBytes()));

@@ -1,6 +1,9 @@
 package dev.hallmark.service.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hallmark.key.KeyFile;
+import dev.hallmark.key.KeyFileException;
+import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.service.Problem;
 import dev.hallmark.service.store.KeyStore;
 import io.vertx.core.http.HttpHeaders;
@@ -13,12 +16,15 @@ import java.util.Base64;
 import java.util.Set;
 
 /**
- * {@code /v1/keys} (admins only): list, register (generate or import a Hallmark key, or import a
- * SynthID key set), show, derive per-account keys, retire. Secrets go in, never out.
+ * {@code /v1/keys} (admins only): list, register (generate or import a Hallmark key, given as its
+ * secret or as the key file {@code hallmark keygen} writes, or import a SynthID key set), show,
+ * derive per-account keys, retire. Secrets go in, never out.
  */
 final class KeysResource implements Resource {
 
-    static final Set<String> KEY_FIELDS = Set.of("kind", "scheme", "label", "secret", "keys");
+    static final Set<String> KEY_FIELDS = Set.of("kind", "scheme", "label", "secret", "keys",
+            // a key file written by `hallmark keygen`, sent as it is
+            "format", "version", "key_id", "created", "parent_id", "derivation_path");
     static final Set<String> DERIVE_FIELDS = Set.of("path", "label", "scheme");
 
     private final KeyStore keys;
@@ -65,6 +71,20 @@ final class KeysResource implements Resource {
             b = JsonBody.parse(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), ctx.body().buffer(), KEY_FIELDS);
         } catch (Problem p) {
             ctx.fail(p);
+            return;
+        }
+        if (b.has("format")) {
+            work.respondAtomically(ctx, () -> {
+                WatermarkKey key;
+                try {
+                    key = KeyFile.parse(ctx.body().asString(), "(request body)");
+                } catch (KeyFileException e) {
+                    throw Problem.invalid(e.getMessage());
+                }
+                KeyStore.Info k = keys.register(key, b.string("scheme", null), b.string("label", null));
+                auth.audit(ctx, "key.import", k.id(), k.scheme() + " (key file)");
+                return created(ctx, k);
+            });
             return;
         }
         work.respondAtomically(ctx, () -> {

@@ -3,6 +3,8 @@ package dev.hallmark.service.http;
 import dev.hallmark.service.Problem;
 import dev.hallmark.service.http.QueryParams.Param;
 import dev.hallmark.service.scan.ReportHtml;
+import dev.hallmark.service.scan.ScanDocuments;
+import dev.hallmark.service.scan.ScanRunner;
 import dev.hallmark.service.scan.ScanIntake;
 import dev.hallmark.service.scan.ScanReports;
 import dev.hallmark.service.scan.ScanRequest;
@@ -39,9 +41,11 @@ final class ScansResource implements Resource {
     private final Auth auth;
     private final Work work;
     private final Vertx vertx;
+    private final ScanRunner runner;
 
-    ScansResource(long maxUploadBytes, ScanStore scans, ScanFiles files, ScanIntake intake, Auth auth, Work work,
-            Vertx vertx) {
+    ScansResource(long maxUploadBytes, ScanStore scans, ScanFiles files, ScanIntake intake, ScanRunner runner, Auth auth,
+            Work work, Vertx vertx) {
+        this.runner = runner;
         this.maxUploadBytes = maxUploadBytes;
         this.scans = scans;
         this.files = files;
@@ -59,6 +63,7 @@ final class ScansResource implements Resource {
         r.get("/v1/scans/:id/report").handler(this::report);
         r.get("/v1/scans/:id/report.html").handler(this::reportHtml);
         r.delete("/v1/scans/:id").handler(this::delete);
+        r.post("/v1/scans/:id/cancel").handler(this::cancel);
     }
 
     /**
@@ -149,6 +154,11 @@ final class ScansResource implements Resource {
 
     /** The scan if the caller may see it; 404 otherwise (other tenants cannot learn that it exists). */
     private ScanStore.Scan visible(RoutingContext ctx) {
+        return visible(ctx, scans);
+    }
+
+    /** The scan named by the path if the caller may see it; 404 otherwise. */
+    static ScanStore.Scan visible(RoutingContext ctx, ScanStore scans) {
         ApiTokens.Principal who = Auth.principal(ctx);
         String id = ctx.pathParam("id");
         ScanStore.Scan s = scans.get(id);
@@ -206,12 +216,28 @@ final class ScansResource implements Resource {
             if (!ScanStore.DONE.equals(s.state())) {
                 throw Problem.conflict("scan " + s.id() + " is " + s.state() + "; its report exists once it is done");
             }
-            return ReportHtml.render(ScanReports.view(scans.report(s.id()), admin));
+            ScanDocuments docs = new ScanDocuments(files.corpus(s).resolveSibling(ScanDocuments.FILE));
+            return ReportHtml.render(ScanReports.view(scans.report(s.id()), admin),
+                    DocumentsResource.hasLog(files, s) ? docs.firstFlagged(ReportHtml.FLAGGED_SHOWN, admin) : List.of());
         }).onSuccess(html -> ctx.response()
                         .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
                         .putHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
                         .end(html))
                 .onFailure(ctx::fail);
+    }
+
+    private void cancel(RoutingContext ctx) {
+        ApiTokens.Principal who = Auth.principal(ctx);
+        work.respond(ctx, () -> {
+            ScanStore.Scan s = visible(ctx);
+            if (!runner.cancel(s.id(), "cancelled by " + (who.isAdmin() ? "an admin" : "its owner") + " after "
+                    + s.documents() + " documents")) {
+                throw Problem.conflict("scan " + s.id() + " is " + s.state() + ": only queued or running scans can be "
+                        + "cancelled").with("state", s.state());
+            }
+            auth.audit(ctx, "scan.cancel", s.id(), null);
+            return Views.scan(scans.get(s.id()));
+        });
     }
 
     private void delete(RoutingContext ctx) {

@@ -2,8 +2,10 @@ package dev.hallmark.service.http;
 
 import dev.hallmark.service.Problem;
 import dev.hallmark.service.http.QueryParams.Param;
-import dev.hallmark.service.scan.CorpusReader.Format;
-import dev.hallmark.service.scan.CorpusReader.Split;
+import dev.hallmark.corpus.Compression;
+import dev.hallmark.corpus.CorpusFormat;
+import dev.hallmark.corpus.Split;
+import dev.hallmark.corpus.Turns;
 import dev.hallmark.service.scan.ScanRequest;
 import dev.hallmark.service.store.ScanStore;
 import io.vertx.core.MultiMap;
@@ -13,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The parameters of {@code POST /v1/scans}, all read here from the query and the headers before a
@@ -22,10 +25,14 @@ import java.util.Map;
  */
 final class UploadParams {
 
-    static final Param<Format> FORMAT = QueryParams.choice("format", Format::text, Format.JSONL, Format.TEXT);
-    static final Param<String> FIELD = QueryParams.text("field", 200, true).orElse(() -> "text");
+    /** Absent: detected from the content. */
+    static final Param<CorpusFormat> FORMAT = QueryParams.choice("format", CorpusFormat::text, CorpusFormat.values());
+    /** Absent: the format's default ({@code text}, else {@code completion}; the chat turns). */
+    static final Param<String> FIELD = QueryParams.text("field", 200, false);
     static final Param<Split> SPLIT = QueryParams.choice("split", Split::text, Split.BLANK, Split.LINE)
             .orElse(() -> Split.BLANK);
+    static final Param<Turns> TURNS = QueryParams.choice("turns", Turns::text, Turns.LAST, Turns.ALL)
+            .orElse(() -> Turns.ALL);
     static final Param<Double> ALPHA = QueryParams.falsePositiveRate("alpha", 1e-3);
     static final Param<String> NAME = QueryParams.text("name", 200, false)
             .orElse(() -> "upload " + Instant.now().toString().substring(0, 19).replace('T', ' '));
@@ -38,21 +45,31 @@ final class UploadParams {
             v -> "'filter_top' must be an integer >= 0 (0 = every served context), got '" + v + "'");
 
     /** Every query parameter of the route. */
-    static final List<Param<?>> ALL = List.of(NAME, FORMAT, FIELD, SPLIT, ALPHA, KEY_IDS, SCHEME, SCAN_TYPE,
+    static final List<Param<?>> ALL = List.of(NAME, FORMAT, FIELD, SPLIT, TURNS, ALPHA, KEY_IDS, SCHEME, SCAN_TYPE,
             FILTER_SCAN, FILTER_TOP);
 
-    /** What a media type says about the body: its format (null: ask ?format=) and whether it is gzip. */
-    private record Media(Format format, boolean gzip) {}
+    /**
+     * What a media type says about the body: the formats it allows (empty: any; one: that format)
+     * and the compression it declares (null: none declared).
+     */
+    private record Media(Set<CorpusFormat> formats, Compression compression) {}
 
-    private static final Map<String, Media> MEDIA = Map.of(
-            "application/x-ndjson", new Media(Format.JSONL, false),
-            "application/jsonl", new Media(Format.JSONL, false),
-            "application/jsonlines", new Media(Format.JSONL, false),
-            "application/x-jsonlines", new Media(Format.JSONL, false),
-            "text/plain", new Media(Format.TEXT, false),
-            "application/gzip", new Media(null, true),
-            "application/x-gzip", new Media(null, true),
-            "application/octet-stream", new Media(null, false));
+    private static final Set<CorpusFormat> JSON = Set.of(CorpusFormat.JSONL, CorpusFormat.CHAT);
+
+    private static final Map<String, Media> MEDIA = Map.ofEntries(
+            Map.entry("application/x-ndjson", new Media(JSON, null)),
+            Map.entry("application/jsonl", new Media(JSON, null)),
+            Map.entry("application/jsonlines", new Media(JSON, null)),
+            Map.entry("application/x-jsonlines", new Media(JSON, null)),
+            Map.entry("text/plain", new Media(Set.of(CorpusFormat.TEXT), null)),
+            Map.entry("text/csv", new Media(Set.of(CorpusFormat.CSV), null)),
+            Map.entry("text/tab-separated-values", new Media(Set.of(CorpusFormat.TSV), null)),
+            Map.entry("application/vnd.apache.parquet", new Media(Set.of(CorpusFormat.PARQUET), null)),
+            Map.entry("application/x-parquet", new Media(Set.of(CorpusFormat.PARQUET), null)),
+            Map.entry("application/gzip", new Media(Set.of(), Compression.GZIP)),
+            Map.entry("application/x-gzip", new Media(Set.of(), Compression.GZIP)),
+            Map.entry("application/zstd", new Media(Set.of(), Compression.ZSTD)),
+            Map.entry("application/octet-stream", new Media(Set.of(), null)));
 
     private UploadParams() {}
 
@@ -74,12 +91,17 @@ final class UploadParams {
         Media media = MEDIA.get(mediaType);
         if (media == null) {
             throw Problem.unsupportedMediaType("cannot scan " + (mediaType.isEmpty() ? "a body without Content-Type"
-                    : "'" + mediaType + "'") + ": send application/x-ndjson (JSONL), text/plain, or application/gzip "
-                    + "with ?format=jsonl|text");
+                    : "'" + mediaType + "'") + ": send application/x-ndjson (JSONL, chat transcripts), text/plain, "
+                    + "text/csv, text/tab-separated-values, application/vnd.apache.parquet, or application/octet-stream, "
+                    + "application/gzip or application/zstd (the format is then detected, or say ?format=)");
         }
-        Format format = format(FORMAT.from(q), media.format(), mediaType);
-        String field = format == Format.JSONL ? FIELD.from(q) : null;
+        CorpusFormat format = format(FORMAT.from(q), media.formats(), mediaType);
+        if (FIELD.given(q) && format == CorpusFormat.TEXT) {
+            throw Problem.invalid("'field' names a JSON field, CSV column or Parquet column; plain text has none");
+        }
+        String field = FIELD.from(q);
         Split split = SPLIT.from(q);
+        Turns turns = TURNS.from(q);
         double alpha = ALPHA.from(q);
         String name = NAME.from(q);
         List<String> keyIds = KEY_IDS.from(q);
@@ -94,21 +116,22 @@ final class UploadParams {
         }
         int filterTop = FILTER_TOP.from(q);
         String filterScan = FILTER_SCAN.from(q);
-        return new ScanRequest(name, format, field, format == Format.TEXT ? split : null, alpha, keyIds, scheme,
-                gzipEncoded || media.gzip(), scanType, filterScan, filterTop);
+        Compression declared = gzipEncoded ? Compression.GZIP : media.compression();
+        return new ScanRequest(name, format, media.formats(), field, format == null || format == CorpusFormat.TEXT
+                ? split : null, turns, alpha, keyIds, scheme, declared, scanType, filterScan, filterTop);
     }
 
-    /** The format: ?format= if given (it must agree with the media type), else the media type's. */
-    private static Format format(Format given, Format inferred, String mediaType) {
+    /**
+     * The format: ?format= if given (it must be one the media type allows), else the media type's
+     * if it allows only one, else null (detected from the content).
+     */
+    private static CorpusFormat format(CorpusFormat given, Set<CorpusFormat> allowed, String mediaType) {
         if (given != null) {
-            if (inferred != null && inferred != given) {
+            if (!allowed.isEmpty() && !allowed.contains(given)) {
                 throw Problem.invalid("?format=" + given.text() + " contradicts Content-Type '" + mediaType + "'");
             }
             return given;
         }
-        if (inferred != null) {
-            return inferred;
-        }
-        throw Problem.invalid("with Content-Type '" + mediaType + "' say what is inside: ?format=jsonl or ?format=text");
+        return allowed.size() == 1 ? allowed.iterator().next() : null;
     }
 }

@@ -24,7 +24,7 @@ final class CorpusPass {
      * @return the totals, or null if the run must end (the scan was deleted, or the service is stopping)
      * @throws Problem text-too-short if the corpus holds no documents, or what reading it raised
      */
-    static Totals run(ScanContext ctx, ScanStore.Scan s, CorpusReader reader, DocumentBatches batches,
+    static Totals run(ScanContext ctx, ScanStore.Scan s, ScanCorpus reader, DocumentBatches batches,
             Consumer<DocumentBatches.Tokenized> step) throws IOException {
         ScanPacer pacer = ctx.pacer(s.id());
         long docs = 0;

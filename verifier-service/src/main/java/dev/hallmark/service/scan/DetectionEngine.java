@@ -8,11 +8,9 @@ import dev.hallmark.detect.DetectionJson;
 import dev.hallmark.detect.DetectionResult;
 import dev.hallmark.detect.Detector;
 import dev.hallmark.detect.MultiKeyDetector;
-import dev.hallmark.detect.WindowedDetector;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.service.Problem;
 import dev.hallmark.service.store.KeyStore;
-import dev.hallmark.stats.MultipleTesting;
 import dev.hallmark.text.HfTokenizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +19,7 @@ import java.util.List;
  * Synchronous detection of short texts against a family of keys: the per-key exact test of the
  * core {@link Detector}, Holm's correction across the family ({@link MultiKeyDetector#adjust}),
  * and localisation ({@link WindowedDetector}) with spans corrected once more (Bonferroni) for the
- * number of keys searched. Thread-safe (the tokenizer and keyed schemes are).
+ * number of keys searched ({@link Evidence}). Thread-safe (the tokenizer and keyed schemes are).
  */
 public final class DetectionEngine {
 
@@ -116,7 +114,7 @@ public final class DetectionEngine {
             ObjectNode j = DetectionJson.toJson(r.adjusted().get(i), tokenScores && admin);
             ScanReports.putFinite(j, "log10_p_unadjusted", raw.get(i).log10P());
             j.put("p_value_unadjusted", raw.get(i).pValue());
-            results.add(admin ? j : Quantize.analystView(j));
+            results.add(Evidence.view(j, admin));
         }
         ArrayNode det = o.putArray("detected_key_ids");
         boolean any = false;
@@ -130,28 +128,17 @@ public final class DetectionEngine {
         }
         o.put("verdict", any ? "watermarked" : "no_watermark_detected");
         if (localize) {
+            int[] offsets = text != null ? Evidence.charOffsets(tokenizer, ids) : null;
             ArrayNode spans = o.putArray("spans");
-            double logAlpha = Math.log10(alpha);
-            for (KeyedScheme k : keys) {
-                WindowedDetector.Result w = WindowedDetector.of(k).detect(ids, DetectOptions.defaults().withAlpha(alpha));
-                for (WindowedDetector.Span s : w.spans()) {
-                    // the window search is Bonferroni-corrected within a key; correct again across keys
-                    double lp = MultipleTesting.bonferroniLog10(s.log10P(), keys.size());
-                    if (lp > logAlpha) {
-                        continue;
-                    }
-                    ObjectNode sp = spans.addObject();
-                    if (k.keyId() != null) {
-                        sp.put("key_id", k.keyId());
-                    }
-                    sp.put("scheme", k.scheme().toString());
-                    sp.put("start_token", s.start());
-                    sp.put("end_token", s.end());
-                    if (text != null) {
-                        sp.put("start_char", tokenizer.decode(ids, 0, s.start()).length());
-                        sp.put("end_char", tokenizer.decode(ids, 0, s.end()).length());
-                    }
-                    sp.put("log10_p", admin ? lp : Quantize.significant(lp, 2));
+            for (Evidence.Span sp : Evidence.spans(keys, ids, offsets, alpha)) {
+                ArrayNode one = F.arrayNode();
+                Evidence.putSpans(one, List.of(sp));
+                spans.add(Evidence.view((ObjectNode) one.get(0), admin));
+            }
+            if (tokenScores && admin && offsets != null) {
+                ArrayNode to = o.putArray("token_offsets");
+                for (int x : offsets) {
+                    to.add(x);
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.hallmark.service.scan;
 
+import dev.hallmark.corpus.Document;
 import dev.hallmark.service.Problem;
 import dev.hallmark.service.store.KeyStore;
 import dev.hallmark.text.HfTokenizer;
@@ -21,9 +22,9 @@ final class DocumentBatches {
     static final int BATCH_CHARS = 4 << 20;
 
     /** A document with its token ids (its text tokenized, or the ids it carried) and its prompt's ids, if any. */
-    record Tokenized(CorpusReader.Doc doc, int[] ids, int[] prompt) {}
+    record Tokenized(Document doc, int[] ids, int[] prompt) {}
 
-    private final CorpusReader reader;
+    private final ScanCorpus reader;
     private final HfTokenizer tokenizer;
     private final KeyStore.Family family;
     private final int idLimit;
@@ -34,7 +35,7 @@ final class DocumentBatches {
      * @param checkText check that text fits the family ({@link KeyStore.Family#checkText}) before a
      *     batch holding text is tokenized (for corpora not validated at upload)
      */
-    DocumentBatches(CorpusReader reader, HfTokenizer tokenizer, KeyStore.Family family, boolean checkText) {
+    DocumentBatches(ScanCorpus reader, HfTokenizer tokenizer, KeyStore.Family family, boolean checkText) {
         this.reader = reader;
         this.tokenizer = tokenizer;
         this.family = family;
@@ -44,10 +45,10 @@ final class DocumentBatches {
 
     /** The next batch; empty once the corpus is exhausted. */
     Batch next() throws IOException {
-        List<CorpusReader.Doc> docs = new ArrayList<>();
+        List<Document> docs = new ArrayList<>();
         long chars = 0;
         while (!exhausted && docs.size() < BATCH_DOCS && chars < BATCH_CHARS) {
-            CorpusReader.Doc d = reader.next();
+            Document d = reader.next();
             if (d == null) {
                 exhausted = true;
                 break;
@@ -62,7 +63,7 @@ final class DocumentBatches {
         int[] textAt = new int[docs.size()];
         int[] promptAt = new int[docs.size()];
         for (int i = 0; i < docs.size(); i++) {
-            CorpusReader.Doc x = docs.get(i);
+            Document x = docs.get(i);
             textAt[i] = x.text() != null ? add(texts, x.text()) : -1;
             promptAt[i] = x.promptIds() == null && x.prompt() != null ? add(texts, x.prompt()) : -1;
         }
@@ -80,12 +81,12 @@ final class DocumentBatches {
 
     /** The documents of one batch, in corpus order. */
     final class Batch {
-        private final List<CorpusReader.Doc> docs;
+        private final List<Document> docs;
         private final int[][] encoded;
         private final int[] textAt;
         private final int[] promptAt;
 
-        private Batch(List<CorpusReader.Doc> docs, int[][] encoded, int[] textAt, int[] promptAt) {
+        private Batch(List<Document> docs, int[][] encoded, int[] textAt, int[] promptAt) {
             this.docs = docs;
             this.encoded = encoded;
             this.textAt = textAt;
@@ -102,11 +103,11 @@ final class DocumentBatches {
          * @throws Problem naming the line, if the document's own token ids are outside the family's range
          */
         Tokenized get(int i) {
-            CorpusReader.Doc d = docs.get(i);
+            Document d = docs.get(i);
             int[] ids = textAt[i] >= 0 ? encoded[textAt[i]] : d.ids();
             int[] prompt = d.promptIds() != null ? d.promptIds() : promptAt[i] >= 0 ? encoded[promptAt[i]] : null;
             if (d.ids() != null) {
-                checkIds(ids, d.line(), idLimit, family);
+                checkIds(ids, d.where(), d.line(), idLimit, family);
             }
             return new Tokenized(d, ids, prompt);
         }
@@ -116,18 +117,20 @@ final class DocumentBatches {
      * Checks a document's token ids against {@code idLimit}: the tokenizer's vocabulary, or an
      * {@code hf-kgw} spec's vocab.
      *
-     * @throws Problem vocab-mismatch (hf-kgw) or invalid-request, naming the line
+     * @param where the document's place ({@link Document#where()}), for the message
+     * @param line its line, or 0 (Parquet)
+     * @throws Problem vocab-mismatch (hf-kgw) or invalid-request, naming the line or row
      */
-    static void checkIds(int[] ids, long line, int idLimit, KeyStore.Family family) {
+    static void checkIds(int[] ids, String where, long line, int idLimit, KeyStore.Family family) {
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] >= idLimit) {
-                if (family.hfKgw() != null) {
-                    throw Problem.vocabMismatch("line " + line + ": token id " + ids[i] + " is outside the scheme's vocab [0, "
-                            + idLimit + ") of " + family.hfKgw() + ": the ids come from another vocabulary, or the "
-                            + "spec's vocab is wrong").with("line", line);
-                }
-                throw Problem.invalid("line " + line + ": token id " + ids[i] + " is outside the tokenizer vocabulary [0, "
-                        + idLimit + ")").with("line", line);
+                Problem p = family.hfKgw() != null
+                        ? Problem.vocabMismatch(where + ": token id " + ids[i] + " is outside the scheme's vocab [0, "
+                                + idLimit + ") of " + family.hfKgw() + ": the ids come from another vocabulary, or the "
+                                + "spec's vocab is wrong")
+                        : Problem.invalid(where + ": token id " + ids[i] + " is outside the tokenizer vocabulary [0, "
+                                + idLimit + ")");
+                throw line > 0 ? p.with("line", line) : p;
             }
         }
     }

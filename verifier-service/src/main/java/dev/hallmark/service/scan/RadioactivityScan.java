@@ -3,6 +3,7 @@ package dev.hallmark.service.scan;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hallmark.corpus.Role;
 import dev.hallmark.detect.ContextFilters;
 import dev.hallmark.detect.CorpusAccumulator;
 import dev.hallmark.detect.DetectionJson;
@@ -100,17 +101,14 @@ final class RadioactivityScan implements ScanAnalysis {
         }
         Tally tally = new Tally(keyed, servedByWidth);
         CorpusPass.Totals totals;
-        boolean gzip;
-        try (CorpusReader r = ctx.open(s)) {
-            r.withPrompts();
-            gzip = r.gzip();
+        try (ScanCorpus r = ctx.open(s)) {
             // prompt texts were not checked at upload: every batch holding text is checked against the family
             totals = CorpusPass.run(ctx, s, r, new DocumentBatches(r, ctx.tokenizer(), family, true), tally::accept);
             if (totals == null) {
                 return null;
             }
+            return report(s, family, served, tally, totals, r, started);
         }
-        return report(s, family, served, tally, totals, gzip, started);
     }
 
     /** What one scan accumulates, document by document. */
@@ -120,7 +118,9 @@ final class RadioactivityScan implements ScanAnalysis {
         private final List<Counting> servedCounts = new ArrayList<>();
         private final List<Counting> budgetCounts = new ArrayList<>();
         private final long[] promptSkipped;
+        private final long[] roleTokens = new long[Role.values().length];
         private long withPrompt;
+        private long promptTokens;
 
         Tally(List<KeyedScheme> keyed, Map<Integer, PositionFilter> servedByWidth) {
             this.keyed = keyed;
@@ -140,6 +140,10 @@ final class RadioactivityScan implements ScanAnalysis {
             Map<Integer, PositionFilter> noPrompt = new HashMap<>();
             if (prompt != null) {
                 withPrompt++;
+                promptTokens += prompt.length;
+            }
+            if (x.doc().role() != null) {
+                roleTokens[x.doc().role().ordinal()] += ids.length;
             }
             for (int i = 0; i < accs.size(); i++) {
                 PositionFilter pf = PositionFilter.ALL;
@@ -162,8 +166,8 @@ final class RadioactivityScan implements ScanAnalysis {
     }
 
     private ObjectNode report(ScanStore.Scan s, KeyStore.Family family, Served served, Tally tally,
-            CorpusPass.Totals totals, boolean gzip, Instant started) {
-        ObjectNode o = ScanReports.envelope(s, gzip, ctx.tokenizer());
+            CorpusPass.Totals totals, ScanCorpus corpus, Instant started) {
+        ObjectNode o = ScanReports.envelope(s, corpus.info(), ctx.tokenizer());
         o.put("test", "radioactivity");
         o.put("documents", totals.documents());
         o.put("filter", served == null ? "none" : "served-contexts");
@@ -179,8 +183,10 @@ final class RadioactivityScan implements ScanAnalysis {
         }
         ObjectNode pe = o.putObject("prompt_exclusion");
         pe.put("documents_with_prompt", tally.withPrompt);
+        pe.put("prompt_tokens", tally.promptTokens);
         pe.put("description", "positions whose context also occurs in the record's own prompt (prompt_ids, or prompt "
-                + "text tokenized here) are not scored: the suspect model may copy its prompt");
+                + "text tokenized here; in chat records the system, user and tool turns before the assistant turn) are "
+                + "not scored: the suspect model may copy its prompt");
         ArrayNode ks = ScanReports.putCorpusTests(o, s, family, tally.accs);
         o.put("correction", tally.accs.size() > 1 ? "holm" : "none");
         for (int i = 0; i < ks.size(); i++) {
@@ -190,6 +196,7 @@ final class RadioactivityScan implements ScanAnalysis {
             k.put("skipped_prompt", tally.promptSkipped[i]);
         }
         o.putObject("tokens").put("seen", totals.tokens());
+        ScanReports.putRecords(o, corpus.info(), corpus.counts(), tally.roleTokens);
         ObjectNode reasons = o.putObject("skipped_reasons");
         reasons.put("context", "the first tokens of each document (the scheme's context width) have no full context");
         reasons.put("repeated", "the (context, token) tuple already occurred earlier in the suspect corpus and is scored once");
@@ -210,7 +217,7 @@ final class RadioactivityScan implements ScanAnalysis {
         long docs = 0;
         long tokens = 0;
         boolean truncated = false;
-        try (CorpusReader r = ctx.open(f)) {
+        try (ScanCorpus r = ctx.open(f)) {
             DocumentBatches batches = new DocumentBatches(r, ctx.tokenizer(), family, false);
             read:
             for (DocumentBatches.Batch b = batches.next(); b.size() > 0; b = batches.next()) {

@@ -1,5 +1,12 @@
 package dev.hallmark.service.scan;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hallmark.corpus.CorpusFormat;
+import dev.hallmark.corpus.CorpusOptions;
+import dev.hallmark.corpus.Limits;
+import dev.hallmark.corpus.Split;
+import dev.hallmark.corpus.Turns;
+import dev.hallmark.detect.DetectionJson;
 import dev.hallmark.detect.PositionFilter;
 import dev.hallmark.service.Problem;
 import dev.hallmark.service.ServiceConfig;
@@ -14,22 +21,37 @@ import java.util.function.BooleanSupplier;
 
 /**
  * What every scan analysis works with: the service's limits, the stores, the tokenizer, the scan
- * counters, and whether the service is stopping.
+ * counters, whether the service is stopping.
  */
 record ScanContext(ServiceConfig config, ScanStore scans, KeyStore keys, ScanFiles files, HfTokenizer tokenizer,
         Counter documentsScanned, Counter tokensScanned, BooleanSupplier closing) {
 
-    /** The reader caps of the service: decompressed size, gzip ratio, 64 Mi characters per line. */
-    static CorpusReader.Limits limits(ServiceConfig c) {
-        return new CorpusReader.Limits(c.maxDecompressedBytes(), c.maxGzipRatio(), 64 << 20);
+    /** The reader caps of the service: decompressed size, compression ratio, 64 Mi characters per record. */
+    static Limits limits(ServiceConfig c) {
+        return new Limits(c.maxDecompressedBytes(), c.maxGzipRatio(), 64 << 20);
     }
 
-    /** Opens the stored corpus of {@code s} as it was uploaded (format, split, field). */
-    CorpusReader open(ScanStore.Scan s) throws IOException {
-        CorpusReader.Format format = CorpusReader.Format.valueOf(s.format().toUpperCase(Locale.ROOT));
-        CorpusReader.Split split = s.split() == null ? CorpusReader.Split.BLANK
-                : CorpusReader.Split.valueOf(s.split().toUpperCase(Locale.ROOT));
-        return CorpusReader.open(files.corpus(s), format, split, s.field(), limits(config));
+    /**
+     * Opens the stored corpus of {@code s} as the upload resolved it (format, field, split, chat
+     * turns); with prompts for radioactivity scans.
+     */
+    ScanCorpus open(ScanStore.Scan s) throws IOException {
+        Split split = s.split() == null ? Split.BLANK : Split.valueOf(s.split().toUpperCase(Locale.ROOT));
+        Turns turns = Turns.ALL;
+        if (s.params() != null) {
+            JsonNode p = DetectionJson.mapper().readTree(s.params());
+            if (p.path("turns").isTextual()) {
+                turns = Turns.valueOf(p.path("turns").asText().toUpperCase(Locale.ROOT));
+            }
+        }
+        CorpusOptions o = new CorpusOptions(CorpusFormat.parse(s.format()), s.field(), split, turns,
+                ScanStore.TYPE_RADIOACTIVITY.equals(s.scanType()), limits(config));
+        return ScanCorpus.open(files.corpus(s), o);
+    }
+
+    /** The per-document results of scan {@code s} ({@link ScanDocuments}), beside its corpus. */
+    java.nio.file.Path documentsLog(ScanStore.Scan s) {
+        return files.corpus(s).resolveSibling(ScanDocuments.FILE);
     }
 
     /**

@@ -1,5 +1,12 @@
 package dev.hallmark.service.scan;
 
+import dev.hallmark.corpus.Compression;
+import dev.hallmark.corpus.CorpusCounts;
+import dev.hallmark.corpus.CorpusFormat;
+import dev.hallmark.corpus.CorpusInfo;
+import dev.hallmark.corpus.CorpusOptions;
+import dev.hallmark.corpus.Document;
+import dev.hallmark.corpus.Split;
 import dev.hallmark.service.Problem;
 import dev.hallmark.service.ServiceConfig;
 import dev.hallmark.service.store.ApiTokens;
@@ -63,7 +70,7 @@ public final class ScanIntake {
      */
     public void precheck(ScanRequest req, ApiTokens.Principal who) {
         KeyStore.Family family = keys.family(req.scheme(), req.keyIds());
-        if (req.format() == CorpusReader.Format.TEXT) {
+        if (req.format() == CorpusFormat.TEXT) {
             family.checkText(tokenizer.vocabularySize());
         }
         checkFilter(req, family, who);
@@ -107,47 +114,59 @@ public final class ScanIntake {
         if (bytes == 0) {
             throw Problem.textTooShort("the upload is empty: no documents to scan");
         }
-        boolean gz;
         long docs = 0;
-        try (CorpusReader r = CorpusReader.open(upload, req.format(), req.split() == null ? CorpusReader.Split.BLANK
-                : req.split(), req.field(), ScanContext.limits(config))) {
-            gz = r.gzip();
-            if (req.radioactivity()) {
-                r.withPrompts(); // validates prompt_ids now, so the scan cannot fail on them later
-            }
-            if (req.declaredGzip() && !gz) {
-                throw Problem.invalid("the upload was declared gzip but does not start with the gzip magic bytes");
+        CorpusOptions opts = new CorpusOptions(req.format(), req.field(), req.split() == null ? Split.BLANK : req.split(),
+                req.turns(), req.radioactivity(), ScanContext.limits(config));
+        CorpusInfo info;
+        CorpusCounts counts;
+        // prompts are read for radioactivity scans: a malformed prompt_ids fails now, not in the scan
+        try (ScanCorpus r = ScanCorpus.open(upload, opts)) {
+            Compression c = r.info().compression();
+            if (req.declared() != null && c != req.declared()) {
+                throw Problem.invalid("the upload was declared " + req.declared().text() + " but does not start with the "
+                        + req.declared().text() + " magic bytes");
             }
             // the scan's tests decide which token ids and whether text are acceptable (hf-kgw: its vocab)
             KeyStore.Family family = keys.family(req.scheme(), req.keyIds());
             int idLimit = family.idLimit(tokenizer.vocabularySize());
             boolean textChecked = false;
-            CorpusReader.Doc d;
+            Document d;
             while ((d = r.next()) != null) {
                 docs++;
                 if (d.ids() != null) {
-                    DocumentBatches.checkIds(d.ids(), d.line(), idLimit, family);
+                    DocumentBatches.checkIds(d.ids(), d.where(), d.line(), idLimit, family);
                 } else if (!textChecked) {
                     family.checkText(tokenizer.vocabularySize());
                     textChecked = true;
                 }
             }
+            info = r.info();
+            counts = r.counts();
+        }
+        if (!req.accepts().isEmpty() && !req.accepts().contains(info.format())) {
+            throw Problem.invalid("the upload reads as " + info.format().text() + ", which its Content-Type does not "
+                    + "allow: send it as application/octet-stream, or say ?format=");
         }
         if (docs == 0) {
             throw Problem.textTooShort("the upload holds no documents (only blank lines)");
         }
-        String stored = files.commit(upload, scanId, gz);
+        String suffix = switch (info.compression()) {
+            case GZIP -> ".gz";
+            case ZSTD -> ".zst";
+            case NONE -> info.format() == CorpusFormat.PARQUET ? ".parquet" : "";
+        };
+        String stored = files.commit(upload, scanId, suffix);
         ScanStore.Scan s = new ScanStore.Scan(scanId, req.scanType(), who.tenant(), who.tokenId(), req.name(),
-                ScanStore.QUEUED, req.format().text(), gz ? "gzip" : "none", req.field(),
-                req.split() == null ? null : req.split().text(), req.alpha(), req.keyIds(), stored, bytes, Instant.now(),
-                null, null, 0, 0, 0, 0, null, null, req.scheme(), req.params());
+                ScanStore.QUEUED, info.format().text(), info.compression().text(), info.field(),
+                info.format() == CorpusFormat.TEXT ? opts.split().text() : null, req.alpha(), req.keyIds(), stored, bytes,
+                Instant.now(), null, null, 0, 0, 0, 0, null, null, req.scheme(), req.params(info));
         long documents = docs;
         try {
             // the row and its audit entry together: a scan is never queued unaudited
             store.atomically(() -> {
                 scans.insert(s);
-                audit.append(who.tokenId(), who.tenant(), "scan.create", scanId, documents + " documents, " + bytes
-                        + " bytes");
+                audit.append(who.tokenId(), who.tenant(), "scan.create", scanId, documents + " documents in "
+                        + counts.records() + " records (" + info.format().text() + "), " + bytes + " bytes");
                 return null;
             });
         } catch (RuntimeException e) {

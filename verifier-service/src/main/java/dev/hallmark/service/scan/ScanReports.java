@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hallmark.corpus.CorpusCounts;
+import dev.hallmark.corpus.CorpusInfo;
+import dev.hallmark.corpus.Role;
 import dev.hallmark.detect.CorpusAccumulator;
 import dev.hallmark.detect.DetectionJson;
 import dev.hallmark.detect.DetectionResult;
@@ -35,7 +38,8 @@ public final class ScanReports {
 
     /**
      * The stored report as the caller may see it: analysts get p-values and statistics to 2
-     * significant digits ({@code quantized: true}), admins the exact numbers.
+     * significant digits, rounded conservatively ({@code quantized: true}; per document through
+     * {@link Evidence#view}), admins the exact numbers.
      */
     public static ObjectNode view(String reportJson, boolean admin) {
         ObjectNode r;
@@ -50,17 +54,17 @@ public final class ScanReports {
                 Quantize.analystView((ObjectNode) k);
             }
             for (JsonNode d : r.path("top_documents")) {
-                Quantize.analystView((ObjectNode) d);
+                Evidence.view((ObjectNode) d, false);
             }
             for (JsonNode d : r.path("flagged_documents").path("documents")) {
-                Quantize.analystView((ObjectNode) d);
+                Evidence.view((ObjectNode) d, false);
             }
         }
         return r;
     }
 
     /** The fields every report starts with: version, scan, type, name, versions, input. */
-    static ObjectNode envelope(ScanStore.Scan s, boolean gzip, HfTokenizer tokenizer) {
+    static ObjectNode envelope(ScanStore.Scan s, CorpusInfo info, HfTokenizer tokenizer) {
         ObjectNode o = F.objectNode();
         o.put("report_version", REPORT_VERSION);
         o.put("scan_id", s.id());
@@ -71,16 +75,42 @@ public final class ScanReports {
         v.put("report_format", REPORT_VERSION);
         v.put("tokenizer", Versions.tokenizer(tokenizer));
         ObjectNode in = o.putObject("input");
-        in.put("format", s.format());
-        in.put("compression", gzip ? "gzip" : "none");
-        if (s.field() != null) {
-            in.put("field", s.field());
+        in.put("format", info.format().text());
+        in.put("compression", info.compression().text());
+        if (info.field() != null) {
+            in.put("field", info.field());
         }
         if (s.split() != null) {
             in.put("split", s.split());
         }
+        if (info.chat() != null) {
+            in.put("chat", info.chat().text());
+            in.put("turns", info.turns().text());
+        }
         in.put("bytes", s.uploadBytes());
         return o;
+    }
+
+    /**
+     * Writes {@code records}: records read, documents, and for chats the turns by role, the turns
+     * scored as documents by role, and the tokens given to the tests by role (only assistant turns
+     * are ever tested: the other roles' count is 0).
+     */
+    static void putRecords(ObjectNode o, CorpusInfo info, CorpusCounts c, long[] tokensByRole) {
+        ObjectNode r = o.putObject("records");
+        r.put("count", c.records());
+        r.put("documents", c.documents());
+        if (info.chat() == null) {
+            return;
+        }
+        ObjectNode turns = r.putObject("turns");
+        ObjectNode docs = r.putObject("document_turns");
+        ObjectNode toks = r.putObject("tokens_by_role");
+        for (Role role : Role.values()) {
+            turns.put(role.text(), c.turns(role));
+            docs.put(role.text(), c.documentTurns(role));
+            toks.put(role.text(), tokensByRole[role.ordinal()]);
+        }
     }
 
     static void putTiming(ObjectNode o, Instant started, Instant finished, long tokens) {

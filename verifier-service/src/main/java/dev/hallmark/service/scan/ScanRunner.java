@@ -148,6 +148,25 @@ public final class ScanRunner implements AutoCloseable {
         return closing;
     }
 
+    /**
+     * Cancels a queued or running scan: it ends failed with {@code reason}. The store ends the scan
+     * and its lease in one update, so the instance running it (this one or another sharing the
+     * database) stops at its next progress step, when its lease renewal is refused.
+     *
+     * @return false if the scan is neither queued nor running
+     */
+    public boolean cancel(String id, String reason) {
+        ScanStore.Scan s = scans.get(id);
+        if (s == null || !(s.state().equals(ScanStore.QUEUED) || s.state().equals(ScanStore.RUNNING))) {
+            return false;
+        }
+        if (!scans.cancel(id, reason)) {
+            return false;
+        }
+        audit.append(s.tokenId(), s.tenant(), "scan.cancelled", id, reason);
+        return true;
+    }
+
     /** Scans running now. */
     public int running() {
         return running.get();

@@ -2,8 +2,11 @@ package dev.hallmark.service.scan;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hallmark.corpus.Document;
+import dev.hallmark.corpus.Role;
 import dev.hallmark.detect.CorpusAccumulator;
 import dev.hallmark.detect.DetectOptions;
+import dev.hallmark.detect.DetectionJson;
 import dev.hallmark.detect.DetectionResult;
 import dev.hallmark.detect.Detector;
 import dev.hallmark.detect.MultiKeyDetector;
@@ -20,7 +23,7 @@ import java.util.PriorityQueue;
 /**
  * The {@code watermark} scan type, one streaming pass per scan:
  * <ol>
- *   <li>read documents ({@link CorpusReader}), tokenizing texts in batches ({@link DocumentBatches});
+ *   <li>read documents ({@link ScanCorpus}), tokenizing texts in batches ({@link DocumentBatches});
  *   <li>feed every document to one {@link CorpusAccumulator} per key: each distinct (context, token)
  *       tuple of the <em>whole corpus</em> is scored once;
  *   <li>test each document on its own against every key (exact per-key p-values, Holm across keys)
@@ -49,19 +52,27 @@ final class WatermarkScan implements ScanAnalysis {
     public ObjectNode run(ScanStore.Scan s) throws IOException {
         Instant started = Instant.now();
         KeyStore.Family family = ctx.family(s);
-        Tally tally = new Tally(s, family);
-        try (CorpusReader r = ctx.open(s)) {
+        try (ScanCorpus r = ctx.open(s); DocumentLog log = new DocumentLog(ctx.documentsLog(s))) {
+            Tally tally = new Tally(s, family, log);
             CorpusPass.Totals t = CorpusPass.run(ctx, s, r, new DocumentBatches(r, ctx.tokenizer(), family, false),
                     tally::accept);
             if (t == null) {
                 return null;
             }
-            return tally.report(t, r.gzip(), started);
+            if (tally.logError != null) {
+                throw tally.logError;
+            }
+            ObjectNode report = tally.report(t, r, started);
+            log.commit();
+            return report;
         }
     }
 
     /** Per-document results kept for the top-documents table and the flagged list. */
-    private record Hit(long index, long line, String docId, int tokens, String keyId, double log10p, String preview) {}
+    private record Hit(Document doc, int tokens, String keyId, double log10p, String preview, List<Evidence.Span> spans) {}
+
+    /** The text kept with a flagged document's results, at most (longer ones are cut; spans past it are not highlighted). */
+    static final int MAX_EVIDENCE_CHARS = 200_000;
 
     /** What one scan accumulates, document by document. */
     private final class Tally {
@@ -76,12 +87,17 @@ final class WatermarkScan implements ScanAnalysis {
         private final double logAlpha;
         private final PriorityQueue<Hit> top = new PriorityQueue<>((a, b) -> Double.compare(b.log10p(), a.log10p()));
         private final List<Hit> flaggedList = new ArrayList<>();
+        private final long[] roleTokens = new long[Role.values().length];
         private long tooShort;
         private long tested;
         private long flaggedDocs;
 
-        Tally(ScanStore.Scan scan, KeyStore.Family family) {
+        private final DocumentLog log;
+        IOException logError;
+
+        Tally(ScanStore.Scan scan, KeyStore.Family family, DocumentLog log) {
             this.scan = scan;
+            this.log = log;
             this.family = family;
             this.keyed = family.keyed();
             for (KeyedScheme k : keyed) {
@@ -96,11 +112,17 @@ final class WatermarkScan implements ScanAnalysis {
 
         void accept(DocumentBatches.Tokenized x) {
             int[] ids = x.ids();
+            if (x.doc().role() != null) {
+                roleTokens[x.doc().role().ordinal()] += ids.length;
+            }
             for (CorpusAccumulator a : accs) {
                 a.accept(ids);
             }
             if (ids.length < minDocTokens) {
                 tooShort++;
+                ObjectNode j = docJson(x.doc(), ids.length);
+                j.put("tested", false);
+                write(j);
                 return;
             }
             tested++;
@@ -122,30 +144,66 @@ final class WatermarkScan implements ScanAnalysis {
                 }
             }
             double bestLp = adj.adjusted().get(best).log10P();
-            CorpusReader.Doc d = x.doc();
+            Document d = x.doc();
+            String bestKey = ScanReports.testId(keyed.get(best));
+            ObjectNode j = docJson(d, ids.length);
+            j.put("tested", true);
+            j.put("key_id", bestKey);
+            ScanReports.putFinite(j, "log10_p", bestLp);
+            j.put("p_value", Math.pow(10, bestLp));
+            j.put("flagged", bestLp <= logAlpha);
+            List<Evidence.Span> spans = null;
             if (bestLp <= logAlpha) {
                 flaggedDocs++;
+                // where in the text: spans over the decoded text (the uploaded text, when decoding gives it back)
+                String decoded = ctx.tokenizer().decode(ids);
+                int[] offsets = Evidence.charOffsets(ctx.tokenizer(), ids);
+                spans = Evidence.spans(keyed, ids, offsets, scan.alpha());
+                Evidence.putSpans(j.putArray("spans"), spans);
+                j.put("text", decoded.length() > MAX_EVIDENCE_CHARS ? decoded.substring(0, MAX_EVIDENCE_CHARS) : decoded);
+                if (d.text() == null || !d.text().equals(decoded)) {
+                    j.put("text_decoded", true);
+                }
+                if (decoded.length() > MAX_EVIDENCE_CHARS) {
+                    j.put("text_truncated", true);
+                }
                 if (flaggedList.size() < MAX_FLAGGED_LISTED) {
-                    flaggedList.add(new Hit(d.index(), d.line(), d.docId(), ids.length,
-                            ScanReports.testId(keyed.get(best)), bestLp, null));
+                    flaggedList.add(new Hit(d, ids.length, bestKey, bestLp, null, spans));
                 }
             }
+            write(j);
             if (top.size() < TOP_DOCUMENTS || bestLp < top.peek().log10p()) {
-                top.add(new Hit(d.index(), d.line(), d.docId(), ids.length, ScanReports.testId(keyed.get(best)), bestLp,
-                        preview(d)));
+                top.add(new Hit(d, ids.length, bestKey, bestLp, preview(d), null));
                 if (top.size() > TOP_DOCUMENTS) {
                     top.poll();
                 }
             }
         }
 
-        ObjectNode report(CorpusPass.Totals totals, boolean gzip, Instant started) {
+        private void write(ObjectNode j) {
+            if (logError == null) {
+                try {
+                    log.write(j);
+                } catch (IOException e) {
+                    logError = e;
+                }
+            }
+        }
+
+        private ObjectNode docJson(Document d, int tokens) {
+            ObjectNode j = DetectionJson.mapper().createObjectNode();
+            putPlace(j, d);
+            j.put("tokens", tokens);
+            return j;
+        }
+
+        ObjectNode report(CorpusPass.Totals totals, ScanCorpus corpus, Instant started) {
             long[] budgetSkipped = new long[accs.size()];
             for (int i = 0; i < accs.size(); i++) {
                 budgetSkipped[i] = accs.get(i).result(scan.alpha()).skippedFiltered();
             }
             Instant finished = Instant.now();
-            ObjectNode o = ScanReports.envelope(scan, gzip, ctx.tokenizer());
+            ObjectNode o = ScanReports.envelope(scan, corpus.info(), ctx.tokenizer());
             ArrayNode ks = ScanReports.putCorpusTests(o, scan, family, accs);
             for (int i = 0; i < ks.size(); i++) {
                 ObjectNode k = (ObjectNode) ks.get(i);
@@ -160,6 +218,7 @@ final class WatermarkScan implements ScanAnalysis {
             d.put("flagged", flaggedDocs);
             ObjectNode t = o.putObject("tokens");
             t.put("seen", totals.tokens());
+            ScanReports.putRecords(o, corpus.info(), corpus.counts(), roleTokens);
             ObjectNode reasons = o.putObject("skipped_reasons");
             reasons.put("context", "the first tokens of each document (the scheme's context width) have no full context");
             reasons.put("repeated", "the (context, token) tuple already occurred earlier in the corpus and is scored once");
@@ -193,14 +252,16 @@ final class WatermarkScan implements ScanAnalysis {
             fl.put("truncated", flaggedDocs > flaggedList.size());
             ArrayNode fla = fl.putArray("documents");
             for (Hit x : flaggedList) {
-                putHit(fla.addObject(), x);
+                ObjectNode j = fla.addObject();
+                putHit(j, x);
+                Evidence.putSpans(j.putArray("spans"), x.spans());
             }
             ScanReports.putTiming(o, started, finished, totals.tokens());
             return o;
         }
     }
 
-    private static String preview(CorpusReader.Doc d) {
+    private static String preview(Document d) {
         if (d.text() == null) {
             return "(" + d.ids().length + " token ids)";
         }
@@ -209,14 +270,25 @@ final class WatermarkScan implements ScanAnalysis {
     }
 
     private static void putHit(ObjectNode j, Hit x) {
-        j.put("index", x.index());
-        j.put("line", x.line());
-        if (x.docId() != null) {
-            j.put("doc_id", x.docId());
-        }
+        putPlace(j, x.doc());
         j.put("tokens", x.tokens());
         j.put("key_id", x.keyId());
         ScanReports.putFinite(j, "log10_p", x.log10p());
         j.put("p_value", Math.pow(10, x.log10p()));
+    }
+
+    /** Where a document is: index, record, line (where there are lines), turn (chats), the record's id. */
+    private static void putPlace(ObjectNode j, Document d) {
+        j.put("index", d.index());
+        j.put("record", d.record());
+        if (d.line() > 0) {
+            j.put("line", d.line());
+        }
+        if (d.turn() >= 0) {
+            j.put("turn", d.turn());
+        }
+        if (d.recordId() != null) {
+            j.put("doc_id", d.recordId());
+        }
     }
 }

@@ -73,6 +73,17 @@ public final class KeyStore {
         return insert(key, scheme, label);
     }
 
+    /**
+     * Registers a key read from a key file ({@code hallmark keygen}), with the scheme it is used with.
+     *
+     * @throws Problem invalid-request (scheme, label), conflict if the key is registered already
+     */
+    public Info register(WatermarkKey key, String schemeSpec, String label) {
+        Scheme scheme = hallmarkScheme(parseScheme(schemeSpec));
+        checkLabel(label);
+        return insert(key, scheme, label);
+    }
+
     /** A scheme a Hallmark key can be registered with; interop schemes get a problem saying what they take. */
     static Scheme hallmarkScheme(Scheme scheme) {
         switch (scheme.keyKind()) {

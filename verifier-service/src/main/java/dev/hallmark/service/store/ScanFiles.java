@@ -70,9 +70,14 @@ public final class ScanFiles {
      * record on the scan row, relative to the data directory.
      */
     public String commit(Path upload, String scanId, boolean gzip) throws IOException {
+        return commit(upload, scanId, gzip ? ".gz" : "");
+    }
+
+    /** {@link #commit(Path, String, boolean)} with the file name's suffix ({@code .gz}, {@code .zst}, {@code .parquet}, or none). */
+    public String commit(Path upload, String scanId, String suffix) throws IOException {
         Path dir = scansDir().resolve(scanId);
         Files.createDirectories(dir);
-        Path dest = dir.resolve("upload" + (gzip ? ".gz" : ""));
+        Path dest = dir.resolve("upload" + suffix);
         Files.move(upload, dest, StandardCopyOption.ATOMIC_MOVE);
         return dataDir.relativize(dest).toString();
     }

@@ -71,6 +71,14 @@ public interface ScanStore {
     boolean finish(String id, String reportJson, String verdict);
 
     /** Marks the scan failed with the reason (cut to 2,000 characters), unless another instance holds its lease. */
+    /**
+     * Ends a queued or running scan as failed with {@code reason}, whoever holds its lease: the
+     * holder's next progress or renewal is refused, so it stops.
+     *
+     * @return false if the scan is not queued or running
+     */
+    boolean cancel(String id, String reason);
+
     void fail(String id, String reason);
 
     /** Notes why a claimed scan runs again (e.g. after an interrupted attempt): kept in its {@code error} field. */

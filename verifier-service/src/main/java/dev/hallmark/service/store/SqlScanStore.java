@@ -179,6 +179,13 @@ final class SqlScanStore implements ScanStore {
     }
 
     @Override
+    public boolean cancel(String id, String reason) {
+        return update("UPDATE scans SET state = 'failed', finished_at = ?, error = ?, lease_owner = NULL, "
+                + "lease_expires_at = NULL WHERE id = ? AND state IN ('queued', 'running')", Instant.now(),
+                reason.length() > 2000 ? reason.substring(0, 2000) : reason, id) > 0;
+    }
+
+    @Override
     public void note(String id, String note) {
         update("UPDATE scans SET error = ? WHERE id = ? AND lease_owner = ?",
                 note.length() > 2000 ? note.substring(0, 2000) : note, id, owner);

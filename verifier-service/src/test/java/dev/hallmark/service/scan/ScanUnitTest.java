@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hallmark.corpus.Compression;
+import dev.hallmark.corpus.CorpusFormat;
+import dev.hallmark.corpus.CorpusOptions;
+import dev.hallmark.corpus.Document;
+import dev.hallmark.corpus.Limits;
+import dev.hallmark.corpus.Split;
 import dev.hallmark.service.Problem;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -34,7 +40,7 @@ class ScanUnitTest {
         assertTrue(Double.isNaN(Quantize.significant(Double.NaN, 2)));
     }
 
-    List<CorpusReader.Doc> read(String content, CorpusReader.Format f, CorpusReader.Split s, boolean gz) throws IOException {
+    List<Document> read(String content, CorpusFormat f, Split s, boolean gz) throws IOException {
         Path p = dir.resolve("c" + System.nanoTime());
         byte[] b = content.getBytes(StandardCharsets.UTF_8);
         if (gz) {
@@ -45,10 +51,11 @@ class ScanUnitTest {
             b = bo.toByteArray();
         }
         Files.write(p, b);
-        List<CorpusReader.Doc> out = new ArrayList<>();
-        try (CorpusReader r = CorpusReader.open(p, f, s, "text", new CorpusReader.Limits(1 << 20, 100, 1000))) {
-            assertEquals(gz, r.gzip());
-            CorpusReader.Doc d;
+        List<Document> out = new ArrayList<>();
+        CorpusOptions o = CorpusOptions.defaults().withFormat(f).withSplit(s).withLimits(new Limits(1 << 20, 100, 1000));
+        try (ScanCorpus r = ScanCorpus.open(p, o)) {
+            assertEquals(gz ? Compression.GZIP : Compression.NONE, r.info().compression());
+            Document d;
             while ((d = r.next()) != null) {
                 out.add(d);
             }
@@ -59,13 +66,12 @@ class ScanUnitTest {
 
     @Test
     void readerSplitsAndNumbersLines() throws IOException {
-        List<CorpusReader.Doc> t = read("a b\r\nc\n\n\n d e \n\nf", CorpusReader.Format.TEXT, CorpusReader.Split.BLANK, false);
-        assertEquals(List.of("a b\nc", " d e ", "f"), t.stream().map(CorpusReader.Doc::text).toList());
-        assertEquals(List.of(1L, 5L, 7L), t.stream().map(CorpusReader.Doc::line).toList());
-        List<CorpusReader.Doc> l = read("x\n\ny\n", CorpusReader.Format.TEXT, CorpusReader.Split.LINE, true);
-        assertEquals(List.of("x", "y"), l.stream().map(CorpusReader.Doc::text).toList());
-        List<CorpusReader.Doc> j = read("{\"text\":\"é\"}\n\n{\"text\":[1,2,3],\"x\":1}\n", CorpusReader.Format.JSONL,
-                CorpusReader.Split.BLANK, false);
+        List<Document> t = read("a b\r\nc\n\n\n d e \n\nf", CorpusFormat.TEXT, Split.BLANK, false);
+        assertEquals(List.of("a b\nc", " d e ", "f"), t.stream().map(Document::text).toList());
+        assertEquals(List.of(1L, 5L, 7L), t.stream().map(Document::line).toList());
+        List<Document> l = read("x\n\ny\n", CorpusFormat.TEXT, Split.LINE, true);
+        assertEquals(List.of("x", "y"), l.stream().map(Document::text).toList());
+        List<Document> j = read("{\"text\":\"é\"}\n\n{\"text\":[1,2,3],\"x\":1}\n", null, Split.BLANK, false);
         assertEquals("é", j.get(0).text());
         assertArrayEquals(new int[] {1, 2, 3}, j.get(1).ids());
         assertNull(j.get(1).text());
@@ -73,13 +79,42 @@ class ScanUnitTest {
     }
 
     @Test
-    void readerRefusesOverlongLinesAndNegativeIds() {
-        Problem p = assertThrows(Problem.class, () -> read("x".repeat(1001), CorpusReader.Format.TEXT,
-                CorpusReader.Split.LINE, false));
+    void corpusErrorsBecomeProblemsNamingTheLine() {
+        Problem p = assertThrows(Problem.class, () -> read("x".repeat(1001), CorpusFormat.TEXT, Split.LINE, false));
         assertEquals(413, p.getStatusCode());
-        assertTrue(p.detail().contains("line 1 is longer than 1000 characters"));
-        Problem q = assertThrows(Problem.class, () -> read("{\"text\":[1,-2]}", CorpusReader.Format.JSONL,
-                CorpusReader.Split.BLANK, false));
+        assertTrue(p.detail().contains("line 1: longer than 1000 characters"), p.detail());
+        Problem q = assertThrows(Problem.class, () -> read("{\"text\":[1,-2]}", CorpusFormat.JSONL, Split.BLANK, false));
         assertTrue(q.detail().contains("element 1 is not a non-negative integer token id"));
+        assertEquals(400, q.getStatusCode());
+        Problem r = assertThrows(Problem.class, () -> read("{\"conversations\": [{\"from\": \"human\", \"value\": \"x\"}]}",
+                null, Split.BLANK, false));
+        assertTrue(r.detail().contains("line 1: a chat record without an assistant turn"), r.detail());
+        Problem u = assertThrows(Problem.class, () -> read("{\"text\": \"a\"}\n{\"text\": \"\n", null, Split.BLANK, false));
+        assertEquals("/problems/malformed-json", u.type());
+    }
+
+    @Test
+    void displayedPValuesNeverOverstateTheEvidence() {
+        var f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        // the issue's cases: p computed from an already rounded log10 p showed 1.0e-16 and 1.0e-25
+        assertEquals("1.6e-16", PValues.text(f.numberNode(1.6e-16), f.numberNode(Math.log10(1.6e-16))));
+        assertEquals("2.6e-25", PValues.text(null, f.numberNode(-24.6)), "10^-24.6 = 2.51e-25, rounded up");
+        assertEquals("2.6e-25", PValues.text(f.numberNode(Math.pow(10, -24.6)), f.numberNode(-24.6)));
+        assertEquals("2.6&times;10<sup>-25</sup>", PValues.html(f.numberNode(Math.pow(10, -24.6)), null));
+        assertEquals("0.0032", PValues.text(f.numberNode(0.00312), null));
+        assertEquals("0.5", PValues.text(f.numberNode(0.5), null));
+        assertEquals("1", PValues.text(f.numberNode(0.999), null));
+        assertEquals("5.1e-401", PValues.text(f.numberNode(0.0), f.numberNode(-400.3)), "past 1e-308, from log10 p");
+        // an analyst's value (already 2 digits, rounded up) is shown as it is
+        assertEquals("2.6e-25", PValues.text(f.numberNode(Quantize.pUp(Math.pow(10, -24.6))), null));
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 10_000; i++) {
+            double lp = -rnd.nextDouble() * 300;
+            double p = Math.pow(10, lp);
+            double shown = Double.parseDouble(PValues.text(f.numberNode(p), f.numberNode(lp)));
+            assertTrue(shown >= p, "shown " + shown + " < p " + p);
+            assertTrue(shown <= p * 1.1 + 1e-300, "within one step of the 2nd digit: " + shown + " for " + p);
+            assertTrue(Quantize.pUp(p) >= p && Quantize.log10pUp(lp) >= lp);
+        }
     }
 }

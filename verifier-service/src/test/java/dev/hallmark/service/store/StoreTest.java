@@ -13,7 +13,7 @@ import dev.hallmark.service.ServiceConfig;
 import dev.hallmark.service.TestSupport;
 import dev.hallmark.service.TestSupport.Backend;
 import dev.hallmark.service.VerifierServer;
-import dev.hallmark.service.scan.CorpusReader;
+import dev.hallmark.corpus.CorpusFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -289,7 +289,7 @@ class StoreTest {
             Path corpus = dir.resolve("c.jsonl");
             Files.writeString(corpus, Corpora.mixedJsonl(Corpora.human().subList(0, 2), List.of()));
             ApiTokens.Principal p = env.server.tokens().authenticate(env.alpha);
-            id = env.server.storeUpload(corpus, "vanishing", CorpusReader.Format.JSONL, "text", 1e-3, null, p).id();
+            id = env.server.storeUpload(corpus, "vanishing", CorpusFormat.JSONL, "text", 1e-3, null, p).id();
             // wait for it, then pretend the process died while it was running (its lease long expired)
             for (int i = 0; i < 600 && !env.server.scans().get(id).state().equals(ScanStore.DONE); i++) {
                 Thread.sleep(50);

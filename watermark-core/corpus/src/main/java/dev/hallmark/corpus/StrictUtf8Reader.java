@@ -1,4 +1,4 @@
-package dev.hallmark.service.scan;
+package dev.hallmark.corpus;
 
 import java.io.IOException;
 import java.io.InputStream;
