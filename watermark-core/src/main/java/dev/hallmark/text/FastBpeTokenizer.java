@@ -169,7 +169,7 @@ public final class FastBpeTokenizer implements TextTokenizer {
         Workspace ws = workspace();
         TokenIds out = ws.out;
         out.clear();
-        encode(text, ws, out);
+        encode(text, ws, out, null);
         int[] ids = out.toArray();
         if (out.array().length > Workspace.RETAIN_CHARS) {
             out.clear();
@@ -184,7 +184,18 @@ public final class FastBpeTokenizer implements TextTokenizer {
     public void encodeTo(String text, TokenIds out) {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(out, "out");
-        encode(text, workspace(), out);
+        encode(text, workspace(), out, null);
+    }
+
+    /**
+     * Test hook: the ids of {@code text} and, per id, the index of the split it came from (a
+     * pre-token or an added token), which is what HF reports as word ids.
+     */
+    int[][] encodeWithSplits(String text) {
+        TokenIds ids = new TokenIds();
+        TokenIds words = new TokenIds();
+        encode(text, workspace(), ids, words);
+        return new int[][] {ids.toArray(), words.toArray()};
     }
 
     @Override
@@ -240,20 +251,22 @@ public final class FastBpeTokenizer implements TextTokenizer {
         return workspaces.get();
     }
 
-    private void encode(String text, Workspace ws, TokenIds out) {
+    /** {@code words}, when not null, gets the split index of every id (see {@link #encodeWithSplits}). */
+    private void encode(String text, Workspace ws, TokenIds out, TokenIds words) {
         int n = text.length();
         if (n == 0) {
             return;
         }
         char[] s = ws.text(n);
         text.getChars(0, n, s, 0);
+        ws.split = 0;
         if (Utf8.hasUnpairedSurrogate(s, n)) {
             char[] l = ws.lossy(3 * n);
             n = Utf8.jniLossy(s, n, l);
             s = l;
         }
         if (rawTokens.isEmpty()) {
-            segment(s, 0, n, ws, out);
+            segment(s, 0, n, ws, out, words);
         } else {
             TokenIds splits = ws.splits;
             splits.clear();
@@ -261,9 +274,9 @@ public final class FastBpeTokenizer implements TextTokenizer {
             int[] t = splits.array();
             for (int k = 0; k < splits.size(); k += 3) {
                 if (t[k + 2] >= 0) {
-                    out.add(t[k + 2]);
+                    addedToken(t[k + 2], ws, out, words);
                 } else {
-                    segment(s, t[k], t[k + 1], ws, out);
+                    segment(s, t[k], t[k + 1], ws, out, words);
                 }
             }
         }
@@ -271,7 +284,14 @@ public final class FastBpeTokenizer implements TextTokenizer {
     }
 
     /** One text segment between raw-matched added tokens: normalize, split on normalized tokens, pre-tokenize. */
-    private void segment(char[] s, int from, int to, Workspace ws, TokenIds out) {
+    private static void addedToken(int id, Workspace ws, TokenIds out, TokenIds words) {
+        out.add(id);
+        if (words != null) {
+            words.add(ws.split++);
+        }
+    }
+
+    private void segment(char[] s, int from, int to, Workspace ws, TokenIds out, TokenIds words) {
         char[] buf = s;
         int a = from;
         int b = to;
@@ -281,7 +301,7 @@ public final class FastBpeTokenizer implements TextTokenizer {
             buf = ws.norm;
         }
         if (normalizedTokens.isEmpty()) {
-            preTokenize(buf, a, b, ws, out);
+            preTokenize(buf, a, b, ws, out, words);
             return;
         }
         TokenIds splits = ws.normSplits;
@@ -290,14 +310,14 @@ public final class FastBpeTokenizer implements TextTokenizer {
         for (int k = 0; k < splits.size(); k += 3) {
             int[] t = splits.array();
             if (t[k + 2] >= 0) {
-                out.add(t[k + 2]);
+                addedToken(t[k + 2], ws, out, words);
             } else {
-                preTokenize(buf, t[k], t[k + 1], ws, out);
+                preTokenize(buf, t[k], t[k + 1], ws, out, words);
             }
         }
     }
 
-    private void preTokenize(char[] buf, int from, int to, Workspace ws, TokenIds out) {
+    private void preTokenize(char[] buf, int from, int to, Workspace ws, TokenIds out, TokenIds words) {
         if (prefixSpace && !prefixPerPiece && buf[from] != ' ') {
             char[] p = ws.prefixed(to - from + 1);
             p[0] = ' ';
@@ -322,6 +342,12 @@ public final class FastBpeTokenizer implements TextTokenizer {
                 len = Utf8.encode(buf, i, e, w, len);
                 model.encodeWord(w, len, ws, out);
                 cache.put(buf, i, e, h, out.array(), before, out.size());
+            }
+            if (words != null) {
+                while (words.size() < out.size()) {
+                    words.add(ws.split);
+                }
+                ws.split++;
             }
             i = e;
         }

@@ -31,6 +31,8 @@ final class Workspace {
     final TokenIds normSplits = new TokenIds(48);
     /** Output of {@link FastBpeTokenizer#encode(String)}. */
     final TokenIds out = new TokenIds(1024);
+    /** Split counter of the test hook {@code FastBpeTokenizer.encodeWithSplits}. */
+    int split;
 
     Workspace(int cacheSlots) {
         cache = new WordCache(cacheSlots);
