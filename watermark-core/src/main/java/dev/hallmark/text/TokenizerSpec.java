@@ -97,9 +97,13 @@ record TokenizerSpec(boolean normalizeNfc, PreTokenizerScanner scanner, boolean 
                 throw no.unsupported("Split regex " + regex
                         + " (supported: the GPT-2, Llama-3/cl100k and Qwen2/Qwen3 regexes)");
             }
-            if (!"Isolated".equals(text(split.get("behavior"))) || bool(split.get("invert"), false)) {
-                throw no.unsupported("Split behavior " + split.get("behavior") + " invert " + split.get("invert")
-                        + " (only Isolated, invert false)");
+            // these regexes match everywhere, so there are no gaps: Isolated keeps each match as a
+            // piece, and so does Removed with invert (it drops the gaps and keeps the matches)
+            String behavior = text(split.get("behavior"));
+            boolean invert = bool(split.get("invert"), false);
+            if (!("Isolated".equals(behavior) && !invert) && !("Removed".equals(behavior) && invert)) {
+                throw no.unsupported("Split behavior " + behavior + " with invert " + invert
+                        + " (supported: Isolated without invert, Removed with invert)");
             }
             if (bool(bl.get("use_regex"), true)) {
                 throw no.unsupported("ByteLevel use_regex=true after a Split (two regex passes)");
