@@ -35,7 +35,7 @@ class FastBpeFormatsTest {
         for (JsonNode d : DatasetsTest.read("datasets/corpus/heldout.jsonl.gz")) {
             String t = d.get("text").asText();
             corpusSample.add(t.substring(0, Math.min(t.length(), 4000)));
-            if (corpusSample.size() == 60) {
+            if (corpusSample.size() == 30) {
                 break;
             }
         }
@@ -138,7 +138,7 @@ class FastBpeFormatsTest {
             List<String> texts = new ArrayList<>(cases);
             texts.addAll(corpusSample);
             SplittableRandom r = new SplittableRandom(seed);
-            for (int i = 0; i < 1500; i++) {
+            for (int i = 0; i < 600; i++) {
                 texts.add(FastBpeFuzzTest.randomString(r));
             }
             for (int i = 0; i < texts.size() && failures.size() < 5; i++) {
