@@ -1,7 +1,12 @@
 package dev.hallmark.text;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -10,7 +15,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,19 +47,12 @@ record TokenizerSpec(boolean normalizeNfc, PreTokenizerScanner scanner, boolean 
             "ByteLevel", "TemplateProcessing", "RobertaProcessing", "BertProcessing");
 
     static TokenizerSpec read(Path file) {
-        JsonNode root;
         if (!Files.isRegularFile(file)) {
             throw new UncheckedIOException(new NoSuchFileException(
                     Tokenizers.missingMessage(file, "the path given")));
         }
-        try (InputStream in = Files.newInputStream(file)) {
-            root = new ObjectMapper().readTree(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read tokenizer " + file + ": " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("not a tokenizer.json (no top-level object): " + file);
-        }
+        Raw raw = Raw.parse(file);
+        ObjectNode root = raw.root;
         Refuser no = new Refuser(file);
         if (!"1.0".equals(text(root.get("version")))) {
             throw no.unsupported("version " + root.get("version") + " (HF tokenizers reads version \"1.0\")");
@@ -144,36 +141,11 @@ record TokenizerSpec(boolean normalizeNfc, PreTokenizerScanner scanner, boolean 
                 throw no.unsupported("BPE " + affix + " \"" + v + "\" (only empty)");
             }
         }
-        JsonNode vocabNode = model.get("vocab");
-        if (vocabNode == null || !vocabNode.isObject()) {
+        if (raw.vocab == null) {
             throw new IllegalArgumentException("model.vocab is not an object in " + file);
         }
-        Map<String, Integer> vocab = new HashMap<>(vocabNode.size() * 2);
-        for (Iterator<Map.Entry<String, JsonNode>> it = vocabNode.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> e = it.next();
-            long id = e.getValue().asLong(-1);
-            if (!e.getValue().isIntegralNumber() || id < 0 || id >= Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("bad id for token " + e.getKey() + " in " + file);
-            }
-            vocab.put(e.getKey(), (int) id);
-        }
-        List<String[]> merges = new ArrayList<>();
-        JsonNode mergesNode = model.get("merges");
-        if (mergesNode != null && !mergesNode.isNull()) {
-            for (JsonNode m : mergesNode) {
-                if (m.isTextual()) {
-                    String[] parts = m.asText().split(" ", -1);
-                    if (parts.length != 2) {
-                        throw new IllegalArgumentException("bad merge \"" + m.asText() + "\" in " + file);
-                    }
-                    merges.add(parts);
-                } else if (m.isArray() && m.size() == 2) {
-                    merges.add(new String[] {m.get(0).asText(), m.get(1).asText()});
-                } else {
-                    throw new IllegalArgumentException("bad merge " + m + " in " + file);
-                }
-            }
-        }
+        Map<String, Integer> vocab = raw.vocab;
+        List<String[]> merges = raw.merges;
         List<Added> added = new ArrayList<>();
         JsonNode addedNode = root.get("added_tokens");
         if (addedNode != null && addedNode.isArray()) {
@@ -231,6 +203,82 @@ record TokenizerSpec(boolean normalizeNfc, PreTokenizerScanner scanner, boolean 
 
     static boolean bool(JsonNode n, boolean dflt) {
         return n == null || n.isNull() ? dflt : n.asBoolean();
+    }
+
+    /**
+     * The file, streamed: {@code model.vocab} and {@code model.merges} (hundreds of thousands of
+     * entries) go straight into a map and a list; everything else becomes a small JSON tree.
+     */
+    private static final class Raw {
+        final ObjectNode root = JsonNodeFactory.instance.objectNode();
+        Map<String, Integer> vocab;
+        final List<String[]> merges = new ArrayList<>();
+
+        static Raw parse(Path file) {
+            Raw raw = new Raw();
+            JsonFactory factory = JsonFactory.builder()
+                    .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+                    .build();
+            ObjectMapper mapper = new ObjectMapper(factory);
+            try (InputStream in = Files.newInputStream(file); JsonParser p = factory.createParser(in)) {
+                p.setCodec(mapper);
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    throw new IllegalArgumentException("not a tokenizer.json (no top-level object): " + file);
+                }
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    JsonToken t = p.nextToken();
+                    if ("model".equals(name) && t == JsonToken.START_OBJECT) {
+                        ObjectNode model = raw.root.putObject("model");
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String f = p.currentName();
+                            JsonToken v = p.nextToken();
+                            if ("vocab".equals(f) && v == JsonToken.START_OBJECT) {
+                                raw.vocab = new HashMap<>(1 << 18);
+                                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                    String token = p.currentName();
+                                    if (p.nextToken() != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 0
+                                            || p.getLongValue() >= Integer.MAX_VALUE) {
+                                        throw new IllegalArgumentException("bad id for token " + token + " in " + file);
+                                    }
+                                    raw.vocab.put(token, p.getIntValue());
+                                }
+                            } else if ("merges".equals(f) && v == JsonToken.START_ARRAY) {
+                                raw.readMerges(p, file);
+                            } else {
+                                model.set(f, p.readValueAsTree());
+                            }
+                        }
+                    } else {
+                        raw.root.set(name, p.readValueAsTree());
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read tokenizer " + file + ": " + e.getMessage(), e);
+            }
+            return raw;
+        }
+
+        private void readMerges(JsonParser p, Path file) throws IOException {
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                if (t == JsonToken.VALUE_STRING) {
+                    String[] parts = p.getText().split(" ", -1);
+                    if (parts.length != 2) {
+                        throw new IllegalArgumentException("bad merge \"" + p.getText() + "\" in " + file);
+                    }
+                    merges.add(parts);
+                } else if (t == JsonToken.START_ARRAY && p.nextToken() == JsonToken.VALUE_STRING) {
+                    String a = p.getText();
+                    String b = p.nextToken() == JsonToken.VALUE_STRING ? p.getText() : null;
+                    if (b == null || p.nextToken() != JsonToken.END_ARRAY) {
+                        throw new IllegalArgumentException("bad merge near \"" + a + "\" in " + file);
+                    }
+                    merges.add(new String[] {a, b});
+                } else {
+                    throw new IllegalArgumentException("bad merge (" + t + ") in " + file);
+                }
+            }
+        }
     }
 
     /** Builds the refusal messages for one file. */
