@@ -57,6 +57,27 @@ record TokenizerSpec(boolean normalizeNfc, PreTokenizerScanner scanner, boolean 
         if (!"1.0".equals(text(root.get("version")))) {
             throw no.unsupported("version " + root.get("version") + " (HF tokenizers reads version \"1.0\")");
         }
+        JsonNode model = root.get("model");
+        if (model == null || !model.isObject()) {
+            throw new IllegalArgumentException("no model in " + file);
+        }
+        String type = text(model.get("type"));
+        if (type != null && !"BPE".equals(type)) {
+            throw no.unsupported("model type " + type + " (only BPE)");
+        }
+        if (bool(model.get("byte_fallback"), false)) {
+            throw no.unsupported("BPE byte_fallback=true (a SentencePiece-style BPE, not byte-level)");
+        }
+        JsonNode dropout = model.get("dropout");
+        if (dropout != null && !dropout.isNull() && dropout.asDouble() != 0.0) {
+            throw no.unsupported("BPE dropout " + dropout + " (random; only null or 0)");
+        }
+        for (String affix : new String[] {"continuing_subword_prefix", "end_of_word_suffix"}) {
+            String v = text(model.get(affix));
+            if (v != null && !v.isEmpty()) {
+                throw no.unsupported("BPE " + affix + " \"" + v + "\" (only empty)");
+            }
+        }
         boolean nfc = normalizer(root.get("normalizer"), no);
 
         JsonNode pre = root.get("pre_tokenizer");
@@ -120,27 +141,6 @@ record TokenizerSpec(boolean normalizeNfc, PreTokenizerScanner scanner, boolean 
         }
         checkPostProcessor(root.get("post_processor"), no);
 
-        JsonNode model = root.get("model");
-        if (model == null || !model.isObject()) {
-            throw new IllegalArgumentException("no model in " + file);
-        }
-        String type = text(model.get("type"));
-        if (type != null && !"BPE".equals(type)) {
-            throw no.unsupported("model type " + type + " (only BPE)");
-        }
-        if (bool(model.get("byte_fallback"), false)) {
-            throw no.unsupported("BPE byte_fallback=true (a SentencePiece-style BPE, not byte-level)");
-        }
-        JsonNode dropout = model.get("dropout");
-        if (dropout != null && !dropout.isNull() && dropout.asDouble() != 0.0) {
-            throw no.unsupported("BPE dropout " + dropout + " (random; only null or 0)");
-        }
-        for (String affix : new String[] {"continuing_subword_prefix", "end_of_word_suffix"}) {
-            String v = text(model.get(affix));
-            if (v != null && !v.isEmpty()) {
-                throw no.unsupported("BPE " + affix + " \"" + v + "\" (only empty)");
-            }
-        }
         if (raw.vocab == null) {
             throw new IllegalArgumentException("model.vocab is not an object in " + file);
         }
