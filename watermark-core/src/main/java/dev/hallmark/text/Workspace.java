@@ -26,7 +26,6 @@ final class Workspace {
     int[] symPrev = new int[256];
     int[] symNext = new int[256];
     long[] heap = new long[768];
-
     /** Added-token splits: (start, end, id) triples. */
     final TokenIds splits = new TokenIds(48);
     final TokenIds normSplits = new TokenIds(48);
