@@ -171,9 +171,7 @@ public final class FastBpeTokenizer implements TextTokenizer {
         out.clear();
         encode(text, ws, out, null);
         int[] ids = out.toArray();
-        if (out.array().length > Workspace.RETAIN_CHARS) {
-            out.clear();
-        }
+        ws.trim();
         return ids;
     }
 

@@ -30,7 +30,7 @@ final class Workspace {
     final TokenIds splits = new TokenIds(48);
     final TokenIds normSplits = new TokenIds(48);
     /** Output of {@link FastBpeTokenizer#encode(String)}. */
-    final TokenIds out = new TokenIds(1024);
+    TokenIds out = new TokenIds(1024);
     /** Split counter of the test hook {@code FastBpeTokenizer.encodeWithSplits}. */
     int split;
 
@@ -97,6 +97,9 @@ final class Workspace {
         }
         if (word.length > 3 * RETAIN_CHARS) {
             word = new byte[256];
+        }
+        if (out.array().length > RETAIN_CHARS) {
+            out = new TokenIds(1024);
         }
         if (symId.length > 3 * RETAIN_CHARS) {
             symId = new int[256];
