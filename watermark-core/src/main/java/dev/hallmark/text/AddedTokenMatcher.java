@@ -1,6 +1,5 @@
 package dev.hallmark.text;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -142,10 +141,5 @@ final class AddedTokenMatcher {
         out.add(a);
         out.add(b);
         out.add(id);
-    }
-
-    /** The patterns, in priority order. */
-    List<Pattern> patterns() {
-        return new ArrayList<>(patterns);
     }
 }

@@ -42,10 +42,6 @@ final class BpeModel {
     /** Bytes each id decodes to (HF's ByteLevel decoder), concatenated; see {@link #tokenStart}. */
     private final byte[] tokenPool;
     private final int[] tokenStart;
-    /** Whether an id exists (vocabulary or added token). */
-    private final boolean[] known;
-    /** Whether the token's chars are all in the byte alphabet (so it can be produced by a word). */
-    private final boolean[] alphabetic;
 
     BpeModel(Map<String, Integer> vocab, String[][] merges, boolean ignoreMerges, String unkToken, boolean fuseUnk,
             Map<Integer, String> addedById, int vocabularySize, TokenizerSpec.Refuser no) {
@@ -75,8 +71,8 @@ final class BpeModel {
             }
             tokens[e.getValue()] = e.getKey();
         }
-        known = new boolean[vocabularySize];
-        alphabetic = new boolean[vocabularySize];
+        // whether a model token's chars are all in the byte alphabet (so a word can produce it)
+        boolean[] alphabetic = new boolean[vocabularySize];
         byte[][] bytes = new byte[vocabularySize][];
         long total = 0;
         for (int id = 0; id < vocabularySize; id++) {
@@ -85,7 +81,6 @@ final class BpeModel {
                 bytes[id] = new byte[0];
                 continue;
             }
-            known[id] = true;
             byte[] viaAlphabet = new byte[t.length()];
             boolean all = true;
             for (int i = 0; i < t.length() && all; i++) {
@@ -331,10 +326,6 @@ final class BpeModel {
         }
         heap[i] = last;
         return n;
-    }
-
-    boolean isKnown(int id) {
-        return id >= 0 && id < known.length && known[id];
     }
 
     /** Appends the bytes id {@code id} decodes to. */
