@@ -1,5 +1,6 @@
 package dev.hallmark.tools;
 
+import dev.hallmark.text.FastBpeTokenizer;
 import dev.hallmark.text.TextTokenizer;
 import dev.hallmark.text.TokenizerEngine;
 import dev.hallmark.text.Tokenizers;
@@ -75,7 +76,11 @@ final class TokenizeCommand implements Callable<Integer> {
         long tokens = 0;
         long chars = 0;
         Progress progress = new Progress("tokenize (" + eng.id() + ") documents", -1, err);
-        try (TextTokenizer tok = eng.open(tokenizer != null ? tokenizer : Tokenizers.defaultPath());
+        Path tokFile = tokenizer != null ? tokenizer : Tokenizers.defaultPath();
+        try (TextTokenizer tok = eng == TokenizerEngine.FAST
+                        // the compiled form is cached next to the tokenizers: later runs skip the JSON parse
+                        ? FastBpeTokenizer.open(tokFile, Tokenizers.cacheDir().resolve("fastbpe"))
+                        : eng.open(tokFile);
                 InputRecords in = InputRecords.open(input, fmt, field, field);
                 BufferedWriter w = writer(out)) {
             double loadSeconds = (System.nanoTime() - start) / 1e9;

@@ -70,6 +70,11 @@ final class AddedTokenMatcher {
         empty = root.labels.length == 0;
     }
 
+    /** The patterns, in priority order. */
+    List<Pattern> patterns() {
+        return patterns;
+    }
+
     boolean isEmpty() {
         return empty;
     }

@@ -27,7 +27,7 @@ final class BpeModel {
         }
     }
 
-    private final int[] byteToId = new int[256];
+    private final int[] byteToId;
     private final int unkId;
     private final boolean fuseUnk;
     private final boolean ignoreMerges;
@@ -47,6 +47,7 @@ final class BpeModel {
             Map<Integer, String> addedById, int vocabularySize, TokenizerSpec.Refuser no) {
         this.ignoreMerges = ignoreMerges;
         this.fuseUnk = fuseUnk;
+        this.byteToId = new int[256];
         if (unkToken != null) {
             Integer u = vocab.get(unkToken);
             if (u == null) {
@@ -144,6 +145,31 @@ final class BpeModel {
             wordShift = 0;
             wordSlots = null;
         }
+    }
+
+    /** The model's arrays, as {@link CompiledCache} stores them. */
+    record Parts(int[] byteToId, int unkId, boolean fuseUnk, boolean ignoreMerges, long[] mergeTable,
+            int[] wordSlots, byte[] tokenPool, int[] tokenStart) {
+    }
+
+    /** Rebuilds a model from its stored arrays (checked for shape by the caller). */
+    BpeModel(Parts p) {
+        byteToId = p.byteToId();
+        unkId = p.unkId();
+        fuseUnk = p.fuseUnk();
+        ignoreMerges = p.ignoreMerges();
+        mergeTable = p.mergeTable();
+        int bits = Integer.numberOfTrailingZeros(mergeTable.length / 2);
+        mergeShift = 64 - bits;
+        mergeMask = (1 << bits) - 1;
+        wordSlots = p.wordSlots();
+        wordShift = wordSlots == null ? 0 : 32 - Integer.numberOfTrailingZeros(wordSlots.length);
+        tokenPool = p.tokenPool();
+        tokenStart = p.tokenStart();
+    }
+
+    Parts parts() {
+        return new Parts(byteToId, unkId, fuseUnk, ignoreMerges, mergeTable, wordSlots, tokenPool, tokenStart);
     }
 
     private void putMerge(long key, long value) {

@@ -1,5 +1,8 @@
 package dev.hallmark.text;
 
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,17 +43,35 @@ public final class FastBpeTokenizer implements TextTokenizer {
     private final BpeModel model;
     private final AddedTokenMatcher rawTokens;
     private final AddedTokenMatcher normalizedTokens;
+    private final Compiled compiled;
     private final ThreadLocal<Workspace> workspaces;
     private volatile boolean closed;
 
-    private FastBpeTokenizer(Path path, TokenizerSpec spec, int cacheEntries) {
-        this.path = path;
-        TokenizerSpec.Refuser no = new TokenizerSpec.Refuser(path);
-        this.nfc = spec.normalizeNfc();
-        this.scanner = spec.scanner();
-        this.prefixSpace = spec.prefixSpace();
-        this.prefixPerPiece = spec.prefixPerPiece();
+    /**
+     * Everything the engine needs from a {@code tokenizer.json}, compiled: what {@link CompiledCache}
+     * stores on disk.
+     */
+    record Compiled(boolean nfc, String pattern, boolean prefixSpace, boolean prefixPerPiece, int vocabularySize,
+            BpeModel model, List<AddedTokenMatcher.Pattern> raw, List<AddedTokenMatcher.Pattern> normalized) {
+    }
 
+    private FastBpeTokenizer(Path path, Compiled c, int cacheEntries) {
+        this.path = path;
+        this.nfc = c.nfc();
+        this.scanner = PreTokenizerScanner.forPattern(c.pattern());
+        this.prefixSpace = c.prefixSpace();
+        this.prefixPerPiece = c.prefixPerPiece();
+        this.vocabularySize = c.vocabularySize();
+        this.model = c.model();
+        this.rawTokens = new AddedTokenMatcher(c.raw());
+        this.normalizedTokens = new AddedTokenMatcher(c.normalized());
+        this.compiled = c;
+        this.workspaces = ThreadLocal.withInitial(() -> new Workspace(cacheEntries));
+    }
+
+    /** Builds the engine's structures from a parsed file, assigning added-token ids as HF does. */
+    static Compiled compile(Path path, TokenizerSpec spec) {
+        TokenizerSpec.Refuser no = new TokenizerSpec.Refuser(path);
         // added tokens, with HF's id assignment (AddedVocabulary::add_tokens)
         Map<String, Integer> addedIds = new LinkedHashMap<>();
         Map<Integer, TokenizerSpec.Added> addedById = new HashMap<>();
@@ -95,10 +116,10 @@ public final class FastBpeTokenizer implements TextTokenizer {
         if (maxId < 0) {
             throw new IllegalArgumentException("no vocabulary found in " + path);
         }
-        this.vocabularySize = maxId + 1;
+        int vocabularySize = maxId + 1;
         Map<Integer, String> contentById = new HashMap<>();
         addedById.forEach((id, t) -> contentById.put(id, t.content()));
-        this.model = new BpeModel(spec.vocab(), spec.merges().toArray(new String[0][]), spec.ignoreMerges(),
+        BpeModel model = new BpeModel(spec.vocab(), spec.merges().toArray(new String[0][]), spec.ignoreMerges(),
                 spec.unkToken(), spec.fuseUnk(), contentById, vocabularySize, no);
 
         List<AddedTokenMatcher.Pattern> raw = new ArrayList<>();
@@ -110,7 +131,7 @@ public final class FastBpeTokenizer implements TextTokenizer {
             int id = addedIds.get(t.content());
             if (t.normalized()) {
                 String content = t.content();
-                if (nfc) {
+                if (spec.normalizeNfc()) {
                     char[] c = content.toCharArray();
                     content = new String(tmp.norm, 0, Nfc9.normalize(c, 0, c.length, tmp));
                 }
@@ -119,9 +140,8 @@ public final class FastBpeTokenizer implements TextTokenizer {
                 raw.add(new AddedTokenMatcher.Pattern(t.content(), id, t.lstrip(), t.rstrip()));
             }
         }
-        this.rawTokens = new AddedTokenMatcher(raw);
-        this.normalizedTokens = new AddedTokenMatcher(normalized);
-        this.workspaces = ThreadLocal.withInitial(() -> new Workspace(cacheEntries));
+        return new Compiled(spec.normalizeNfc(), spec.scanner().pattern(), spec.prefixSpace(), spec.prefixPerPiece(),
+                vocabularySize, model, raw, normalized);
     }
 
     private static boolean sameToken(TokenizerSpec.Added a, TokenizerSpec.Added b) {
@@ -150,7 +170,38 @@ public final class FastBpeTokenizer implements TextTokenizer {
         if (cacheEntries < 1 || Integer.bitCount(cacheEntries) != 1) {
             throw new IllegalArgumentException("cacheEntries must be a power of two >= 1: " + cacheEntries);
         }
-        return new FastBpeTokenizer(tokenizerJson, TokenizerSpec.read(tokenizerJson), cacheEntries);
+        return new FastBpeTokenizer(tokenizerJson, compile(tokenizerJson, TokenizerSpec.read(tokenizerJson)), cacheEntries);
+    }
+
+    /**
+     * Loads a byte-level BPE {@code tokenizer.json} through a cache of its compiled form in
+     * {@code compiledDir} (created if needed): the first load parses the JSON and writes
+     * {@code <size>-<checksums>.fastbpe} there; later loads of the same file read that instead,
+     * several times faster. A stale, foreign or damaged cache file is ignored and rewritten; a
+     * cache directory that cannot be written only costs speed.
+     *
+     * @param compiledDir where compiled tokenizers are kept (e.g. under the application's cache)
+     */
+    public static FastBpeTokenizer open(Path tokenizerJson, Path compiledDir) {
+        Objects.requireNonNull(tokenizerJson, "tokenizerJson");
+        Objects.requireNonNull(compiledDir, "compiledDir");
+        if (!Files.isRegularFile(tokenizerJson)) {
+            throw new UncheckedIOException(new NoSuchFileException(
+                    Tokenizers.missingMessage(tokenizerJson, "the path given")));
+        }
+        CompiledCache.Key key = CompiledCache.Key.of(tokenizerJson);
+        Path file = CompiledCache.file(compiledDir, key);
+        Compiled c = CompiledCache.read(file, key);
+        if (c == null) {
+            c = compile(tokenizerJson, TokenizerSpec.read(tokenizerJson));
+            CompiledCache.write(file, key, c);
+        }
+        return new FastBpeTokenizer(tokenizerJson, c, DEFAULT_CACHE_ENTRIES);
+    }
+
+    /** The compiled form (for {@link CompiledCache} and tests). */
+    Compiled compiled() {
+        return compiled;
     }
 
     @Override

@@ -43,6 +43,9 @@ abstract class PreTokenizerScanner {
         return new Gpt2();
     }
 
+    /** The regex this scanner implements (one of the *_PATTERN constants). */
+    abstract String pattern();
+
     /** End (exclusive) of the piece that starts at {@code i}; {@code i < end}. */
     abstract int pieceEnd(char[] s, int i, int end);
 
@@ -148,6 +151,11 @@ abstract class PreTokenizerScanner {
         }
 
         @Override
+        String pattern() {
+            return maxDigits == 1 ? QWEN2_PATTERN : CL100K_PATTERN;
+        }
+
+        @Override
         int pieceEnd(char[] s, int i, int end) {
             char c = s[i];
             if (c == '\'') {
@@ -200,6 +208,11 @@ abstract class PreTokenizerScanner {
 
     /** {@code 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+}. */
     static final class Gpt2 extends PreTokenizerScanner {
+        @Override
+        String pattern() {
+            return GPT2_PATTERN;
+        }
+
         @Override
         int pieceEnd(char[] s, int i, int end) {
             char c = s[i];
