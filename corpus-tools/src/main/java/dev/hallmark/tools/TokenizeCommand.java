@@ -1,6 +1,5 @@
 package dev.hallmark.tools;
 
-import dev.hallmark.text.FastBpeTokenizer;
 import dev.hallmark.text.TextTokenizer;
 import dev.hallmark.text.TokenizerEngine;
 import dev.hallmark.text.Tokenizers;
@@ -77,10 +76,8 @@ final class TokenizeCommand implements Callable<Integer> {
         long chars = 0;
         Progress progress = new Progress("tokenize (" + eng.id() + ") documents", -1, err);
         Path tokFile = tokenizer != null ? tokenizer : Tokenizers.defaultPath();
-        try (TextTokenizer tok = eng == TokenizerEngine.FAST
-                        // the compiled form is cached next to the tokenizers: later runs skip the JSON parse
-                        ? FastBpeTokenizer.open(tokFile, Tokenizers.cacheDir().resolve("fastbpe"))
-                        : eng.open(tokFile);
+        // the fast engine caches its compiled form in the Hallmark cache: later runs skip the JSON parse
+        try (TextTokenizer tok = eng.open(tokFile, Tokenizers.cacheDir().resolve("fastbpe"));
                 InputRecords in = InputRecords.open(input, fmt, field, field);
                 BufferedWriter w = writer(out)) {
             double loadSeconds = (System.nanoTime() - start) / 1e9;

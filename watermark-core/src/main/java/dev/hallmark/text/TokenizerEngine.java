@@ -27,6 +27,15 @@ public enum TokenizerEngine {
         return this == FAST ? FastBpeTokenizer.open(tokenizerJson) : HfTokenizer.open(tokenizerJson);
     }
 
+    /**
+     * Opens {@code tokenizerJson} with this engine; the fast engine keeps the file's compiled form in
+     * {@code compiledDir} to load faster next time ({@link FastBpeTokenizer#open(Path, Path)}), HF
+     * ignores the directory.
+     */
+    public TextTokenizer open(Path tokenizerJson, Path compiledDir) {
+        return this == FAST ? FastBpeTokenizer.open(tokenizerJson, compiledDir) : HfTokenizer.open(tokenizerJson);
+    }
+
     /** The lower-case name used on command lines and in configs: {@code fast} or {@code hf}. */
     public String id() {
         return name().toLowerCase(Locale.ROOT);

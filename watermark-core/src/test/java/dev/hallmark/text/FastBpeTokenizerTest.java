@@ -239,13 +239,18 @@ class FastBpeTokenizerTest {
     }
 
     @Test
-    void engineChoice() {
+    void engineChoice(@TempDir Path dir) {
         assertEquals(TokenizerEngine.FAST, TokenizerEngine.parse("fast"));
         assertEquals(TokenizerEngine.HF, TokenizerEngine.parse(" HF "));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TokenizerEngine.parse("rust"));
         assertTrue(e.getMessage().contains("fast, hf"), e.getMessage());
         try (TextTokenizer a = TokenizerEngine.FAST.open(Tokenizers.defaultPath());
                 TextTokenizer b = TokenizerEngine.HF.open(Tokenizers.defaultPath())) {
+            assertTrue(a instanceof FastBpeTokenizer && b instanceof HfTokenizer);
+            assertArrayEquals(b.encode("same ids"), a.encode("same ids"));
+        }
+        try (TextTokenizer a = TokenizerEngine.FAST.open(Tokenizers.defaultPath(), dir);
+                TextTokenizer b = TokenizerEngine.HF.open(Tokenizers.defaultPath(), dir)) {
             assertTrue(a instanceof FastBpeTokenizer && b instanceof HfTokenizer);
             assertArrayEquals(b.encode("same ids"), a.encode("same ids"));
         }
