@@ -1,10 +1,11 @@
 /**
- * Hallmark text: tokenizers ({@code tokenizer.json} through DJL's HuggingFace tokenizers, with
- * truncation off and no special tokens added) and text normalisers.
+ * Hallmark text: tokenizers of {@code tokenizer.json} files: the exact pure-Java byte-level BPE engine
+ * ({@code FastBpeTokenizer}, the default) and DJL's HuggingFace tokenizers ({@code HfTokenizer}, with
+ * truncation off and no special tokens added), behind {@code TextTokenizer}; text normalisers.
  */
 module dev.hallmark.text {
     requires ai.djl.tokenizers;
-    requires com.fasterxml.jackson.core;
+    requires com.fasterxml.jackson.databind;
 
     exports dev.hallmark.text;
 }

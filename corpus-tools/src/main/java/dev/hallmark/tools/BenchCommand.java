@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Run the JMH benchmarks (scoring throughput per scheme; sampling step with vs without",
-            "watermark) and print ratios against the baseline measured in the same run."})
+            "watermark; tokenizer engines with --include TokenizerBench) and print ratios against the baseline",
+            "measured in the same run."})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -67,6 +68,7 @@ final class BenchCommand implements Callable<Integer> {
 
     static void summarize(Collection<RunResult> results, PrintWriter out) {
         Map<String, Double> sampling = new HashMap<>();
+        Map<String, Double> tokenizerMbps = new java.util.TreeMap<>();
         List<String> lines = new ArrayList<>();
         Double baseline = null;
         for (RunResult r : results) {
@@ -97,6 +99,15 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 lines.add(String.format(Locale.ROOT, "interop  %-45s %-70s %10.0f tokens/s (+- %.0f)  %s",
                         what, spec == null ? "" : spec, score, err, ratio));
+            } else if (name.endsWith("TokenizerBench.tokenize")) {
+                var bytes = r.getSecondaryResults().get("bytes");
+                double mbps = bytes == null ? Double.NaN : bytes.getScore() / 1e6;
+                double mbErr = bytes == null ? Double.NaN : bytes.getScoreError() / 1e6;
+                String text = r.getParams().getParam("text");
+                String engine = r.getParams().getParam("engine");
+                tokenizerMbps.put(text + "/" + engine, mbps);
+                lines.add(String.format(Locale.ROOT, "tokenize %-6s engine=%-5s %8.2f MB/s/core (+- %.2f)",
+                        text, engine, mbps, mbErr));
             } else if (name.contains("SamplingBench.")) {
                 String method = name.substring(name.lastIndexOf('.') + 1);
                 String vocab = r.getParams().getParam("vocab");
@@ -107,6 +118,13 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         lines.forEach(out::println);
+        for (Map.Entry<String, Double> e : tokenizerMbps.entrySet()) {
+            String text = e.getKey().substring(0, e.getKey().indexOf('/'));
+            Double hf = tokenizerMbps.get(text + "/hf");
+            if (e.getKey().endsWith("/fast") && hf != null) {
+                out.println(String.format(Locale.ROOT, "tokenize %-6s fast / hf = %.1fx (same run)", text, e.getValue() / hf));
+            }
+        }
         // the watermark's added cost: measured on the prepared candidate set (fromCandidates, two
         // small numbers), as a share of the whole plain step from logits (step)
         for (Map.Entry<String, Double> e : new java.util.TreeMap<>(sampling).entrySet()) {

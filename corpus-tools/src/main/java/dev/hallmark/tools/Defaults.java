@@ -33,6 +33,11 @@ public final class Defaults {
         return path != null ? HfTokenizer.open(path) : tokenizer().open();
     }
 
+    /** The hallmark cache directory ({@code -Dhallmark.cache}, {@code HALLMARK_CACHE}, {@code ~/.cache/hallmark}). */
+    public static Path cacheDir() {
+        return Tokenizers.cacheDir(System::getProperty, System::getenv);
+    }
+
     /** The default tokenizer file path. */
     public static Path tokenizerPath() {
         return tokenizer().path();

@@ -28,7 +28,7 @@ import java.util.Objects;
  * tokenization itself). Instances are thread-safe (the native tokenizer is immutable) until
  * {@link #close()}; closing twice is harmless.
  */
-public final class HfTokenizer implements AutoCloseable {
+public final class HfTokenizer implements TextTokenizer {
 
     private static final Map<String, String> OPTIONS = Map.of(
             "addSpecialTokens", "false",
