@@ -44,7 +44,7 @@ class FastBpeUnicodeTest {
 
     @Test
     void committedTablesAreWhatTheGeneratorProduces() throws IOException {
-        String committed = Files.readString(DatasetsTest.repo().resolve("watermark-core")
+        String committed = Files.readString(DatasetsTest.repo().resolve("watermark-core").resolve("text")
                 .resolve(UnicodeTablesGenerator.RESOURCE), StandardCharsets.UTF_8);
         assertTrue(committed.equals(UnicodeTablesGenerator.generate()),
                 "unicode-tables.txt is stale: regenerate with UnicodeTablesGenerator.main (see its Javadoc)");
