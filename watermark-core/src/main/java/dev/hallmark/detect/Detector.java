@@ -129,9 +129,11 @@ public final class Detector {
             double[] tokenScores) {
         NullModel nm = ref.nullModel();
         double log10p = nm.log10PValue(units, unitSum);
+        double refP = ref.referencePValue(refN, refSum);
         return new DetectionResult(ref.scheme().toString(), ref.keyId(), seen, refN, skippedContext, refRepeated,
                 skippedFiltered, refSum, nm.statistic(refN, refSum), ref.referenceZScore(refN, refSum), log10p, alpha,
-                log10p <= Math.log10(alpha), tokenScores, new DetectionResult.Independent(units, unitSum));
+                log10p <= Math.log10(alpha), tokenScores, new DetectionResult.Independent(units, unitSum),
+                Double.isNaN(refP) ? null : new DetectionResult.Reference(refSum, refP));
     }
 
     /**
