@@ -12,6 +12,7 @@ import dev.hallmark.interop.SynthIdKeys;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
+import dev.hallmark.scheme.VllmScheme;
 import dev.hallmark.text.HfTokenizer;
 import dev.hallmark.text.Tokenizers;
 import java.io.PrintWriter;
@@ -31,7 +32,9 @@ import picocli.CommandLine.Spec;
         description = {"Test texts or token ids for a watermark under one key (or every key of a key ring,",
             "Holm-corrected). Each distinct (context, token) tuple is scored once; p-values are exact.",
             "Third-party watermarks: --scheme hf-kgw:... (lm-watermarking / transformers KGW, no key needed)",
-            "and --scheme synthid-ref:... --synthid-keys KEYS.json (SynthID-Text reference)."})
+            "and --scheme synthid-ref:... --synthid-keys KEYS.json (SynthID-Text reference);",
+            "vLLM's watermarks: --scheme vllm-gumbel|vllm-dual-key-gumbel|vllm-sbw:... --key K.json",
+            "(hallmark keygen --vllm-key N), also reporting vLLM's own score and p-value."})
 final class DetectCommand implements Callable<Integer> {
 
     @Spec
@@ -44,7 +47,8 @@ final class DetectCommand implements Callable<Integer> {
     @Option(names = "--scheme", required = true, description = "Scheme spec, e.g. kgw, gumbel, synthid, "
             + "kgw:gamma=0.25,delta=2,context=1,seeding=lefthash, "
             + "hf-kgw:gamma=0.25,scheme=selfhash,vocab=151669,ignore_repeated_ngrams=true, "
-            + "synthid-ref:ngram_len=5,context_history=1024.")
+            + "synthid-ref:ngram_len=5,context_history=1024, vllm-gumbel:context=4,dedup=true, "
+            + "vllm-dual-key-gumbel:context=4,alpha=0.1,dedup=true, vllm-sbw:scheme=selfhash,context=4,gamma=0.5,dedup=true.")
     String scheme;
 
     @Option(names = "--synthid-keys", paramLabel = "KEYS.json",
@@ -146,6 +150,8 @@ final class DetectCommand implements Callable<Integer> {
                             + "--synthid-keys KEYS.json (a JSON array, one key per layer)");
                 }
                 return List.of(KeyedScheme.of(s, SynthIdKeys.read(synthIdKeys)));
+            case VLLM:
+                return VllmKeys.bind((VllmScheme) s, keys);
             default:
                 break;
         }
@@ -211,6 +217,10 @@ final class DetectCommand implements Callable<Integer> {
                     keyed.size() > 1 ? ", Holm-adjusted" : "", d.tokensScored(), d.tokensSeen(),
                     d.skippedContext(), d.skippedRepeated(), d.statistic(), d.scheme(),
                     d.keyId() == null ? "none" : d.keyId()));
+            if (d.reference() != null) {
+                out.println(String.format(Locale.ROOT, "    vLLM's own detector: score %.6f, p=%.6g%s",
+                        d.reference().score(), d.reference().pValue(), keyed.size() > 1 ? " (not Holm-adjusted)" : ""));
+            }
             if (d.independent() != null) {
                 out.println(String.format(Locale.ROOT,
                         "    reference z = %.4f on its %d tokens; exact p computed on %d independent units (score sum %.0f)",
