@@ -89,6 +89,8 @@ public final class Detector {
             long[] unit, DetectOptions options, double[] tokenScores) {
         ReferenceCounter counter = ref.newCounter();
         counter.begin(a, len);
+        // units are only de-duplicated when the reference's count does not already make them distinct
+        boolean distinct = ref.countsDistinctUnits();
         TupleSet refSeen = new TupleSet(len, false);
         long[] refTuple = new long[2];
         long refN = 0;
@@ -108,10 +110,10 @@ public final class Detector {
                 refMasked++;
                 continue;
             }
-            double s = ref.score(a, t, unit);
+            double s = distinct ? ref.scoreValue(a, t) : ref.score(a, t, unit);
             refN++;
             refSum += s;
-            if (units != null && !units.add(unit[0], unit[1])) {
+            if (!distinct && units != null && !units.add(unit[0], unit[1])) {
                 continue;
             }
             n++;

@@ -103,11 +103,14 @@ public final class VllmPrf {
      * state array (allocation-free and thread-safe: the scoring path).
      */
     public int word(int[] ids, int start, int end, int width, int token) {
+        int base = end - width;
+        if (width <= 4 && base >= start) {
+            return wordShort(ids, base, width, token);
+        }
         int s0 = CONTEXT_DOMAIN;
         int s1 = width;
         int s2 = 0;
         int s3 = 0;
-        int base = end - width;
         for (int off = 0; off < width; off += 4) {
             int c0 = s0 ^ ctx(ids, start, base + off);
             int c1 = s1 ^ (off + 1 < width ? ctx(ids, start, base + off + 1) : 0xFFFFFFFF - 1);
@@ -136,14 +139,41 @@ public final class VllmPrf {
         return Philox4x32.word(token >>> 2, s0, s1, s2, k0 ^ s3, k1 ^ TOKEN_DOMAIN, token);
     }
 
+    /** {@link #word(int[], int, int, int, int)} for a context of at most 4 tokens, all inside the sequence. */
+    private int wordShort(int[] ids, int base, int width, int token) {
+        int c0 = CONTEXT_DOMAIN ^ ids[base];
+        int c1 = width ^ (width > 1 ? ids[base + 1] : 0xFFFFFFFF - 1);
+        int c2 = width > 2 ? ids[base + 2] : 0xFFFFFFFF - 2;
+        int c3 = width > 3 ? ids[base + 3] : 0xFFFFFFFF - 3;
+        int rk0 = k0;
+        int rk1 = k1;
+        for (int r = 0; r < 10; r++) {
+            long p0 = (c0 & 0xFFFF_FFFFL) * Philox4x32.M0;
+            long p1 = (c2 & 0xFFFF_FFFFL) * Philox4x32.M1;
+            int n0 = (int) (p1 >>> 32) ^ c1 ^ rk0;
+            int n2 = (int) (p0 >>> 32) ^ c3 ^ rk1;
+            c1 = (int) p1;
+            c3 = (int) p0;
+            c0 = n0;
+            c2 = n2;
+            rk0 += Philox4x32.W0;
+            rk1 += Philox4x32.W1;
+        }
+        return Philox4x32.word(token >>> 2, c0, c1, c2, k0 ^ c3, k1 ^ TOKEN_DOMAIN, token);
+    }
+
     /** vLLM's {@code uint32_to_uniform}: {@code float32(((word >>> 8) + 1) / (2^24 + 1))}, in (0, 1). */
     public static float uniform(int word) {
         return (float) (((word >>> 8) + 1.0) / UNIFORM_DENOMINATOR);
     }
 
-    /** The detector's per-token score {@code -log1p(-(double) u)} for the word's uniform u. */
+    /**
+     * The detector's per-token score {@code -log1p(-(double) u)} for the word's uniform u, computed as
+     * {@code -log(1 - u)}: {@code 1 - u} is exact in double for a float u, and the logarithm is the
+     * fast intrinsic (both forms are within an ulp or so of the true value).
+     */
     public static double score(int word) {
-        return -Math.log1p(-(double) uniform(word));
+        return -Math.log(1.0 - uniform(word));
     }
 
     /**

@@ -47,4 +47,23 @@ public sealed interface ReferenceKeyed extends KeyedScheme permits HfKgwKeyed, S
     default double referencePValue(long tokensScored, double scoreSum) {
         return Double.NaN;
     }
+
+    /**
+     * Whether, within one document, the positions the reference counts are always distinct units
+     * (vLLM's Gumbel detectors de-duplicate contexts, and their unit is the (context, token) tuple):
+     * a detector may then skip the unit de-duplication and use {@link #scoreValue}.
+     *
+     * @return false unless the scheme guarantees it
+     */
+    default boolean countsDistinctUnits() {
+        return false;
+    }
+
+    /**
+     * {@link #score} without the unit identity, for detectors that do not need it
+     * ({@link #countsDistinctUnits()}).
+     */
+    default double scoreValue(int[] ids, int t) {
+        return score(ids, t, new long[2]);
+    }
 }

@@ -144,6 +144,24 @@ public final class VllmKeyed implements ReferenceKeyed {
         }
     }
 
+    /** gumbel and dual_key_gumbel with {@code dedup=true}: counted contexts are distinct, so are the units. */
+    @Override
+    public boolean countsDistinctUnits() {
+        return scheme.dedup() && (kind == GUMBEL || kind == DUAL);
+    }
+
+    @Override
+    public double scoreValue(int[] ids, int t) {
+        int v = ids[t];
+        checkToken(v, t);
+        return switch (kind) {
+            case GUMBEL -> VllmPrf.score(prfA.word(ids, 0, t, w, v));
+            case DUAL -> (weightA == 0 ? 0 : VllmPrf.score(prfA.word(ids, 0, t, w, v))) * weightA
+                    + (weightB == 0 ? 0 : VllmPrf.score(prfB.word(ids, 0, t, w, v))) * weightB;
+            default -> score(ids, t, new long[2]);
+        };
+    }
+
     /** Whether {@code v} is green after the context {@code ids[end-W..end)} (entries before {@code start} are -1); sbw only. */
     public boolean isGreen(int[] ids, int start, int end, int v) {
         long seed = kind == SBW_SELFHASH ? VllmPrf.sbwSelfhashSeed(sbwKey, ids, start, end, w, v)
