@@ -62,7 +62,8 @@ public final class Detector {
         if (tokenScores != null) {
             Arrays.fill(tokenScores, Double.NaN);
         }
-        TupleSet seen = options.deduplicate() ? new TupleSet(len, false) : null;
+        TupleSet seen = options.deduplicate() && !(keyed instanceof ReferenceKeyed r && r.countsDistinctUnits())
+                ? new TupleSet(len, false) : null;
         long[] tuple = new long[2];
         if (keyed instanceof ReferenceKeyed ref) {
             return detectReference(ref, a, len, h, seen, tuple, options, tokenScores);
@@ -99,6 +100,8 @@ public final class Detector {
         double refSum = 0;
         long n = 0;
         double sum = 0;
+        int[] counted = distinct ? new int[len - h] : null;
+        int m = 0;
         for (int t = h; t < len; t++) {
             ReferenceCounter.Decision d = counter.classify(t, refTuple);
             if (d == ReferenceCounter.Decision.SKIP_REPEATED
@@ -110,16 +113,34 @@ public final class Detector {
                 refMasked++;
                 continue;
             }
-            double s = distinct ? ref.scoreValue(a, t) : ref.score(a, t, unit);
+            if (distinct) {
+                counted[m++] = t;
+                continue;
+            }
+            double s = ref.score(a, t, unit);
             refN++;
             refSum += s;
-            if (!distinct && units != null && !units.add(unit[0], unit[1])) {
+            if (units != null && !units.add(unit[0], unit[1])) {
                 continue;
             }
             n++;
             sum += s;
             if (tokenScores != null) {
                 tokenScores[t] = s;
+            }
+        }
+        if (distinct) {
+            double[] scores = new double[m];
+            ref.scoreValues(a, counted, m, scores);
+            for (int i = 0; i < m; i++) {
+                double s = scores[i];
+                refN++;
+                refSum += s;
+                n++;
+                sum += s;
+                if (tokenScores != null) {
+                    tokenScores[counted[i]] = s;
+                }
             }
         }
         return referenceResult(ref, len, h, refN, refRepeated, refMasked, refSum, n, sum, options.alpha(),

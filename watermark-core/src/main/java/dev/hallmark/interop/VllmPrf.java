@@ -162,6 +162,101 @@ public final class VllmPrf {
         return Philox4x32.word(token >>> 2, c0, c1, c2, k0 ^ c3, k1 ^ TOKEN_DOMAIN, token);
     }
 
+    /**
+     * Two words at once: token {@code tokenA} after the context {@code ids[endA - width .. endA)} under
+     * this key, and {@code tokenB} after {@code ids[endB - width .. endB)} under {@code other}'s key.
+     * The two Philox chains are independent and interleaved, so the processor overlaps their
+     * multiplications (about 1.6 times the throughput of two {@link #word} calls). Requires
+     * {@code width <= 4} and both contexts inside the sequence ({@code end - width >= 0}).
+     *
+     * @return word A in the high 32 bits, word B in the low 32 bits
+     */
+    public long wordPair(int[] ids, int endA, int tokenA, VllmPrf other, int endB, int tokenB, int width) {
+        int baseA = endA - width;
+        int baseB = endB - width;
+        int a0 = CONTEXT_DOMAIN ^ ids[baseA];
+        int a1 = width ^ (width > 1 ? ids[baseA + 1] : 0xFFFFFFFF - 1);
+        int a2 = width > 2 ? ids[baseA + 2] : 0xFFFFFFFF - 2;
+        int a3 = width > 3 ? ids[baseA + 3] : 0xFFFFFFFF - 3;
+        int b0 = CONTEXT_DOMAIN ^ ids[baseB];
+        int b1 = width ^ (width > 1 ? ids[baseB + 1] : 0xFFFFFFFF - 1);
+        int b2 = width > 2 ? ids[baseB + 2] : 0xFFFFFFFF - 2;
+        int b3 = width > 3 ? ids[baseB + 3] : 0xFFFFFFFF - 3;
+        int ka0 = k0;
+        int ka1 = k1;
+        int kb0 = other.k0;
+        int kb1 = other.k1;
+        for (int r = 0; r < 10; r++) {
+            long pa0 = (a0 & 0xFFFF_FFFFL) * Philox4x32.M0;
+            long pa1 = (a2 & 0xFFFF_FFFFL) * Philox4x32.M1;
+            long pb0 = (b0 & 0xFFFF_FFFFL) * Philox4x32.M0;
+            long pb1 = (b2 & 0xFFFF_FFFFL) * Philox4x32.M1;
+            int na0 = (int) (pa1 >>> 32) ^ a1 ^ ka0;
+            int na2 = (int) (pa0 >>> 32) ^ a3 ^ ka1;
+            int nb0 = (int) (pb1 >>> 32) ^ b1 ^ kb0;
+            int nb2 = (int) (pb0 >>> 32) ^ b3 ^ kb1;
+            a1 = (int) pa1;
+            a3 = (int) pa0;
+            a0 = na0;
+            a2 = na2;
+            b1 = (int) pb1;
+            b3 = (int) pb0;
+            b0 = nb0;
+            b2 = nb2;
+            ka0 += Philox4x32.W0;
+            ka1 += Philox4x32.W1;
+            kb0 += Philox4x32.W0;
+            kb1 += Philox4x32.W1;
+        }
+        // token calls: counter (t >>> 2, S0, S1, S2), key (k0 ^ S3, k1 ^ TOKEN_DOMAIN)
+        ka0 = k0 ^ a3;
+        ka1 = k1 ^ TOKEN_DOMAIN;
+        kb0 = other.k0 ^ b3;
+        kb1 = other.k1 ^ TOKEN_DOMAIN;
+        a3 = a2;
+        a2 = a1;
+        a1 = a0;
+        a0 = tokenA >>> 2;
+        b3 = b2;
+        b2 = b1;
+        b1 = b0;
+        b0 = tokenB >>> 2;
+        for (int r = 0; r < 10; r++) {
+            long pa0 = (a0 & 0xFFFF_FFFFL) * Philox4x32.M0;
+            long pa1 = (a2 & 0xFFFF_FFFFL) * Philox4x32.M1;
+            long pb0 = (b0 & 0xFFFF_FFFFL) * Philox4x32.M0;
+            long pb1 = (b2 & 0xFFFF_FFFFL) * Philox4x32.M1;
+            int na0 = (int) (pa1 >>> 32) ^ a1 ^ ka0;
+            int na2 = (int) (pa0 >>> 32) ^ a3 ^ ka1;
+            int nb0 = (int) (pb1 >>> 32) ^ b1 ^ kb0;
+            int nb2 = (int) (pb0 >>> 32) ^ b3 ^ kb1;
+            a1 = (int) pa1;
+            a3 = (int) pa0;
+            a0 = na0;
+            a2 = na2;
+            b1 = (int) pb1;
+            b3 = (int) pb0;
+            b0 = nb0;
+            b2 = nb2;
+            ka0 += Philox4x32.W0;
+            ka1 += Philox4x32.W1;
+            kb0 += Philox4x32.W0;
+            kb1 += Philox4x32.W1;
+        }
+        int wa = lane(a0, a1, a2, a3, tokenA);
+        int wb = lane(b0, b1, b2, b3, tokenB);
+        return ((long) wa << 32) | (wb & 0xFFFF_FFFFL);
+    }
+
+    private static int lane(int c0, int c1, int c2, int c3, int token) {
+        return switch (token & 3) {
+            case 0 -> c0;
+            case 1 -> c1;
+            case 2 -> c2;
+            default -> c3;
+        };
+    }
+
     /** vLLM's {@code uint32_to_uniform}: {@code float32(((word >>> 8) + 1) / (2^24 + 1))}, in (0, 1). */
     public static float uniform(int word) {
         return (float) (((word >>> 8) + 1.0) / UNIFORM_DENOMINATOR);

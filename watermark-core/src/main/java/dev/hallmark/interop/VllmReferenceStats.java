@@ -55,9 +55,17 @@ public final class VllmReferenceStats {
         return Math.min(1.0, Math.exp(Math.min(0.0, -score + logSum)));
     }
 
-    /** vLLM's {@code GumbelWatermarkDetector} p-value; 1 when nothing was scored. */
+    /**
+     * vLLM's {@code GumbelWatermarkDetector} p-value, {@code P(Gamma(n, 1) >= score)}; 1 when nothing
+     * was scored. vLLM's routine ({@link #gammaSurvivalIntegerShape}) computes this tail exactly, up to
+     * rounding; this takes the same tail from {@link Tails} (O(1) instead of O(n) per detection) and
+     * maps it to a double as vLLM does (0 below the smallest double).
+     */
     public static double gumbelPValue(double score, long n) {
-        return gammaSurvivalIntegerShape(score, n);
+        if (n <= 0 || score <= 0) {
+            return 1.0;
+        }
+        return Math.min(1.0, Math.exp(Tails.lnGammaUpper(score, n)));
     }
 
     /**
