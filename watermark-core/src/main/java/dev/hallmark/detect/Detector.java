@@ -100,8 +100,6 @@ public final class Detector {
         double refSum = 0;
         long n = 0;
         double sum = 0;
-        int[] counted = distinct ? new int[len - h] : null;
-        int m = 0;
         for (int t = h; t < len; t++) {
             ReferenceCounter.Decision d = counter.classify(t, refTuple);
             if (d == ReferenceCounter.Decision.SKIP_REPEATED
@@ -113,34 +111,16 @@ public final class Detector {
                 refMasked++;
                 continue;
             }
-            if (distinct) {
-                counted[m++] = t;
-                continue;
-            }
-            double s = ref.score(a, t, unit);
+            double s = distinct ? ref.scoreValue(a, t) : ref.score(a, t, unit);
             refN++;
             refSum += s;
-            if (units != null && !units.add(unit[0], unit[1])) {
+            if (!distinct && units != null && !units.add(unit[0], unit[1])) {
                 continue;
             }
             n++;
             sum += s;
             if (tokenScores != null) {
                 tokenScores[t] = s;
-            }
-        }
-        if (distinct) {
-            double[] scores = new double[m];
-            ref.scoreValues(a, counted, m, scores);
-            for (int i = 0; i < m; i++) {
-                double s = scores[i];
-                refN++;
-                refSum += s;
-                n++;
-                sum += s;
-                if (tokenScores != null) {
-                    tokenScores[counted[i]] = s;
-                }
             }
         }
         return referenceResult(ref, len, h, refN, refRepeated, refMasked, refSum, n, sum, options.alpha(),

@@ -51,8 +51,7 @@ public sealed interface ReferenceKeyed extends KeyedScheme permits HfKgwKeyed, S
     /**
      * Whether, within one document, the positions the reference counts are always distinct units
      * (vLLM's Gumbel detectors de-duplicate contexts, and their unit is the (context, token) tuple):
-     * a detector may then skip the unit de-duplication and score the counted positions in one batch
-     * with {@link #scoreValues}.
+     * a detector may then skip the unit de-duplication and use {@link #scoreValue}.
      *
      * @return false unless the scheme guarantees it
      */
@@ -61,15 +60,10 @@ public sealed interface ReferenceKeyed extends KeyedScheme permits HfKgwKeyed, S
     }
 
     /**
-     * The scores of {@code ids[positions[i]]}, i &lt; count, without unit identities (for detectors
-     * that do not need them, {@link #countsDistinctUnits()}); a scheme may compute several at once.
-     *
-     * @param out receives the scores, {@code out[i]} for {@code positions[i]}
+     * {@link #score} without the unit identity, for detectors that do not need it
+     * ({@link #countsDistinctUnits()}).
      */
-    default void scoreValues(int[] ids, int[] positions, int count, double[] out) {
-        long[] unit = new long[2];
-        for (int i = 0; i < count; i++) {
-            out[i] = score(ids, positions[i], unit);
-        }
+    default double scoreValue(int[] ids, int t) {
+        return score(ids, t, new long[2]);
     }
 }

@@ -150,47 +150,17 @@ public final class VllmKeyed implements ReferenceKeyed {
         return scheme.dedup() && (kind == GUMBEL || kind == DUAL);
     }
 
-    /** gumbel and dual_key_gumbel: two Philox chains at a time ({@link VllmPrf#wordPair}). */
+    /** The score without its unit (gumbel and dual: no tuple identity to compute). */
     @Override
-    public void scoreValues(int[] ids, int[] positions, int count, double[] out) {
-        for (int i = 0; i < count; i++) {
-            checkToken(ids[positions[i]], positions[i]);
-        }
-        if (kind == GUMBEL) {
-            int i = 0;
-            for (; i + 1 < count; i += 2) {
-                int t1 = positions[i];
-                int t2 = positions[i + 1];
-                if (w <= 4 && t1 >= w && t2 >= w) {
-                    long pair = prfA.wordPair(ids, t1, ids[t1], prfA, t2, ids[t2], w);
-                    out[i] = VllmPrf.score((int) (pair >>> 32));
-                    out[i + 1] = VllmPrf.score((int) pair);
-                } else {
-                    out[i] = VllmPrf.score(prfA.word(ids, 0, t1, w, ids[t1]));
-                    out[i + 1] = VllmPrf.score(prfA.word(ids, 0, t2, w, ids[t2]));
-                }
-            }
-            if (i < count) {
-                out[i] = VllmPrf.score(prfA.word(ids, 0, positions[i], w, ids[positions[i]]));
-            }
-        } else if (kind == DUAL && weightA != 0 && weightB != 0) {
-            for (int i = 0; i < count; i++) {
-                int t = positions[i];
-                int v = ids[t];
-                if (w <= 4 && t >= w) {
-                    long pair = prfA.wordPair(ids, t, v, prfB, t, v, w);
-                    out[i] = VllmPrf.score((int) (pair >>> 32)) * weightA + VllmPrf.score((int) pair) * weightB;
-                } else {
-                    out[i] = VllmPrf.score(prfA.word(ids, 0, t, w, v)) * weightA
-                            + VllmPrf.score(prfB.word(ids, 0, t, w, v)) * weightB;
-                }
-            }
-        } else {
-            long[] unit = new long[2];
-            for (int i = 0; i < count; i++) {
-                out[i] = score(ids, positions[i], unit);
-            }
-        }
+    public double scoreValue(int[] ids, int t) {
+        int v = ids[t];
+        checkToken(v, t);
+        return switch (kind) {
+            case GUMBEL -> VllmPrf.score(prfA.word(ids, 0, t, w, v));
+            case DUAL -> (weightA == 0 ? 0 : VllmPrf.score(prfA.word(ids, 0, t, w, v))) * weightA
+                    + (weightB == 0 ? 0 : VllmPrf.score(prfB.word(ids, 0, t, w, v))) * weightB;
+            default -> score(ids, t, new long[2]);
+        };
     }
 
     /** Whether {@code v} is green after the context {@code ids[end-W..end)} (entries before {@code start} are -1); sbw only. */

@@ -61,27 +61,20 @@ class VllmPrfTest {
     }
 
     @Test
-    void wordPairEqualsTwoWords() {
+    void shortAndGeneralPathsAgree() {
         java.util.SplittableRandom r = new java.util.SplittableRandom(9);
         for (int trial = 0; trial < 2000; trial++) {
             VllmPrf a = VllmPrf.of(r.nextLong());
-            VllmPrf b = trial % 2 == 0 ? a : VllmPrf.of(r.nextLong());
-            int width = 1 + r.nextInt(4);
+            int width = 1 + r.nextInt(6);
             int[] ids = new int[12];
             for (int i = 0; i < ids.length; i++) {
                 ids[i] = r.nextInt(200_000);
             }
-            int endA = width + r.nextInt(ids.length - width);
-            int endB = width + r.nextInt(ids.length - width);
-            int ta = r.nextInt(200_000);
-            int tb = r.nextInt(200_000);
-            long pair = a.wordPair(ids, endA, ta, b, endB, tb, width);
-            assertEquals(a.word(ids, 0, endA, width, ta), (int) (pair >>> 32));
-            assertEquals(b.word(ids, 0, endB, width, tb), (int) pair);
-            // and the general path (a start index that forces the padded, looping absorb) agrees
+            int end = r.nextInt(ids.length + 1);
+            int token = r.nextInt(200_000);
             int[] state = new int[4];
-            a.absorb(ids, 0, endA, width, state);
-            assertEquals(a.word(state, ta), (int) (pair >>> 32));
+            a.absorb(ids, 0, end, width, state);
+            assertEquals(a.word(state, token), a.word(ids, 0, end, width, token), "width " + width + " end " + end);
         }
     }
 
