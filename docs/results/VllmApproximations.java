@@ -5,9 +5,9 @@ import dev.hallmark.detect.DetectionResult;
 import dev.hallmark.detect.Detector;
 import dev.hallmark.embed.VllmGeneration;
 import dev.hallmark.embed.VllmSampler;
-import dev.hallmark.interop.VllmReferenceStats;
 import dev.hallmark.key.VllmKey;
 import dev.hallmark.scheme.KeyedScheme;
+import dev.hallmark.scheme.ReferenceKeyed;
 import dev.hallmark.scheme.Scheme;
 import dev.hallmark.stats.Hypoexponential;
 import dev.hallmark.stats.Tails;
@@ -144,17 +144,20 @@ public class VllmApproximations {
         System.out.println("|---|---:|---:|---:|---:|");
         long[] ns = {64, 256, 1024, 4096, 16384};
         for (double alpha : new double[] {0.1, 0.25, 0.4}) {
+            ReferenceKeyed vllmDual = (ReferenceKeyed) KeyedScheme.of(
+                    Scheme.parse("vllm-dual-key-gumbel:alpha=" + alpha + ",key=1"));
             for (long n : ns) {
                 StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| dual, alpha %s | %d |", alpha, n));
                 for (double target : new double[] {-3, -6, -12}) {
                     double s = exactCritical(n, alpha, target);
-                    double vllm = VllmReferenceStats.dualKeyPValue(s, n, alpha);
+                    double vllm = vllmDual.referencePValue(n, s); // vLLM's own formula
                     row.append(String.format(Locale.ROOT, " %s (x%s) |", p(log10(vllm)), ratio(log10(vllm) - target)));
                 }
                 System.out.println(row);
             }
         }
         double pg = 1073741823 / 2147483648.0;
+        ReferenceKeyed vllmSbw = (ReferenceKeyed) KeyedScheme.of(Scheme.parse("vllm-sbw:gamma=0.5,key=1"));
         for (long n : ns) {
             StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| sbw, gamma 0.5 | %d |", n));
             for (double target : new double[] {-3, -6, -12}) {
@@ -163,7 +166,7 @@ public class VllmApproximations {
                     k++;
                 }
                 double exact = Tails.log10BinomialUpper(k, n, pg);
-                double vllm = VllmReferenceStats.sbwPValue(k, n, 0.5);
+                double vllm = vllmSbw.referencePValue(n, k);
                 row.append(String.format(Locale.ROOT, " k=%d: exact %s, vLLM %s (x%s) |", k, p(exact),
                         p(log10(vllm)), ratio(log10(vllm) - exact)));
             }

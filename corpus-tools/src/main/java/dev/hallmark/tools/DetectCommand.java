@@ -151,7 +151,7 @@ final class DetectCommand implements Callable<Integer> {
                 }
                 return List.of(KeyedScheme.of(s, SynthIdKeys.read(synthIdKeys)));
             case VLLM:
-                return VllmKeys.bind((VllmScheme) s, keys);
+                return VllmKeys.bind((VllmScheme) s, keys == null ? null : keys.key, keys == null ? null : keys.keyring);
             default:
                 break;
         }

@@ -19,9 +19,11 @@ final class VllmKeys {
 
     private VllmKeys() {}
 
-    static List<KeyedScheme> bind(VllmScheme scheme, KeyOptions keys) throws IOException {
-        Path file = keys == null ? null : keys.key;
-        Path ring = keys == null ? null : keys.keyring;
+    /**
+     * @param file the {@code --key} file, or null
+     * @param ring the {@code --keyring} directory, or null
+     */
+    static List<KeyedScheme> bind(VllmScheme scheme, Path file, Path ring) throws IOException {
         if (scheme.inlineKey() != null) {
             if (file != null || ring != null) {
                 throw new IllegalArgumentException("scheme " + scheme + " has key=... in the spec and --key/--keyring "

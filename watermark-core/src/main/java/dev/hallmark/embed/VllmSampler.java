@@ -1,6 +1,6 @@
 package dev.hallmark.embed;
 
-import dev.hallmark.interop.VllmPrf;
+import dev.hallmark.interop.internal.VllmPrf;
 import dev.hallmark.key.VllmKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;

@@ -1,7 +1,7 @@
 package dev.hallmark.scheme;
 
-import dev.hallmark.interop.VllmPrf;
-import dev.hallmark.interop.VllmReferenceStats;
+import dev.hallmark.interop.internal.VllmPrf;
+import dev.hallmark.interop.internal.VllmReferenceStats;
 import dev.hallmark.key.VllmKey;
 import java.util.Locale;
 
@@ -12,7 +12,7 @@ import java.util.Locale;
  * <p><b>Reference count.</b> vLLM's detector walks the text with the context of each token (the W
  * tokens before it, -1 before the start); with {@code dedup=true} a token whose context tuple was
  * already seen is skipped. {@code tokens_scored} is its {@code num_scored_tokens}, {@code score_sum}
- * its {@code score}, and {@code reference_p_value} its p-value ({@link VllmReferenceStats}).
+ * its {@code score}, and {@code reference_p_value} its p-value ({@code VllmReferenceStats}).
  *
  * <p><b>Units (exact p-value).</b> gumbel and dual_key_gumbel: the score is a function of the
  * (context, token) tuple, so the unit is that tuple; with {@code dedup=true} the scored contexts are
@@ -249,7 +249,7 @@ public final class VllmKeyed implements ReferenceKeyed {
         return nullModel.zScore(tokensScored, scoreSum);
     }
 
-    /** vLLM's own p-value for its count and score ({@link VllmReferenceStats}). */
+    /** vLLM's own p-value for its count and score ({@code VllmReferenceStats}). */
     @Override
     public double referencePValue(long tokensScored, double scoreSum) {
         return switch (kind) {

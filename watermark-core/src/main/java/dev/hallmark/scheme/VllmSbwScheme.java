@@ -1,6 +1,6 @@
 package dev.hallmark.scheme;
 
-import dev.hallmark.interop.VllmPrf;
+import dev.hallmark.interop.internal.VllmPrf;
 import dev.hallmark.key.VllmKey;
 import java.util.Locale;
 import java.util.Set;

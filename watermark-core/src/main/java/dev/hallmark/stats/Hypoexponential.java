@@ -338,7 +338,7 @@ public final class Hypoexponential {
             return 1;
         }
 
-        /** ln P(F >= m) = ln P(Binomial(n + m - 1, c) <= n - 1). */
+        /** {@code ln P(F >= m) = ln P(Binomial(n + m - 1, c) <= n - 1)}. */
         private double lnTail(long i) {
             return Tails.lnBinomialLower(n - 1, n + i - 1, c);
         }

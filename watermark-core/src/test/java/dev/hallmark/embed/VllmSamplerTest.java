@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hallmark.detect.DetectOptions;
 import dev.hallmark.detect.DetectionResult;
 import dev.hallmark.detect.Detector;
-import dev.hallmark.interop.VllmPrf;
+import dev.hallmark.interop.internal.VllmPrf;
 import dev.hallmark.key.VllmKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;

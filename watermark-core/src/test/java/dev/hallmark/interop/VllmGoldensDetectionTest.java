@@ -12,6 +12,7 @@ import dev.hallmark.detect.DetectOptions;
 import dev.hallmark.detect.DetectionJson;
 import dev.hallmark.detect.DetectionResult;
 import dev.hallmark.detect.Detector;
+import dev.hallmark.interop.internal.VllmReferenceStats;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
 import dev.hallmark.scheme.VllmKeyed;

@@ -1,4 +1,4 @@
-package dev.hallmark.interop;
+package dev.hallmark.interop.internal;
 
 /**
  * The keyed functions of vLLM's built-in text watermarks ({@code vllm/v1/watermarking}), bit for bit:

@@ -1,4 +1,4 @@
-package dev.hallmark.interop;
+package dev.hallmark.interop.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

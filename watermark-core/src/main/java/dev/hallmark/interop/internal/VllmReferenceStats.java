@@ -1,4 +1,4 @@
-package dev.hallmark.interop;
+package dev.hallmark.interop.internal;
 
 import dev.hallmark.stats.Tails;
 import org.apache.commons.numbers.gamma.Erfc;

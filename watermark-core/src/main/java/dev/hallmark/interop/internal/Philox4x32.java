@@ -1,4 +1,4 @@
-package dev.hallmark.interop;
+package dev.hallmark.interop.internal;
 
 /**
  * The Philox4x32-10 counter-based generator (Salmon, Moraes, Dror and Shaw, "Parallel random
