@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hallmark.key.KeyFile;
 import dev.hallmark.key.VllmKey;
 import dev.hallmark.text.HfTokenizer;
-import dev.hallmark.text.Tokenizers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -134,20 +133,38 @@ class DetectVllmTest {
         assertEquals(1, fired);
     }
 
+    /** A small word-level tokenizer.json, so that the test names its own tokenizer. */
+    static Path wordTokenizer(Path dir) throws Exception {
+        String[] words = {"[UNK]", "the", "lighthouse", "keeper", "counted", "ships", "at", "dawn", "and", "him",
+            "back", ",", "."};
+        StringBuilder vocab = new StringBuilder();
+        for (int i = 0; i < words.length; i++) {
+            vocab.append(i == 0 ? "" : ", ").append('"').append(words[i]).append("\": ").append(i);
+        }
+        Path p = dir.resolve("tokenizer.json");
+        Files.writeString(p, "{\"version\": \"1.0\", \"truncation\": null, \"padding\": null, \"added_tokens\": [],"
+                + " \"normalizer\": {\"type\": \"Lowercase\"}, \"pre_tokenizer\": {\"type\": \"Whitespace\"},"
+                + " \"post_processor\": null, \"decoder\": null, \"model\": {\"type\": \"WordLevel\", \"vocab\": {"
+                + vocab + "}, \"unk_token\": \"[UNK]\"}}");
+        return p;
+    }
+
     @Test
     void detectOnTextGoesThroughTheNamedTokenizer(@TempDir Path dir) throws Exception {
-        Path tokenizer = Tokenizers.defaultPath();
+        Path tokenizer = wordTokenizer(dir);
         String text = "The lighthouse keeper counted the ships at dawn, and the ships counted him back.";
         int[] ids;
         try (HfTokenizer tok = HfTokenizer.open(tokenizer)) {
             ids = tok.encode(text);
         }
+        assertEquals(16, ids.length, java.util.Arrays.toString(ids));
+        assertEquals(1, ids[0], "'the' is id 1 in this tokenizer");
         Path txt = dir.resolve("doc.txt");
         Files.writeString(txt, text);
-        DetectInteropTest.Run byText = run("detect", "--scheme", "vllm-sbw:key=7", "--format", "text", "--tokenizer",
-                tokenizer.toString(), "--input", txt.toString(), "--json");
+        DetectInteropTest.Run byText = run("detect", "--scheme", "vllm-sbw:key=7,vocab=13", "--format", "text",
+                "--tokenizer", tokenizer.toString(), "--input", txt.toString(), "--json");
         assertEquals(0, byText.exit(), byText.err());
-        DetectInteropTest.Run byIds = run("detect", "--scheme", "vllm-sbw:key=7", "--input",
+        DetectInteropTest.Run byIds = run("detect", "--scheme", "vllm-sbw:key=7,vocab=13", "--input",
                 DetectInteropTest.idsFile(dir, "ids.jsonl", ids).toString(), "--json");
         JsonNode a = OM.readTree(byText.out());
         JsonNode b = OM.readTree(byIds.out());
