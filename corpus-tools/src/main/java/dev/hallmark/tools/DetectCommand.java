@@ -12,6 +12,7 @@ import dev.hallmark.interop.SynthIdKeys;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
+import dev.hallmark.scheme.VllmScheme;
 import dev.hallmark.text.HfTokenizer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -30,7 +31,9 @@ import picocli.CommandLine.Spec;
         description = {"Test texts or token ids for a watermark under one key (or every key of a key ring,",
             "Holm-corrected). Each distinct (context, token) tuple is scored once; p-values are exact.",
             "Third-party watermarks: --scheme hf-kgw:... (lm-watermarking / transformers KGW, no key needed)",
-            "and --scheme synthid-ref:... --synthid-keys KEYS.json (SynthID-Text reference)."})
+            "and --scheme synthid-ref:... --synthid-keys KEYS.json (SynthID-Text reference);",
+            "vLLM's watermarks: --scheme vllm-gumbel|vllm-dual-key-gumbel|vllm-sbw:... --key K.json",
+            "(hallmark keygen --vllm-key N), also reporting vLLM's own score and p-value."})
 final class DetectCommand implements Callable<Integer> {
 
     @Spec
@@ -134,6 +137,8 @@ final class DetectCommand implements Callable<Integer> {
                             + "--synthid-keys KEYS.json (a JSON array, one key per layer)");
                 }
                 return List.of(KeyedScheme.of(s, SynthIdKeys.read(synthIdKeys)));
+            case VLLM:
+                return VllmKeys.bind((VllmScheme) s, keys.given() ? keys.source.key : null, keys.given() ? keys.source.keyring : null);
             default:
                 break;
         }
@@ -196,6 +201,10 @@ final class DetectCommand implements Callable<Integer> {
                     keyed.size() > 1 ? ", Holm-adjusted" : "", d.tokensScored(), d.tokensSeen(),
                     d.skippedContext(), d.skippedRepeated(), d.statistic(), d.scheme(),
                     d.keyId() == null ? "none" : d.keyId()));
+            if (d.reference() != null) {
+                out.println(String.format(Locale.ROOT, "    vLLM's own detector: score %.6f, p=%.6g%s",
+                        d.reference().score(), d.reference().pValue(), keyed.size() > 1 ? " (not Holm-adjusted)" : ""));
+            }
             if (d.independent() != null) {
                 out.println(String.format(Locale.ROOT,
                         "    reference z = %.4f on its %d tokens; exact p computed on %d independent units (score sum %.0f)",

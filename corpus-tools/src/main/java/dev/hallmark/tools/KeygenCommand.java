@@ -1,6 +1,7 @@
 package dev.hallmark.tools;
 
 import dev.hallmark.key.KeyFile;
+import dev.hallmark.key.VllmKey;
 import dev.hallmark.key.WatermarkKey;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code hallmark keygen}: a new master key, or a child key derived from one. */
 @Command(name = "keygen", mixinStandardHelpOptions = true,
         description = {"Create a watermark key file (a new random master key, or a child derived from a master).",
-            "Prints the key id; the secret is only ever written to the key file (mode 600)."})
+            "Prints the key id; the secret is only ever written to the key file (mode 600).",
+            "With --vllm-key N: a key file (type vllm) holding vLLM's 64-bit watermark key, for the vllm-* schemes."})
 final class KeygenCommand implements Callable<Integer> {
 
     @Spec
@@ -31,8 +33,22 @@ final class KeygenCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite an existing key file.")
     boolean force;
 
+    @Option(names = "--vllm-key", paramLabel = "N",
+            description = "Write vLLM's watermark key N (0 to 2^64-1, as in --watermark-config '{\"key\": N}'); "
+                    + "'-' reads it from standard input (keeps it out of the shell history).")
+    String vllmKey;
+
     @Override
     public Integer call() throws Exception {
+        if (vllmKey != null) {
+            if (from != null || derive != null) {
+                throw new IllegalArgumentException("--vllm-key writes vLLM's own key; it cannot be derived (--from/--derive)");
+            }
+            VllmKey key = VllmKey.parse(vllmKey.equals("-") ? readLine() : vllmKey);
+            KeyFile.writeVllm(out, key, force);
+            spec.commandLine().getOut().println(key.id() + "  (vLLM key)  -> " + out);
+            return 0;
+        }
         if ((from == null) != (derive == null)) {
             throw new IllegalArgumentException("--from and --derive go together: derive a child with "
                     + "--from master.json --derive account/123");
@@ -43,5 +59,14 @@ final class KeygenCommand implements Callable<Integer> {
         spec.commandLine().getOut().println(key.id() + (key.derivationPath() == null ? ""
                 : "  (derived from " + key.parentId() + " at " + key.derivationPath() + ")") + "  -> " + out);
         return 0;
+    }
+
+    private static String readLine() throws java.io.IOException {
+        String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                java.nio.charset.StandardCharsets.UTF_8)).readLine();
+        if (line == null) {
+            throw new IllegalArgumentException("--vllm-key -: nothing on standard input");
+        }
+        return line;
     }
 }

@@ -7,8 +7,8 @@ import picocli.CommandLine.Option;
 public final class SchemeOption {
 
     @Option(names = "--scheme", required = true, description = "Scheme spec, e.g. kgw, gumbel, synthid, "
-            + "kgw:gamma=0.25,delta=2,context=1,seeding=lefthash (docs/schemes.md; the third-party hf-kgw:... "
-            + "and synthid-ref:... in docs/interop.md).")
+            + "kgw:gamma=0.25,delta=2,context=1,seeding=lefthash (docs/schemes.md; the third-party hf-kgw:..., "
+            + "synthid-ref:..., vllm-gumbel:..., vllm-dual-key-gumbel:... and vllm-sbw:... in docs/interop.md).")
     String scheme;
 
     /** The spec as given. */

@@ -18,7 +18,9 @@ public final class DetectionJson {
      * Fields: scheme, key_id, tokens_seen, tokens_scored, skipped (context, repeated, filtered),
      * score_sum, statistic, z_score, log10_p, p_value, alpha, watermarked; for interop schemes
      * {@code independent} ({@code units}, {@code score_sum}: what log10_p is computed on, see
-     * {@link DetectionResult#independent()}); token_scores only if present and
+     * {@link DetectionResult#independent()}); {@code reference_score} and {@code reference_p_value}
+     * when the reference detector reports its own p-value (vLLM, {@link DetectionResult#reference()});
+     * token_scores only if present and
      * {@code includeTokenScores}.
      */
     public static ObjectNode toJson(DetectionResult r, boolean includeTokenScores) {
@@ -44,6 +46,10 @@ public final class DetectionJson {
             ObjectNode ind = o.putObject("independent");
             ind.put("units", r.independent().count());
             ind.put("score_sum", r.independent().scoreSum());
+        }
+        if (r.reference() != null) {
+            putNumber(o, "reference_score", r.reference().score());
+            putNumber(o, "reference_p_value", r.reference().pValue());
         }
         if (includeTokenScores && r.tokenScores() != null) {
             ArrayNode a = o.putArray("token_scores");

@@ -25,6 +25,8 @@ import dev.hallmark.stats.Tails;
  *     {@code scoreSum}, {@code statistic} and {@code zScore} follow the reference detector's
  *     counting; {@code null} for Hallmark's own schemes, whose p-value is computed on
  *     {@code tokensScored} itself
+ * @param reference the reference detector's own numbers when it reports a p-value (vLLM), else
+ *     {@code null}
  */
 public record DetectionResult(
         String scheme,
@@ -41,7 +43,8 @@ public record DetectionResult(
         double alpha,
         boolean watermarked,
         double[] tokenScores,
-        Independent independent) {
+        Independent independent,
+        Reference reference) {
 
     /**
      * The independent scoring units of an interop detection: the exact p-value is the null
@@ -52,12 +55,31 @@ public record DetectionResult(
      */
     public record Independent(long count, double scoreSum) {}
 
+    /**
+     * What the third-party detector itself reports for the same text (vLLM's
+     * {@code WatermarkDetection}): its score and its p-value, which may be an approximation (vLLM's
+     * dual-key Gamma moment match, its normal approximation for SBW) and underflows to 0 below about
+     * 1e-308. Never multiplicity-corrected. Hallmark's exact p-value is {@link #log10P()}.
+     *
+     * @param score  the reference's score ({@code score_sum} over its count)
+     * @param pValue the reference's p-value
+     */
+    public record Reference(double score, double pValue) {}
+
+    /** A result with independent units but no reference p-value (hf-kgw, synthid-ref). */
+    public DetectionResult(String scheme, String keyId, long tokensSeen, long tokensScored, long skippedContext,
+            long skippedRepeated, long skippedFiltered, double scoreSum, double statistic, double zScore,
+            double log10P, double alpha, boolean watermarked, double[] tokenScores, Independent independent) {
+        this(scheme, keyId, tokensSeen, tokensScored, skippedContext, skippedRepeated, skippedFiltered, scoreSum,
+                statistic, zScore, log10P, alpha, watermarked, tokenScores, independent, null);
+    }
+
     /** A result of a Hallmark scheme (no separate independent units). */
     public DetectionResult(String scheme, String keyId, long tokensSeen, long tokensScored, long skippedContext,
             long skippedRepeated, long skippedFiltered, double scoreSum, double statistic, double zScore,
             double log10P, double alpha, boolean watermarked, double[] tokenScores) {
         this(scheme, keyId, tokensSeen, tokensScored, skippedContext, skippedRepeated, skippedFiltered, scoreSum,
-                statistic, zScore, log10P, alpha, watermarked, tokenScores, null);
+                statistic, zScore, log10P, alpha, watermarked, tokenScores, null, null);
     }
 
     /** The p-value (0.0 when it is below the smallest double; use {@link #log10P()} then). */
@@ -69,12 +91,12 @@ public record DetectionResult(
     public DetectionResult withLog10P(double adjustedLog10P) {
         return new DetectionResult(scheme, keyId, tokensSeen, tokensScored, skippedContext, skippedRepeated,
                 skippedFiltered, scoreSum, statistic, zScore, adjustedLog10P, alpha,
-                adjustedLog10P <= Math.log10(alpha), tokenScores, independent);
+                adjustedLog10P <= Math.log10(alpha), tokenScores, independent, reference);
     }
 
     /** A copy without per-token scores. */
     public DetectionResult withoutTokenScores() {
         return new DetectionResult(scheme, keyId, tokensSeen, tokensScored, skippedContext, skippedRepeated,
-                skippedFiltered, scoreSum, statistic, zScore, log10P, alpha, watermarked, null, independent);
+                skippedFiltered, scoreSum, statistic, zScore, log10P, alpha, watermarked, null, independent, reference);
     }
 }

@@ -62,7 +62,8 @@ public final class Detector {
         if (tokenScores != null) {
             Arrays.fill(tokenScores, Double.NaN);
         }
-        TupleSet seen = options.deduplicate() ? new TupleSet(len, false) : null;
+        TupleSet seen = options.deduplicate() && !(keyed instanceof ReferenceKeyed r && r.countsDistinctUnits())
+                ? new TupleSet(len, false) : null;
         long[] tuple = new long[2];
         if (keyed instanceof ReferenceKeyed ref) {
             return detectReference(ref, a, len, h, seen, tuple, options, tokenScores);
@@ -89,6 +90,8 @@ public final class Detector {
             long[] unit, DetectOptions options, double[] tokenScores) {
         ReferenceCounter counter = ref.newCounter();
         counter.begin(a, len);
+        // units are only de-duplicated when the reference's count does not already make them distinct
+        boolean distinct = ref.countsDistinctUnits();
         TupleSet refSeen = new TupleSet(len, false);
         long[] refTuple = new long[2];
         long refN = 0;
@@ -108,10 +111,10 @@ public final class Detector {
                 refMasked++;
                 continue;
             }
-            double s = ref.score(a, t, unit);
+            double s = distinct ? ref.scoreValue(a, t) : ref.score(a, t, unit);
             refN++;
             refSum += s;
-            if (units != null && !units.add(unit[0], unit[1])) {
+            if (!distinct && units != null && !units.add(unit[0], unit[1])) {
                 continue;
             }
             n++;
@@ -129,9 +132,11 @@ public final class Detector {
             double[] tokenScores) {
         NullModel nm = ref.nullModel();
         double log10p = nm.log10PValue(units, unitSum);
+        double refP = ref.referencePValue(refN, refSum);
         return new DetectionResult(ref.scheme().toString(), ref.keyId(), seen, refN, skippedContext, refRepeated,
                 skippedFiltered, refSum, nm.statistic(refN, refSum), ref.referenceZScore(refN, refSum), log10p, alpha,
-                log10p <= Math.log10(alpha), tokenScores, new DetectionResult.Independent(units, unitSum));
+                log10p <= Math.log10(alpha), tokenScores, new DetectionResult.Independent(units, unitSum),
+                Double.isNaN(refP) ? null : new DetectionResult.Reference(refSum, refP));
     }
 
     /**

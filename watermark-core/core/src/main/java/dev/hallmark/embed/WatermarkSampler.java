@@ -9,6 +9,7 @@ import dev.hallmark.scheme.SynthIdKeyed;
 import dev.hallmark.scheme.SynthIdScheme;
 import dev.hallmark.scheme.TupleSet;
 import dev.hallmark.scheme.Tuples;
+import dev.hallmark.scheme.VllmKeyed;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -60,6 +61,10 @@ public final class WatermarkSampler implements TokenSampler {
         KeyedScheme rep = schedule == null ? null : schedule.representative();
         if (rep != null && !rep.scheme().canEmbed()) {
             throw new IllegalArgumentException("scheme " + rep.scheme() + " verifies only; it cannot embed");
+        }
+        if (rep instanceof VllmKeyed) {
+            throw new IllegalArgumentException("scheme " + rep.scheme() + " embeds with vLLM's sampling rules: use "
+                    + "VllmSampler, not WatermarkSampler");
         }
         this.contextWidth = rep == null ? 0 : rep.scheme().contextWidth();
         this.seenContexts = new TupleSet(1024, false);

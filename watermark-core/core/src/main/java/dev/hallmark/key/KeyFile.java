@@ -31,6 +31,18 @@ import org.apache.commons.codec.binary.Base64;
  * }
  * }</pre>
  *
+ * A file may carry a {@code "type"}: absent or {@code "hallmark"} for the Hallmark key above, or
+ * {@code "vllm"} for a vLLM watermark key ({@link VllmKey}), which holds {@code "vllm_key"} (the
+ * unsigned 64-bit key as a decimal string, as vLLM's configuration writes it) instead of
+ * {@code "secret"}, and a {@code "key_id"} of the form {@code vk-...}:
+ *
+ * <pre>{@code
+ * {"format": "hallmark-key", "version": 1, "type": "vllm", "key_id": "vk-0123456789abcdef",
+ *  "vllm_key": "42", "created": "2026-12-01T10:00:00Z"}
+ * }</pre>
+ * {@link #read} reads Hallmark keys, {@link #readVllm} vLLM keys; each refuses the other type with a
+ * message saying which it is ({@link #type} tells them apart).
+ *
  * On load the key id is recomputed from the secret and must equal {@code key_id}: a mismatch
  * means the file was corrupted or edited. Files are written atomically (temp file + rename) with
  * owner-only permissions where the file system supports them.
@@ -41,6 +53,10 @@ public final class KeyFile {
     public static final String FORMAT = "hallmark-key";
     /** The version this build writes, and the only one it reads. */
     public static final int VERSION = 1;
+    /** Value of the {@code type} field of a Hallmark key (also the meaning of a missing type). */
+    public static final String TYPE_HALLMARK = "hallmark";
+    /** Value of the {@code type} field of a vLLM key file. */
+    public static final String TYPE_VLLM = "vllm";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -48,15 +64,7 @@ public final class KeyFile {
 
     /** Reads and checks a key file. */
     public static WatermarkKey read(Path file) throws KeyFileException {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new KeyFileException("key file " + file + ": no such file");
-        } catch (IOException e) {
-            throw new KeyFileException("key file " + file + ": cannot read (" + e.getMessage() + ")", e);
-        }
-        return parse(new String(bytes, StandardCharsets.UTF_8), file.toString());
+        return parse(readText(file), file.toString());
     }
 
     /**
@@ -66,28 +74,11 @@ public final class KeyFile {
      * @param source a name for error messages (a path, or "request body")
      */
     public static WatermarkKey parse(String json, String source) throws KeyFileException {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new KeyFileException("key file " + source + ": not valid JSON ("
-                    + e.getOriginalMessage() + ")", e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new KeyFileException("key file " + source + ": expected a JSON object");
-        }
-        String format = text(root, "format", source);
-        if (!FORMAT.equals(format)) {
-            throw new KeyFileException("key file " + source + ": format is '" + format
-                    + "', expected '" + FORMAT + "' (not a Hallmark key file)");
-        }
-        JsonNode v = root.get("version");
-        if (v == null || !v.isInt()) {
-            throw new KeyFileException("key file " + source + ": missing or non-integer 'version'");
-        }
-        if (v.intValue() != VERSION) {
-            throw new KeyFileException("key file " + source + ": unsupported version " + v.intValue()
-                    + " (this build reads version " + VERSION + ")");
+        JsonNode root = header(json, source);
+        String type = typeOf(root, source);
+        if (!TYPE_HALLMARK.equals(type)) {
+            throw new KeyFileException("key file " + source + " holds a vLLM key (type \"" + type + "\"), not a "
+                    + "Hallmark key: use it with a vllm-* scheme");
         }
         String id = text(root, "key_id", source);
         String b64 = text(root, "secret", source);
@@ -105,14 +96,7 @@ public final class KeyFile {
             throw new KeyFileException("key file " + source
                     + ": 'parent_id' and 'derivation_path' must both be present or both absent");
         }
-        String created = optText(root, "created");
-        if (created != null) {
-            try {
-                Instant.parse(created);
-            } catch (DateTimeParseException e) {
-                throw new KeyFileException("key file " + source + ": 'created' is not an ISO-8601 instant");
-            }
-        }
+        checkCreated(root, source);
         WatermarkKey key = WatermarkKey.fromSecret(secret, parentId, path);
         Arrays.fill(secret, (byte) 0);
         if (!key.id().equals(id)) {
@@ -147,6 +131,10 @@ public final class KeyFile {
      * Writes a key file atomically. Refuses to overwrite an existing file unless {@code overwrite}.
      */
     public static void write(Path file, WatermarkKey key, boolean overwrite) throws IOException {
+        writeAtomically(file, toJson(key, Instant.now()), overwrite);
+    }
+
+    private static void writeAtomically(Path file, String content, boolean overwrite) throws IOException {
         if (!overwrite && Files.exists(file)) {
             throw new KeyFileException("key file " + file + " already exists (refusing to overwrite a key)");
         }
@@ -159,10 +147,137 @@ public final class KeyFile {
             } catch (UnsupportedOperationException ignored) {
                 // non-POSIX file system: keep the default permissions
             }
-            Files.writeString(tmp, toJson(key, Instant.now()), StandardCharsets.UTF_8);
+            Files.writeString(tmp, content, StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * The key type of a key file: {@link #TYPE_HALLMARK} or {@link #TYPE_VLLM}.
+     *
+     * @throws KeyFileException if the file cannot be read or is not a Hallmark-format key file
+     */
+    public static String type(Path file) throws KeyFileException {
+        return typeOf(header(readText(file), file.toString()), file.toString());
+    }
+
+    /** Reads and checks a vLLM key file (type {@code vllm}). */
+    public static VllmKey readVllm(Path file) throws KeyFileException {
+        return parseVllm(readText(file), file.toString());
+    }
+
+    /**
+     * Parses the JSON of a vLLM key file.
+     *
+     * @param json the file content
+     * @param source a name for error messages
+     * @throws KeyFileException naming the problem (never printing the key)
+     */
+    public static VllmKey parseVllm(String json, String source) throws KeyFileException {
+        JsonNode root = header(json, source);
+        String type = typeOf(root, source);
+        if (!TYPE_VLLM.equals(type)) {
+            throw new KeyFileException("key file " + source + " holds a Hallmark key, not a vLLM key (type \"vllm\"): "
+                    + "make one with hallmark keygen --vllm-key N --out K.json");
+        }
+        String id = text(root, "key_id", source);
+        String decimal = text(root, "vllm_key", source);
+        VllmKey key;
+        try {
+            key = VllmKey.parse(decimal);
+        } catch (IllegalArgumentException e) {
+            throw new KeyFileException("key file " + source + ": 'vllm_key' is not a valid vLLM key (" + e.getMessage()
+                    + ")");
+        }
+        checkCreated(root, source);
+        if (!key.id().equals(id)) {
+            throw new KeyFileException("key file " + source + ": key id mismatch: the file says " + id
+                    + " but its vllm_key gives " + key.id() + " (file corrupt or edited)");
+        }
+        return key;
+    }
+
+    /** The key-file JSON for a vLLM key (contains the key: handle like the key itself). */
+    public static String toJson(VllmKey key, Instant created) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("format", FORMAT);
+        o.put("version", VERSION);
+        o.put("type", TYPE_VLLM);
+        o.put("key_id", key.id());
+        o.put("vllm_key", key.exportDecimal());
+        o.put("created", created.toString());
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Writes a vLLM key file atomically, owner-only; refuses to overwrite unless {@code overwrite}. */
+    public static void writeVllm(Path file, VllmKey key, boolean overwrite) throws IOException {
+        writeAtomically(file, toJson(key, Instant.now()), overwrite);
+    }
+
+    private static String readText(Path file) throws KeyFileException {
+        try {
+            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new KeyFileException("key file " + file + ": no such file");
+        } catch (IOException e) {
+            throw new KeyFileException("key file " + file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Parses the JSON and checks format and version. */
+    private static JsonNode header(String json, String source) throws KeyFileException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new KeyFileException("key file " + source + ": not valid JSON ("
+                    + e.getOriginalMessage() + ")", e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new KeyFileException("key file " + source + ": expected a JSON object");
+        }
+        String format = text(root, "format", source);
+        if (!FORMAT.equals(format)) {
+            throw new KeyFileException("key file " + source + ": format is '" + format
+                    + "', expected '" + FORMAT + "' (not a Hallmark key file)");
+        }
+        JsonNode v = root.get("version");
+        if (v == null || !v.isInt()) {
+            throw new KeyFileException("key file " + source + ": missing or non-integer 'version'");
+        }
+        if (v.intValue() != VERSION) {
+            throw new KeyFileException("key file " + source + ": unsupported version " + v.intValue()
+                    + " (this build reads version " + VERSION + ")");
+        }
+        return root;
+    }
+
+    private static String typeOf(JsonNode root, String source) throws KeyFileException {
+        JsonNode t = root.get("type");
+        if (t == null || t.isNull()) {
+            return TYPE_HALLMARK;
+        }
+        if (!t.isTextual() || !(TYPE_HALLMARK.equals(t.textValue()) || TYPE_VLLM.equals(t.textValue()))) {
+            throw new KeyFileException("key file " + source + ": unknown key type " + t
+                    + " (known: \"hallmark\", \"vllm\")");
+        }
+        return t.textValue();
+    }
+
+    private static void checkCreated(JsonNode root, String source) throws KeyFileException {
+        String created = optText(root, "created");
+        if (created != null) {
+            try {
+                Instant.parse(created);
+            } catch (DateTimeParseException e) {
+                throw new KeyFileException("key file " + source + ": 'created' is not an ISO-8601 instant");
+            }
         }
     }
 

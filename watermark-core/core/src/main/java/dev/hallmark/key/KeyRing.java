@@ -37,6 +37,35 @@ public final class KeyRing {
 
     /** Loads every {@code *.json} key file in a directory, in file-name order. */
     public static KeyRing load(Path dir) throws IOException {
+        List<WatermarkKey> keys = new ArrayList<>();
+        for (Path f : keyFiles(dir)) {
+            keys.add(KeyFile.read(f));
+        }
+        return new KeyRing(keys);
+    }
+
+    /**
+     * Loads every {@code *.json} vLLM key file ({@link KeyFile#readVllm}) in a directory, in file-name
+     * order, for testing one text against many vLLM keys.
+     *
+     * @throws KeyFileException if a file is not a vLLM key file or two files hold the same key
+     */
+    public static List<VllmKey> loadVllm(Path dir) throws IOException {
+        List<VllmKey> keys = new ArrayList<>();
+        Map<String, Path> seen = new LinkedHashMap<>();
+        for (Path f : keyFiles(dir)) {
+            VllmKey k = KeyFile.readVllm(f);
+            Path before = seen.putIfAbsent(k.id(), f);
+            if (before != null) {
+                throw new KeyFileException("key ring " + dir + ": " + f.getFileName() + " holds the same vLLM key as "
+                        + before.getFileName() + " (" + k.id() + ")");
+            }
+            keys.add(k);
+        }
+        return List.copyOf(keys);
+    }
+
+    private static List<Path> keyFiles(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new KeyFileException("key ring " + dir + ": not a directory");
         }
@@ -47,11 +76,7 @@ public final class KeyRing {
         if (files.isEmpty()) {
             throw new KeyFileException("key ring " + dir + ": no *.json key files");
         }
-        List<WatermarkKey> keys = new ArrayList<>();
-        for (Path f : files) {
-            keys.add(KeyFile.read(f));
-        }
-        return new KeyRing(keys);
+        return files;
     }
 
     public List<WatermarkKey> keys() {

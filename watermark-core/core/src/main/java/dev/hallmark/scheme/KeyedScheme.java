@@ -1,6 +1,7 @@
 package dev.hallmark.scheme;
 
 import dev.hallmark.interop.SynthIdKeys;
+import dev.hallmark.key.VllmKey;
 import dev.hallmark.key.WatermarkKey;
 import java.util.Objects;
 
@@ -54,11 +55,18 @@ public sealed interface KeyedScheme permits KgwKeyed, GumbelKeyed, SynthIdKeyed,
                 throw new IllegalArgumentException("scheme " + s + " verifies SynthID-Text with the generator's "
                         + "int64 keys, not a Hallmark key: supply them as a JSON array (SynthIdKeys; CLI --synthid-keys)");
             }
+
+            @Override
+            public KeyedScheme vllm(VllmScheme s) {
+                throw new IllegalArgumentException("scheme " + s + " takes vLLM's 64-bit key, not a Hallmark key: "
+                        + "a vLLM key file (hallmark keygen --vllm-key N --out K.json) or key=N in the spec");
+            }
         });
     }
 
     /**
-     * Binds a scheme that needs no key ({@link Scheme.KeyKind#NONE}: {@code hf-kgw}).
+     * Binds a scheme that needs no key ({@link Scheme.KeyKind#NONE}: {@code hf-kgw}), or a
+     * {@code vllm-*} scheme whose spec carries its key ({@code key=N}).
      *
      * @throws IllegalArgumentException naming the key material the scheme needs otherwise
      */
@@ -67,9 +75,32 @@ public sealed interface KeyedScheme permits KgwKeyed, GumbelKeyed, SynthIdKeyed,
         return switch (scheme.keyKind()) {
             case NONE -> of(scheme, (WatermarkKey) null);
             case SYNTHID_KEYS -> of(scheme, (WatermarkKey) null); // throws the explanation
+            case VLLM -> {
+                VllmKey inline = ((VllmScheme) scheme).inlineKey();
+                if (inline == null) {
+                    throw new IllegalArgumentException("scheme " + scheme + " needs vLLM's 64-bit key: key=N in the "
+                            + "spec, or a vLLM key file (hallmark keygen --vllm-key N --out K.json; CLI --key K.json)");
+                }
+                yield of(scheme, inline);
+            }
             case HALLMARK -> throw new IllegalArgumentException("scheme " + scheme
                     + " needs a Hallmark key (CLI: --key K.json or --keyring DIR)");
         };
+    }
+
+    /**
+     * Binds a {@code vllm-*} scheme to vLLM's key (an inline {@code key=N} of the spec is ignored in
+     * favour of {@code key}).
+     *
+     * @throws IllegalArgumentException if the scheme is not a vLLM scheme
+     */
+    static KeyedScheme of(Scheme scheme, VllmKey key) {
+        Objects.requireNonNull(scheme, "scheme");
+        Objects.requireNonNull(key, "key");
+        if (scheme instanceof VllmScheme s) {
+            return new VllmKeyed(s, key);
+        }
+        throw new IllegalArgumentException("a vLLM key binds only the vllm-* schemes, not " + scheme);
     }
 
     /**

@@ -17,9 +17,10 @@ package dev.hallmark.scheme;
  *       on them. When the reference's count contains no two positions of the same unit (the usual
  *       case for lefthash and SynthID), the two counts coincide.</li>
  * </ul>
- * Verification only: {@code scheme().canEmbed()} is false.
+ * {@code hf-kgw} and {@code synthid-ref} verify only ({@code scheme().canEmbed()} is false); vLLM's
+ * schemes ({@link VllmKeyed}) also embed, through {@code dev.hallmark.embed.VllmSampler}.
  */
-public sealed interface ReferenceKeyed extends KeyedScheme permits HfKgwKeyed, SynthIdRefKeyed {
+public sealed interface ReferenceKeyed extends KeyedScheme permits HfKgwKeyed, SynthIdRefKeyed, VllmKeyed {
 
     /** @return a new per-document counter for the reference's counting (one per thread) */
     ReferenceCounter newCounter();
@@ -33,4 +34,36 @@ public sealed interface ReferenceKeyed extends KeyedScheme permits HfKgwKeyed, S
      * @return the z-score, NaN when nothing was scored
      */
     double referenceZScore(long tokensScored, double scoreSum);
+
+    /**
+     * The p-value the reference detector itself reports for its counts, when it reports one (vLLM:
+     * its own, partly approximate, formulas). Hallmark's exact p-value is the detection result's
+     * {@code log10P}; this one is shown beside it as {@code reference_p_value}.
+     *
+     * @param tokensScored the reference count
+     * @param scoreSum     the score sum over it
+     * @return the reference's p-value, or NaN when the reference reports none (the default)
+     */
+    default double referencePValue(long tokensScored, double scoreSum) {
+        return Double.NaN;
+    }
+
+    /**
+     * Whether, within one document, the positions the reference counts are always distinct units
+     * (vLLM's Gumbel detectors de-duplicate contexts, and their unit is the (context, token) tuple):
+     * a detector may then skip the unit de-duplication and use {@link #scoreValue}.
+     *
+     * @return false unless the scheme guarantees it
+     */
+    default boolean countsDistinctUnits() {
+        return false;
+    }
+
+    /**
+     * {@link #score} without the unit identity, for detectors that do not need it
+     * ({@link #countsDistinctUnits()}).
+     */
+    default double scoreValue(int[] ids, int t) {
+        return score(ids, t, new long[2]);
+    }
 }

@@ -11,14 +11,16 @@ package dev.hallmark.scheme;
  *
  * <p>Hallmark's own schemes ({@link KgwScheme}, {@link GumbelScheme}, {@link SynthIdScheme}) embed
  * and verify with a Hallmark key. The interop schemes ({@link HfKgwScheme}, {@link SynthIdRefScheme})
- * verify text of third-party generators bit for bit and cannot embed; {@link #keyKind()} says what
- * key material each needs.
+ * verify text of third-party generators bit for bit and cannot embed; vLLM's watermarks
+ * ({@link VllmScheme}) are verified bit for bit and can also be embedded compatibly
+ * ({@code dev.hallmark.embed.VllmSampler}); {@link #keyKind()} says what key material each needs.
  *
  * <p>The hierarchy is sealed, and code that must handle every scheme does so through a
  * {@link Visitor}: adding a scheme adds a visitor method, so every place that does not handle it
  * fails to compile (Java 17 has no exhaustive pattern switch).
  */
-public sealed interface Scheme permits KgwScheme, GumbelScheme, SynthIdScheme, HfKgwScheme, SynthIdRefScheme {
+public sealed interface Scheme permits KgwScheme, GumbelScheme, SynthIdScheme, HfKgwScheme, SynthIdRefScheme,
+        VllmScheme {
 
     /** The scheme's name, the part of the spec before {@code ':'}. */
     String name();
@@ -41,7 +43,9 @@ public sealed interface Scheme permits KgwScheme, GumbelScheme, SynthIdScheme, H
         /** Nothing: the reference's hash key is public and part of the spec ({@code hf-kgw}). */
         NONE,
         /** The generator owner's int64 keys, {@link dev.hallmark.interop.SynthIdKeys} ({@code synthid-ref}). */
-        SYNTHID_KEYS
+        SYNTHID_KEYS,
+        /** vLLM's unsigned 64-bit key, {@link dev.hallmark.key.VllmKey} (the {@code vllm-*} schemes). */
+        VLLM
     }
 
     /** The key material this scheme needs; Hallmark's own schemes need a Hallmark key. */
@@ -67,6 +71,8 @@ public sealed interface Scheme permits KgwScheme, GumbelScheme, SynthIdScheme, H
         R hfKgw(HfKgwScheme scheme);
 
         R synthIdRef(SynthIdRefScheme scheme);
+
+        R vllm(VllmScheme scheme);
     }
 
     /**
@@ -83,8 +89,13 @@ public sealed interface Scheme permits KgwScheme, GumbelScheme, SynthIdScheme, H
             case SynthIdScheme.NAME -> SynthIdScheme.from(p);
             case HfKgwScheme.NAME -> HfKgwScheme.from(p);
             case SynthIdRefScheme.NAME -> SynthIdRefScheme.from(p);
-            default -> throw new IllegalArgumentException("unknown scheme '" + p.name() + "' in spec '" + spec
-                    + "' (known: kgw, unigram, gumbel, synthid, hf-kgw, synthid-ref)");
+            case VllmGumbelScheme.NAME -> VllmGumbelScheme.from(p);
+            case VllmDualKeyGumbelScheme.NAME -> VllmDualKeyGumbelScheme.from(p);
+            case VllmSbwScheme.NAME -> VllmSbwScheme.from(p);
+            case VllmScheme.ALIAS -> VllmSpecs.fromAlias(p);
+            default -> throw new IllegalArgumentException("unknown scheme '" + p.name() + "' in spec '" + p.spec()
+                    + "' (known: kgw, unigram, gumbel, synthid, hf-kgw, synthid-ref, vllm-gumbel, vllm-dual-key-gumbel,"
+                    + " vllm-sbw)");
         };
     }
 }

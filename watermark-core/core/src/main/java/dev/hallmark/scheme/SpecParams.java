@@ -18,9 +18,27 @@ public final class SpecParams {
     private final Map<String, String> values;
 
     private SpecParams(String spec, String name, Map<String, String> values) {
-        this.spec = spec;
+        this.spec = redact(spec);
         this.name = name;
         this.values = values;
+    }
+
+    /**
+     * The spec with the value of any {@code key} parameter replaced by {@code <redacted>}: a secret
+     * key given inside a spec ({@code vllm-*:key=N}) must not reach a message or a log.
+     */
+    public static String redact(String spec) {
+        return spec == null ? null : KEY_VALUE.matcher(spec).replaceAll("$1key=<redacted>");
+    }
+
+    private static final java.util.regex.Pattern KEY_VALUE =
+            java.util.regex.Pattern.compile("(?i)((?:^|[:,])\\s*)key\\s*=[^,]*");
+
+    /** The same parameters under another scheme name, without {@code drop} (for spec aliases). */
+    SpecParams renamed(String newName, String drop) {
+        Map<String, String> v = new LinkedHashMap<>(values);
+        v.remove(drop);
+        return new SpecParams(spec, newName, v);
     }
 
     /** Splits a spec into its name and parameters. */
@@ -35,18 +53,18 @@ public final class SpecParams {
         if (colon >= 0) {
             String rest = s.substring(colon + 1);
             if (rest.isEmpty()) {
-                throw new IllegalArgumentException("scheme spec '" + spec + "': no parameters after ':'");
+                throw new IllegalArgumentException("scheme spec '" + redact(spec) + "': no parameters after ':'");
             }
             for (String part : rest.split(",", -1)) {
                 int eq = part.indexOf('=');
                 if (eq <= 0 || eq == part.length() - 1) {
-                    throw new IllegalArgumentException("scheme spec '" + spec + "': parameter '" + part
+                    throw new IllegalArgumentException("scheme spec '" + redact(spec) + "': parameter '" + redact(part)
                             + "' is not of the form key=value");
                 }
                 String k = part.substring(0, eq).strip().toLowerCase(Locale.ROOT);
                 String v = part.substring(eq + 1).strip();
                 if (values.put(k, v) != null) {
-                    throw new IllegalArgumentException("scheme spec '" + spec + "': parameter '" + k
+                    throw new IllegalArgumentException("scheme spec '" + redact(spec) + "': parameter '" + k
                             + "' given twice");
                 }
             }
@@ -58,6 +76,7 @@ public final class SpecParams {
         return name;
     }
 
+    /** The spec as given, with any {@code key} value redacted ({@link #redact}). */
     public String spec() {
         return spec;
     }
