@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
  * at the exact critical values of longer texts, and on longer watermarked texts generated with
  * VllmSampler. Run from the repository root after building the CLI:
  *   java -cp corpus-tools/target/hallmark.jar docs/results/VllmApproximations.java \
- *       watermark-core/src/test/resources/interop/vllm-watermarking-goldens.json > docs/results/vllm-approximations.md
+ *       watermark-core/core/src/test/resources/interop/vllm-watermarking-goldens.json > docs/results/vllm-approximations.md
  * Deterministic (fixed seeds); takes about a minute.
  */
 public class VllmApproximations {
@@ -41,7 +41,7 @@ public class VllmApproximations {
         System.out.println("```bash");
         System.out.println("mvn -B -q -pl corpus-tools -am -DskipTests package");
         System.out.println("java -cp corpus-tools/target/hallmark.jar docs/results/VllmApproximations.java \\");
-        System.out.println("    watermark-core/src/test/resources/interop/vllm-watermarking-goldens.json"
+        System.out.println("    watermark-core/core/src/test/resources/interop/vllm-watermarking-goldens.json"
                 + " > docs/results/vllm-approximations.md");
         System.out.println("```");
         System.out.println();

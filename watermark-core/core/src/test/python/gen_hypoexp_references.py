@@ -3,9 +3,9 @@
 
 Run from the repository root with any python3 that has mpmath (used: mpmath 1.3.0):
 
-    python3 watermark-core/src/test/python/gen_hypoexp_references.py
+    python3 watermark-core/core/src/test/python/gen_hypoexp_references.py
 
-Writes watermark-core/src/test/resources/stats/hypoexp-references.csv: ln P(S >= s) for
+Writes watermark-core/core/src/test/resources/stats/hypoexp-references.csv: ln P(S >= s) for
 S = sum_{i=1..n} ((1 - alpha) E_i + alpha E'_i), all E, E' independent Exp(1) (vLLM's dual-key
 Gumbel score under the null).
 
@@ -164,7 +164,7 @@ def main():
         f.write("# method: closed form (partial fractions, adaptive precision, two precisions) and the positive\n")
         f.write("#   negative-binomial mixture (60 digits) must agree to 1e-40; see the script's docstring\n")
         f.write(f"# date: {datetime.date.today().isoformat()}\n")
-        f.write("# command (from the repository root): python3 watermark-core/src/test/python/gen_hypoexp_references.py\n")
+        f.write("# command (from the repository root): python3 watermark-core/core/src/test/python/gen_hypoexp_references.py\n")
         f.write("case,n,alpha,s,ln_upper\n")
         for r in rows:
             f.write(",".join(str(x) for x in r) + "\n")

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code hallmark keygen --vllm-key} and {@code hallmark detect} with the vllm-* schemes. Inputs and
  * expected numbers are vLLM's own goldens (vllm-project/vllm tests/watermarking/watermarking_goldens.json
- * at 01c268bc; the whole file, with provenance, is in watermark-core/src/test/resources/interop), copied
+ * at 01c268bc; the whole file, with provenance, is in watermark-core/core/src/test/resources/interop), copied
  * here so the CLI test needs nothing outside its module.
  */
 class DetectVllmTest {
