@@ -29,6 +29,7 @@ public final class Hallmark implements Runnable {
         TrainLm.class,
         dev.hallmark.tools.distill.DistillCommand.class,
         dev.hallmark.tools.spark.SparkDetect.class,
+        dev.hallmark.tools.serve.ServeCommand.class,
     };
 
     @CommandLine.Spec
