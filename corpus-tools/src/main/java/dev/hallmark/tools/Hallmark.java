@@ -30,6 +30,7 @@ public final class Hallmark implements Runnable {
         dev.hallmark.tools.distill.DistillCommand.class,
         dev.hallmark.tools.spark.SparkDetect.class,
         dev.hallmark.tools.serve.ServeCommand.class,
+        dev.hallmark.tools.probe.ProbeCommand.class,
     };
 
     @CommandLine.Spec
