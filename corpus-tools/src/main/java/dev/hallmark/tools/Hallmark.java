@@ -31,6 +31,7 @@ public final class Hallmark implements Runnable {
         dev.hallmark.tools.spark.SparkDetect.class,
         dev.hallmark.tools.serve.ServeCommand.class,
         dev.hallmark.tools.probe.ProbeCommand.class,
+        dev.hallmark.tools.serve.ServeBenchCommand.class,
     };
 
     @CommandLine.Spec

@@ -138,8 +138,8 @@ final class OpenAiApi {
         account.usage().requests.increment();
         account.usage().promptTokens.add(req.promptTokens());
         KeySchedule schedule = keying.scheduleFor(account);
-        SamplingConfig sampling = req.temperature() == 0 ? new SamplingConfig(1.0, 1, 1.0, true)
-                : new SamplingConfig(req.temperature(), 0, req.topP(), true);
+        SamplingConfig sampling = req.temperature() == 0 ? new SamplingConfig(1.0, 1, 1.0, true, true)
+                : new SamplingConfig(req.temperature(), 0, req.topP(), true, true);
         byte[] rid = new byte[12];
         seeds.nextBytes(rid);
         String id = (chat ? "chatcmpl-" : "cmpl-") + HexFormat.of().formatHex(rid);
