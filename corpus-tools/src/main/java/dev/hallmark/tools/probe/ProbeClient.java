@@ -61,7 +61,7 @@ public final class ProbeClient {
     private final long baseBackoffMillis;
     private final long maxBackoffMillis;
     private final SplittableRandom jitter;
-    private final AtomicLong pauseUntil = new AtomicLong();
+    private final AtomicLong pauseUntil;
 
     /**
      * @param endpoint base URL, e.g. {@code http://127.0.0.1:8080/v1}
@@ -89,8 +89,29 @@ public final class ProbeClient {
         this.baseBackoffMillis = baseBackoffMillis;
         this.maxBackoffMillis = 60_000;
         this.jitter = new SplittableRandom(seed);
+        this.pauseUntil = new AtomicLong();
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    private ProbeClient(ProbeClient o, String apiKey) {
+        this.base = o.base;
+        this.apiKey = apiKey;
+        this.http = o.http;
+        this.timeout = o.timeout;
+        this.maxRetries = o.maxRetries;
+        this.baseBackoffMillis = o.baseBackoffMillis;
+        this.maxBackoffMillis = o.maxBackoffMillis;
+        this.jitter = o.jitter;
+        this.pauseUntil = o.pauseUntil;
+    }
+
+    /**
+     * The same endpoint and settings under another API key, sharing this client's connections and
+     * its Retry-After pause (for simulating many accounts' traffic).
+     */
+    public ProbeClient forKey(String otherApiKey) {
+        return new ProbeClient(this, otherApiKey);
     }
 
     /** The endpoint's first model ({@code GET /models}). */
