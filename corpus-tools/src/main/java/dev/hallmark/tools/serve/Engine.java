@@ -141,6 +141,12 @@ final class Engine implements AutoCloseable {
         return live;
     }
 
+    /** CPU time the engine thread has used (model, sampling, text), in nanoseconds; -1 if unmeasurable. */
+    long cpuNanos() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        return mx.isThreadCpuTimeSupported() ? mx.getThreadCpuTime(thread.getId()) : -1;
+    }
+
     private void loop() {
         int vocab = model.vocabularySize();
         int[] handles = new int[maxBatch];

@@ -80,7 +80,8 @@ public final class ServeBenchCommand implements Callable<Integer> {
     Path out;
 
     /** One cell: a mode at a concurrency in one round. */
-    private record Cell(String mode, int clients, int round, long tokens, double seconds, double[] latencies) {
+    private record Cell(String mode, int clients, int round, long tokens, double seconds, double[] latencies,
+            long cpuNanos) {
     }
 
     @Override
@@ -116,7 +117,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
                             boolean isWm = (k == 0) == wmFirst;
                             Cell cell = drive(isWm ? wm : plain, c, requestsPerClient, lm.name(), r);
                             cell = new Cell(isWm ? "watermarked" : "plain", c, r, cell.tokens(), cell.seconds(),
-                                    cell.latencies());
+                                    cell.latencies(), cell.cpuNanos());
                             cells.add(cell);
                             err.printf(Locale.ROOT, "serve-bench: round %d, %2d clients, %-11s %8.1f tokens/s%n", r, c,
                                     cell.mode(), cell.tokens() / cell.seconds());
@@ -140,6 +141,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         try {
             List<Future<long[]>> fs = new ArrayList<>();
+            long cpu0 = s.engineCpuNanos();
             long t0 = System.nanoTime();
             for (int c = 0; c < clients; c++) {
                 int client = c;
@@ -172,7 +174,8 @@ public final class ServeBenchCommand implements Callable<Integer> {
                     lat[j++] = r[i] / 1e6;
                 }
             }
-            return new Cell("", clients, round, tokens, (System.nanoTime() - t0) / 1e9, lat);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            return new Cell("", clients, round, tokens, secs, lat, s.engineCpuNanos() - cpu0);
         } finally {
             pool.shutdownNow();
         }
@@ -195,11 +198,13 @@ public final class ServeBenchCommand implements Callable<Integer> {
             for (String mode : new String[] {"watermarked", "plain"}) {
                 long tokens = 0;
                 double secs = 0;
+                long cpu = 0;
                 List<Double> lat = new ArrayList<>();
                 for (Cell x : cells) {
                     if (x.clients() == c && x.mode().equals(mode)) {
                         tokens += x.tokens();
                         secs += x.seconds();
+                        cpu += x.cpuNanos();
                         for (double l : x.latencies()) {
                             lat.add(l);
                         }
@@ -208,6 +213,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
                 double[] l = lat.stream().mapToDouble(Double::doubleValue).sorted().toArray();
                 ObjectNode m = row.putObject(mode);
                 m.put("tokens_per_second", tokens / secs);
+                m.put("engine_cpu_us_per_token", cpu / 1e3 / tokens);
                 m.put("latency_p50_ms", quantile(l, 0.5));
                 m.put("latency_p99_ms", quantile(l, 0.99));
                 m.put("requests", l.length);
@@ -228,6 +234,10 @@ public final class ServeBenchCommand implements Callable<Integer> {
             }
             row.put("ratio", row.get("watermarked").get("tokens_per_second").asDouble()
                     / row.get("plain").get("tokens_per_second").asDouble());
+            // tokens per engine-CPU-second, watermarked over plain: what the ratio is when the engine
+            // thread has a core to itself (insensitive to other processes' load)
+            row.put("cpu_ratio", row.get("plain").get("engine_cpu_us_per_token").asDouble()
+                    / row.get("watermarked").get("engine_cpu_us_per_token").asDouble());
             ArrayNode rr = row.putArray("ratio_per_round");
             for (double x : ratios) {
                 rr.add(x);
@@ -247,16 +257,20 @@ public final class ServeBenchCommand implements Callable<Integer> {
 
     private static String table(ObjectNode res) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| clients | watermarked tokens/s | plain tokens/s | ratio (per round) | p50 / p99 ms, watermarked "
-                + "| p50 / p99 ms, plain |\n|---:|---:|---:|---|---|---|\n");
+        sb.append("| clients | watermarked tokens/s | plain tokens/s | ratio (per round) | engine CPU us/token, "
+                + "watermarked / plain | CPU ratio | p50 / p99 ms, watermarked | p50 / p99 ms, plain |\n"
+                + "|---:|---:|---:|---|---|---:|---|---|\n");
         for (var r : res.get("rows")) {
             StringBuilder per = new StringBuilder();
             for (var x : r.get("ratio_per_round")) {
                 per.append(per.length() > 0 ? ", " : "").append(String.format(Locale.ROOT, "%.3f", x.asDouble()));
             }
-            sb.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | **%.3f** (%s) | %.0f / %.0f | %.0f / %.0f |%n",
+            sb.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | **%.3f** (%s) | %.0f / %.0f | **%.3f** | %.0f / %.0f "
+                    + "| %.0f / %.0f |%n",
                     r.get("clients").asInt(), r.get("watermarked").get("tokens_per_second").asDouble(),
                     r.get("plain").get("tokens_per_second").asDouble(), r.get("ratio").asDouble(), per,
+                    r.get("watermarked").get("engine_cpu_us_per_token").asDouble(),
+                    r.get("plain").get("engine_cpu_us_per_token").asDouble(), r.get("cpu_ratio").asDouble(),
                     r.get("watermarked").get("latency_p50_ms").asDouble(),
                     r.get("watermarked").get("latency_p99_ms").asDouble(),
                     r.get("plain").get("latency_p50_ms").asDouble(), r.get("plain").get("latency_p99_ms").asDouble()));

@@ -97,6 +97,14 @@ public final class ServeServer implements AutoCloseable {
         }
     }
 
+    /**
+     * CPU time of the engine thread so far (every forward pass, sampling step and detokenization runs
+     * there), in nanoseconds, or -1 where the JVM cannot measure it.
+     */
+    public long engineCpuNanos() {
+        return engine.cpuNanos();
+    }
+
     /** The port the server listens on. */
     public int port() {
         return http.actualPort();
