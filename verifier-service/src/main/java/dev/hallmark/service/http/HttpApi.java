@@ -94,6 +94,7 @@ public final class HttpApi implements AutoCloseable {
                 new ScansResource(config.maxUploadBytes(), store.scans(), files, intake, auth, work, vertx),
                 new KeysResource(store.keys(), auth, work, body),
                 new AuditResource(store.audit(), auth, work),
+                new ProbeScansResource(store, files, intake, runner, auth, work, body),
                 new ErrorHandler(config.maxBodyBytes()));
         resources.forEach(res -> res.mount(r));
         return r;

@@ -37,6 +37,7 @@ public final class ScanRunner implements AutoCloseable {
     private final AtomicInteger running = new AtomicInteger();
     private final ScanAnalysis watermark;
     private final ScanAnalysis radioactivity;
+    private final ScanAnalysis probe;
     private volatile boolean closing;
 
     public ScanRunner(ServiceConfig config, Store store, ScanFiles files, HfTokenizer tokenizer, MeterRegistry registry) {
@@ -55,6 +56,8 @@ public final class ScanRunner implements AutoCloseable {
                 () -> closing);
         this.watermark = new WatermarkScan(ctx);
         this.radioactivity = new RadioactivityScan(ctx);
+        this.probe = new ProbeScan(ctx, new dev.hallmark.service.store.ProbeAllowlist(store.settings()),
+                store.probeSecrets(), radioactivity);
         registry.gauge("hallmark_scans_running", running);
     }
 
@@ -107,7 +110,8 @@ public final class ScanRunner implements AutoCloseable {
         running.incrementAndGet();
         try {
             ScanStore.Scan current = scans.get(id);
-            ScanAnalysis analysis = ScanStore.TYPE_RADIOACTIVITY.equals(current.scanType()) ? radioactivity : watermark;
+            ScanAnalysis analysis = ScanStore.TYPE_RADIOACTIVITY.equals(current.scanType()) ? radioactivity
+                    : ScanStore.TYPE_PROBE.equals(current.scanType()) ? probe : watermark;
             ObjectNode report = analysis.run(current);
             if (report == null) {
                 return; // deleted while running, or the service is stopping

@@ -15,6 +15,7 @@ final class EmbeddedStore implements Store {
     private final ScanStore scans;
     private final AuditLog audit;
     private final Settings settings;
+    private final ProbeSecrets probeSecrets;
 
     private EmbeddedStore(Database db, SecretBox box, SecureRandom random) {
         this.db = db;
@@ -24,6 +25,7 @@ final class EmbeddedStore implements Store {
         this.scans = new H2ScanStore(db);
         this.audit = new H2AuditLog(db);
         this.settings = new H2Settings(db);
+        this.probeSecrets = new ProbeSecrets(box);
     }
 
     static EmbeddedStore open(Path dataDir, SecureRandom random) throws IOException, SQLException {
@@ -64,6 +66,11 @@ final class EmbeddedStore implements Store {
     @Override
     public Settings settings() {
         return settings;
+    }
+
+    @Override
+    public ProbeSecrets probeSecrets() {
+        return probeSecrets;
     }
 
     @Override
