@@ -59,7 +59,8 @@ public final class HttpStory {
     }
 
     /** The analyst's audit of each student endpoint. */
-    public record Probe(int maxTokens, List<Long> budgets, int concurrency, List<String> filters, int calibrationMasters) {
+    public record Probe(int maxTokens, double topP, List<Long> budgets, int concurrency, List<String> filters,
+            int calibrationMasters) {
     }
 
     /** The controls (both trained like {@code student} at rho = 1 and 0 respectively). */
@@ -386,7 +387,7 @@ public final class HttpStory {
             cl.setErr(err);
             int rc = cl.execute("probe", "--endpoint", server.baseUrl(), "--api-key-file", keyFile.toString(),
                     "--prompts", freshFile.toString(), "--out", out.toString(), "--model", name, "--max-tokens",
-                    Integer.toString(p.maxTokens()), "--limit", Integer.toString(prompts), "--samples-per-prompt",
+                    Integer.toString(p.maxTokens()), "--top-p", Double.toString(p.topP()), "--limit", Integer.toString(prompts), "--samples-per-prompt",
                     Integer.toString(samples), "--concurrency", Integer.toString(p.concurrency()), "--seed",
                     Long.toString(seed("probe/" + label) & Long.MAX_VALUE));
             if (rc != 0) {

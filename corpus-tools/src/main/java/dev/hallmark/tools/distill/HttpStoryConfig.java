@@ -37,7 +37,7 @@ public record HttpStoryConfig(String story, String name, Long seed, String work,
             throw new IllegalArgumentException("students: at least one student is needed");
         }
         students = List.copyOf(students);
-        probe = probe == null ? new Probe(null, null, null, null, null, null) : probe;
+        probe = probe == null ? new Probe(null, null, null, null, null, null, null) : probe;
         controls = controls == null ? new Controls(null, null, null) : controls;
     }
 
@@ -133,11 +133,15 @@ public record HttpStoryConfig(String story, String name, Long seed, String work,
     }
 
     /** The analyst's probes. */
-    public record Probe(String prompts, Integer maxTokens, List<Long> budgets, Integer concurrency, List<String> filters,
-            Integer calibrationMasters) {
+    public record Probe(String prompts, Integer maxTokens, Double topP, List<Long> budgets, Integer concurrency,
+            List<String> filters, Integer calibrationMasters) {
         public Probe {
             prompts = prompts == null ? "datasets/prompts/prompts.jsonl.gz" : prompts;
             maxTokens = maxTokens == null ? 200 : maxTokens;
+            topP = topP == null ? 0.95 : topP;
+            if (!(topP > 0 && topP <= 1)) {
+                throw new IllegalArgumentException("probe.top_p must be in (0, 1], got " + topP);
+            }
             budgets = budgets == null ? List.of(10_000L, 30_000L) : List.copyOf(budgets);
             for (int i = 0; i < budgets.size(); i++) {
                 if (budgets.get(i) < 1 || (i > 0 && budgets.get(i) <= budgets.get(i - 1))) {

@@ -72,7 +72,7 @@ final class HttpStoryRunner {
                                 cfg.traffic().maxTokens(), cfg.traffic().temperature(), cfg.traffic().topP(),
                                 cfg.traffic().concurrency(), cfg.teacher().maxBatch()),
                         students,
-                        new HttpStory.Probe(cfg.probe().maxTokens(), cfg.probe().budgets(), cfg.probe().concurrency(),
+                        new HttpStory.Probe(cfg.probe().maxTokens(), cfg.probe().topP(), cfg.probe().budgets(), cfg.probe().concurrency(),
                                 cfg.probe().filters(), cfg.probe().calibrationMasters()),
                         new HttpStory.Controls(cfg.controls().unwatermarkedTeacher(), cfg.controls().innocentOnly(),
                                 cfg.controls().student().resolve()),

@@ -58,7 +58,7 @@ class HttpMiniatureStoryTest {
                 new HttpStory.Lab(1, 40, AccountCode.defaults(), 1, ALPHA, 1, 5, "kgw:gamma=0.25,delta=2,context=1"),
                 new HttpStory.Traffic(120, 4, 100, 1.0, 0.95, 8, 16),
                 List.of(bigram),
-                new HttpStory.Probe(100, List.of(20_000L), 4, List.of("off", "served-all"), 5),
+                new HttpStory.Probe(100, 1.0, List.of(20_000L), 4, List.of("off", "served-all"), 5),
                 new HttpStory.Controls(true, true, bigram), work, false);
         StringWriter err = new StringWriter();
         res = new HttpStory(setup, new PrintWriter(err, true)).run();
