@@ -124,10 +124,6 @@ final class ProbeScansResource implements Resource {
             } catch (IllegalArgumentException e) {
                 throw Problem.invalid("'endpoint': " + e.getMessage());
             }
-            if (!allowlist.allows(base)) {
-                throw Problem.forbidden("the endpoint " + base + " is not on the service's probe allowlist; an admin "
-                        + "adds it with PUT /v1/probe-allowlist");
-            }
             List<String> prompts = b.strings("prompts");
             if (prompts == null || prompts.isEmpty() || prompts.size() > MAX_PROMPTS) {
                 throw Problem.invalid("'prompts' must be an array of 1 to " + MAX_PROMPTS + " strings");
@@ -136,6 +132,10 @@ final class ProbeScansResource implements Resource {
                 if (prompts.get(i).isBlank()) {
                     throw Problem.invalid("'prompts'[" + i + "] is empty");
                 }
+            }
+            if (!allowlist.allows(base)) {
+                throw Problem.forbidden("the endpoint " + base + " is not on the service's probe allowlist; an admin "
+                        + "adds it with PUT /v1/probe-allowlist");
             }
             int maxTokens = integer(b, "max_tokens", 200, 1, MAX_TOKENS);
             int samples = integer(b, "samples_per_prompt", 1, 1, MAX_SAMPLES);
