@@ -96,7 +96,17 @@ public final class HttpStory {
     }
 
     private long seed(String label) {
-        return DistillExperiment.sha256Long(s.seed() + "/" + label);
+        return sha256Long(s.seed() + "/" + label);
+    }
+
+    /** The first 8 bytes of SHA-256 of {@code text}, big-endian: seeds and cache names. */
+    static long sha256Long(String text) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return java.nio.ByteBuffer.wrap(d).getLong();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Runs every stage; returns the results (rows, controls, timings). */
@@ -252,7 +262,7 @@ public final class HttpStory {
         Traffic t = s.traffic();
         String sig = label + "|" + s.teacherName() + "|" + s.lab() + "|" + t + "|" + s.seed() + "|" + requests.size()
                 + "|" + s.codec().vocabularySize();
-        Path file = s.work().resolve("traffic-" + label + "-" + Long.toHexString(DistillExperiment.sha256Long(sig))
+        Path file = s.work().resolve("traffic-" + label + "-" + Long.toHexString(sha256Long(sig))
                 + ".jsonl");
         List<HttpTraffic.Served> out;
         try (ServeServer server = ServeServer.start(s.teacher(), s.codec()::decode, s.codec()::encode,

@@ -7,6 +7,7 @@ import dev.hallmark.generate.LanguageModel;
 import dev.hallmark.generate.TransformerLm;
 import dev.hallmark.text.HfTokenizer;
 import dev.hallmark.tools.Defaults;
+import dev.hallmark.tools.Jsonl;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -36,10 +37,10 @@ final class HttpStoryRunner {
         try (HfTokenizer tok = Defaults.openTokenizer(tokenizerPath)) {
             Codec codec = Codec.of(tok);
             Path src = Path.of(cfg.human().path());
-            List<String> humanTexts = DistillExperiment.readTexts(src, "text");
+            List<String> humanTexts = Jsonl.readField(src, "text");
             String sig = src.toAbsolutePath().normalize() + "|" + Files.size(src) + "|" + cfg.human().maxTokens() + "|"
                     + tok.path() + "|" + tok.vocabularySize();
-            Path cache = work.resolve("human-" + Long.toHexString(DistillExperiment.sha256Long(sig)) + ".ids");
+            Path cache = work.resolve("human-" + Long.toHexString(HttpStory.sha256Long(sig)) + ".ids");
             List<int[]> human;
             if (Files.exists(cache)) {
                 human = TeacherStore.readIds(cache);
@@ -57,9 +58,10 @@ final class HttpStoryRunner {
                 }
                 TeacherStore.writeIds(cache, human);
             }
+            // the harvest prompts of hallmark distill: line starts of the human training documents
             List<String> harvestPrompts = DistillExperiment.cutPrompts(humanTexts,
-                    DistillExperiment.sha256Long(cfg.seed() + "/harvest-prompts"));
-            List<String> fresh = DistillExperiment.readTexts(Path.of(cfg.probe().prompts()), "prompt");
+                    HttpStory.sha256Long(cfg.seed() + "/harvest-prompts"));
+            List<String> fresh = Jsonl.readField(Path.of(cfg.probe().prompts()), "prompt");
             List<HttpStory.Student> students = new ArrayList<>();
             cfg.students().forEach(s -> students.add(s.resolve()));
             HttpStoryConfig.Lab l = cfg.lab();

@@ -86,6 +86,7 @@ final class Engine implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile int live;
+    private volatile long cpu = -1;
 
     // engine-thread state
     private ContinuousBatch batch;
@@ -141,10 +142,12 @@ final class Engine implements AutoCloseable {
         return live;
     }
 
-    /** CPU time the engine thread has used (model, sampling, text), in nanoseconds; -1 if unmeasurable. */
+    /**
+     * CPU time the engine thread has used (model, sampling, text) up to its latest step, in
+     * nanoseconds; -1 if the JVM cannot measure it.
+     */
     long cpuNanos() {
-        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        return mx.isThreadCpuTimeSupported() ? mx.getThreadCpuTime(thread.getId()) : -1;
+        return cpu;
     }
 
     private void loop() {
@@ -235,6 +238,7 @@ final class Engine implements AutoCloseable {
                 }
                 metrics.step(r, System.nanoTime() - t0);
                 live = running0.size();
+                cpu = threadCpu();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -244,6 +248,11 @@ final class Engine implements AutoCloseable {
         }
         failAll(ApiError.internal("the server is shutting down"));
         batch.close();
+    }
+
+    private static long threadCpu() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        return mx.isCurrentThreadCpuTimeSupported() ? mx.getCurrentThreadCpuTime() : -1;
     }
 
     private void accept(Sequence s, int token, int vocab) {
