@@ -30,6 +30,9 @@ public final class Hallmark implements Runnable {
         TrainLmCommand.class,
         dev.hallmark.tools.distill.DistillCommand.class,
         dev.hallmark.tools.spark.SparkDetectCommand.class,
+        dev.hallmark.tools.serve.ServeCommand.class,
+        dev.hallmark.tools.probe.ProbeCommand.class,
+        dev.hallmark.tools.serve.ServeBenchCommand.class,
     };
 
     @CommandLine.Spec

@@ -147,6 +147,18 @@ class AuthMatrixTest {
         r.add(new Route("DELETE", "/v1/tokens/{id}", w -> api.delete("/v1/tokens/"
                 + env.server.tokens().create("delta", ApiTokens.Role.ANALYST, "to revoke").principal().tokenId(), token(w)),
                 authed(200, 403, 403)));
+        // probe scans: the allowlist is the admin's; any authenticated caller may ask for a probe scan (this one
+        // names no prompts, so it is refused with 400 after authentication, and nothing is contacted)
+        JsonObject probe = new JsonObject().put("endpoint", "http://127.0.0.1:9/v1").put("api_key", "sk-matrix")
+                .put("model", "m").put("prompts", new io.vertx.core.json.JsonArray());
+        r.add(new Route("POST", "/v1/probe-scans", w -> api.raw(io.vertx.core.http.HttpMethod.POST, "/v1/probe-scans",
+                token(w), "application/json", probe.toBuffer()), authed(400, 400, 400)));
+        r.add(new Route("GET", "/v1/probe-allowlist", w -> api.get("/v1/probe-allowlist", token(w)),
+                authed(200, 403, 403)));
+        r.add(new Route("PUT", "/v1/probe-allowlist", w -> api.call(io.vertx.core.http.HttpMethod.PUT,
+                "/v1/probe-allowlist", token(w), "application/json",
+                new JsonObject().put("endpoints", new io.vertx.core.json.JsonArray()).toBuffer(), Map.of(), true),
+                authed(200, 403, 403)));
         r.add(new Route("GET", "/v1/audit", w -> api.get("/v1/audit", token(w)), authed(200, 403, 403)));
         return r;
     }

@@ -45,8 +45,14 @@ public final class DistillCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DistillConfig cfg = DistillConfig.read(config);
         PrintWriter err = spec.commandLine().getErr();
+        if (HttpStoryConfig.isHttp(config)) { // story: http, the same experiment over loopback HTTP
+            HttpStoryConfig h = HttpStoryConfig.read(config);
+            ObjectNode res = HttpStoryRunner.run(h, work != null ? work : Path.of(h.work()), out, tokenizer.given(), err);
+            spec.commandLine().getOut().println(HttpStoryRunner.markdown(res));
+            return 0;
+        }
+        DistillConfig cfg = DistillConfig.read(config);
         // one PyTorch thread unless the caller chose otherwise: the machine is shared
         String threads = Integer.toString(cfg.teacher().threads());
         if (System.getProperty("ai.djl.pytorch.num_threads") == null) {

@@ -79,6 +79,11 @@ public final class NeuralStudent implements AutoCloseable {
         return lm.parameterCount();
     }
 
+    /** The trained model (e.g. to serve it over HTTP); closed with this student. */
+    public dev.hallmark.generate.LanguageModel model() {
+        return lm;
+    }
+
     /**
      * Samples completions of up to {@code perPrompt} tokens (stopping at end of text), cycling
      * through the prompts in a seeded order, until {@code totalTokens} completion tokens.

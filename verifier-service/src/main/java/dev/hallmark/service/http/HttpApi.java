@@ -103,6 +103,7 @@ public final class HttpApi implements AutoCloseable {
                 new DocumentsResource(store.scans(), files, work),
                 new KeysResource(store.keys(), auth, work, body),
                 new AuditResource(store.audit(), auth, work),
+                new ProbeScansResource(store, files, intake, runner, auth, work, body),
                 new ErrorHandler(config.maxBodyBytes()));
         resources.forEach(res -> res.mount(r));
         return r;

@@ -41,6 +41,7 @@ public final class ScanRunner implements AutoCloseable {
     private final AtomicInteger running = new AtomicInteger();
     private final ScanAnalysis watermark;
     private final ScanAnalysis radioactivity;
+    private final ScanAnalysis probe;
     private volatile boolean closing;
 
     public ScanRunner(ServiceConfig config, Store store, ScanFiles files, HfTokenizer tokenizer, MeterRegistry registry) {
@@ -60,6 +61,8 @@ public final class ScanRunner implements AutoCloseable {
                 () -> closing);
         this.watermark = new WatermarkScan(ctx);
         this.radioactivity = new RadioactivityScan(ctx);
+        this.probe = new ProbeScan(ctx, new dev.hallmark.service.store.ProbeAllowlist(store.settings()),
+                store.probeSecrets(), radioactivity);
         registry.gauge("hallmark_scans_running", running);
     }
 
@@ -106,7 +109,8 @@ public final class ScanRunner implements AutoCloseable {
                         + "; re-running from the stored upload");
                 audit.append(null, s.tenant(), "scan.resumed", id, "after interrupted attempt " + interrupted);
             }
-            ScanAnalysis analysis = ScanStore.TYPE_RADIOACTIVITY.equals(s.scanType()) ? radioactivity : watermark;
+            ScanAnalysis analysis = ScanStore.TYPE_RADIOACTIVITY.equals(s.scanType()) ? radioactivity
+                    : ScanStore.TYPE_PROBE.equals(s.scanType()) ? probe : watermark;
             // the one place a claimed scan starts: a takeover re-runs from the stored upload (a
             // checkpointed scan would resume here from its last checkpoint instead)
             ObjectNode report = analysis.run(s);

@@ -15,6 +15,8 @@ public interface ScanStore {
     /** Scan types: corpus watermark detection, and the radioactivity test of a suspect model's outputs. */
     String TYPE_WATERMARK = "watermark";
     String TYPE_RADIOACTIVITY = "radioactivity";
+    /** A radioactivity scan of answers collected from an allowlisted endpoint (the prompts are the upload). */
+    String TYPE_PROBE = "probe";
 
     /** Lifecycle: queued -> running (leased to one instance) -> done | failed. */
     String QUEUED = "queued";

@@ -18,6 +18,7 @@ final class SqlStore implements Store {
     private final AuditLog audit;
     private final Settings settings;
     private final RateBuckets rateBuckets;
+    private final ProbeSecrets probeSecrets;
 
     private SqlStore(Database db, SecretBox box, SecureRandom random, String owner, boolean exclusive) {
         this.db = db;
@@ -28,6 +29,7 @@ final class SqlStore implements Store {
         this.scans = new SqlScanStore(db, owner);
         this.audit = new SqlAuditLog(db);
         this.settings = new SqlSettings(db);
+        this.probeSecrets = new ProbeSecrets(box);
         this.rateBuckets = new SqlRateBuckets(db);
     }
 
@@ -114,6 +116,11 @@ final class SqlStore implements Store {
     @Override
     public Settings settings() {
         return settings;
+    }
+
+    @Override
+    public ProbeSecrets probeSecrets() {
+        return probeSecrets;
     }
 
     @Override

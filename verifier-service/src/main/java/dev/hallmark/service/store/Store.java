@@ -50,6 +50,9 @@ public interface Store extends AutoCloseable {
     /** Which database this is, for messages (never credentials). */
     String description();
 
+    /** Sealing of probed endpoints' API keys (the same master key as the watermark keys). */
+    ProbeSecrets probeSecrets();
+
     /** Where the master key that seals key secrets came from (for the start-up message; never the key). */
     String masterKeySource();
 
