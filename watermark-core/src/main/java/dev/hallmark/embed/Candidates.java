@@ -18,7 +18,7 @@ import java.util.Arrays;
  * <ol>
  *   <li>One pass over the logits finds the maximum and gathers the ids whose logit is at least a
  *       threshold, with no {@code exp}: the threshold starts at a quantile estimated from 512
- *       evenly spaced logits (aiming at about {@link #GATHER_CAP} * 3/4 ids), never below
+ *       evenly spaced logits (aiming at about {@link #GATHER_TARGET} ids), never below
  *       max - 32 t, and rises when the buffer fills.
  *   <li>Exact weights ({@code Math.exp}) for the gathered ids only. Every other id has a weight at
  *       most {@code wOut}, the weight of the threshold.
@@ -44,23 +44,25 @@ final class Candidates {
     /** Weights below this fraction of the largest can be gathered in later rounds only (exact pass). */
     private static final double[] THRESHOLDS = {1e-2, 1e-4, 1e-7, 1e-12, 0.0};
     /** Soft size of the gathering buffer; the threshold rises when it fills. */
-    static final int GATHER_CAP = 4096;
-    /** Logits sampled to estimate the starting threshold. */
-    private static final int SAMPLES = 512;
+    static final int GATHER_CAP = 8192;
+    /** Most ids the first gathering aims at (the nucleus of a flat top-p 0.95 step at V = 151,669: 500-3,000). */
+    static final int GATHER_TARGET = 6144;
     /** Deeper gathering passes before the exact pass takes over. */
     private static final int MAX_DEEPER = 5;
     private static final int DONE = 0;
     /** The bounds cannot decide, and gathering deeper would not help: the exact pass decides. */
     private static final int AMBIGUOUS = 1;
-    /** The candidates may reach below the threshold, or the bounds are too wide: gather deeper. */
-    private static final int DEEPER = 2;
+    /** The candidates may reach below the threshold: gather deeper (the tail's bound stays valid). */
+    private static final int SHORT = 2;
+    /** The bounds on the total are too wide: gather deeper and bound the (smaller) tail again. */
+    private static final int WIDE = 3;
 
     private final int vocab;
     /** Relative error bound of a double sum of up to {@code vocab} positive terms, with slack. */
     private final double gamma;
-    /** weights[j]: softmax weight of token liveIds[j] (exact pass). */
+    /** Exact pass: weights[j] is the softmax weight of token liveIds[j]. Fast pass: candidates' logits (scratch). */
     private final float[] weights;
-    /** Exact pass: the ids whose logit is not -infinity. Fast pass: the gathered ids. */
+    /** Exact pass: the ids whose logit is not -infinity. Fast pass: the gathered ids (scratch). */
     private final int[] liveIds;
     /** Keys (weight bits << 32 | id). */
     private final long[] order;
@@ -71,23 +73,24 @@ final class Candidates {
     int size;
     private final TailMass tail = new TailMass();
     private final KeyOrder select = new KeyOrder();
-    private final float[] top = new float[SAMPLES];
+    private final LogitScan scanner;
 
+    /** Size of the last fast-pass nucleus: the next gathering aims at twice as many ids. */
+    private int lastSize = 2048;
     /** Whether ids/probs/cdf hold the candidates; if not, order[0..size) holds their keys, unsorted. */
     private boolean sorted;
     /** The double sum of the candidates' weights (the exact pass's {@code cum}). */
     private double nucleusMass;
 
-    // the last scan: maximum, gathering threshold, gathered ids in liveIds[0..gathered)
+    // the last scan: maximum, and the largest chunk threshold (every non-candidate logit is below it)
     private float max;
     private float thr;
-    private int gathered;
     // the last exact weights: keys in order[0..keys), ids with logit >= thr, their weight sum
     private int keys;
     private int atOrAbove;
     private double keptSum;
 
-    /** Steps decided by the fast pass / by the exact pass; tail bounds computed; rescans (tests, benchmarks). */
+    /** Steps decided by the fast pass / by the exact pass; tail bounds recomputed; deeper passes (tests, benchmarks). */
     long fastSteps;
     long exactSteps;
     long tailBounds;
@@ -100,12 +103,14 @@ final class Candidates {
     Candidates(int vocab) {
         this.vocab = vocab;
         this.gamma = 2.0 * (vocab + 16) * 0x1p-53;
-        this.weights = new float[vocab];
-        this.liveIds = new int[vocab];
+        // one spare entry: the gathering stores past its count without a branch
+        this.weights = new float[vocab + 1];
+        this.liveIds = new int[vocab + 1];
         this.order = new long[vocab];
         this.ids = new int[vocab];
         this.probs = new double[vocab];
         this.cdf = new double[vocab];
+        this.scanner = new LogitScan(vocab);
     }
 
     /** Fills the candidates (and {@link #size}) from {@code logits[offset .. offset + vocab)}. */
@@ -124,15 +129,27 @@ final class Candidates {
             return;
         }
         double invT = 1.0 / cfg.temperature();
-        // top-k needs at least k gathered ids: aim the first pass there
-        int target = Math.min(vocab, Math.max(GATHER_CAP - GATHER_CAP / 4, k + k / 2));
-        scan(logits, offset, cfg.temperature(), target);
-        exactWeights(logits, offset, invT);
+        // aim the first pass at twice the last nucleus (consecutive steps look alike; a miss costs
+        // one more band pass), and top-k at k and a half
+        int target = Math.min(vocab, Math.max(Math.min(GATHER_TARGET, 2 * lastSize + 256), k + k / 2));
+        // one pass: maximum, candidates, and the bound of the rest
+        float start = scanner.startThreshold(logits, offset, target);
+        float depth = (float) (-TailMass.X_MIN * cfg.temperature());
+        int n = scanner.gather(logits, offset, start, depth, Math.max(GATHER_CAP, target + target / 3), liveIds,
+                weights, invT, tail);
+        max = scanner.max;
+        thr = scanner.thr;
+        keys = 0;
+        atOrAbove = 0;
+        keptSum = 0;
+        addWeights(n, invT);
         for (int attempt = 0; ; attempt++) {
             float wOut = (float) Math.exp((thr - max) * invT);
-            int r = k > 0 ? topK(k, p, wOut) : topP(logits, offset, invT, p, wOut);
+            int r = k > 0 ? topK(k, p, wOut) : topP(p, wOut);
             if (r == DONE) {
                 fastSteps++;
+                // a decaying maximum of the nucleus sizes: rows of a batch, or steps, differ
+                lastSize = Math.max(size, lastSize - lastSize / 8);
                 return;
             }
             if (r == AMBIGUOUS) {
@@ -142,7 +159,7 @@ final class Candidates {
             // the candidates may reach below the threshold, or the tail's bound is too wide: gather
             // deeper, 2, 4, 8, ... units of (l - max) / t further, down to the tail bound's floor,
             // then every finite logit
-            if (attempt == MAX_DEEPER || !deeper(logits, offset, invT, cfg.temperature(), 2 << attempt)) {
+            if (attempt == MAX_DEEPER || !deeper(logits, offset, invT, cfg.temperature(), 2 << attempt, r == WIDE)) {
                 exhausted++;
                 break;
             }
@@ -152,110 +169,12 @@ final class Candidates {
     }
 
     /**
-     * The fast pass's first step: the maximum (with the NaN / infinity checks) and the gathered
-     * ids, whose logits are at least {@link #thr}, in one pass without {@code exp}.
-     */
-    private void scan(float[] logits, int offset, double temperature, int target) {
-        int[] buf = liveIds;
-        float t = startThreshold(logits, offset, target);
-        float depth = (float) (-TailMass.X_MIN * temperature);
-        float m = Float.NEGATIVE_INFINITY;
-        int n = 0;
-        int cap = Math.min(Math.max(GATHER_CAP, target + target / 3), vocab);
-        int end = offset + vocab;
-        for (int i = offset; i < end; i++) {
-            float v = logits[i];
-            if (v >= t) {
-                if (v > m) {
-                    m = v;
-                    float d = m - depth;
-                    if (d > t) {
-                        t = d;
-                    }
-                }
-                if (n == cap) {
-                    t = raise(logits, offset, n, t);
-                    n = compact(logits, offset, n, t);
-                    if (n > cap - cap / 4) {
-                        cap = Math.min(vocab, 2 * cap); // ties at the threshold: nothing more can go
-                    }
-                    if (!(v >= t)) {
-                        continue;
-                    }
-                }
-                buf[n++] = i - offset;
-            } else if (v != v) {
-                throw new IllegalArgumentException("logit at index " + (i - offset) + " is NaN");
-            }
-        }
-        if (m == Float.NEGATIVE_INFINITY) {
-            throw new IllegalArgumentException("every logit is -infinity: nothing can be sampled");
-        }
-        if (m == Float.POSITIVE_INFINITY) {
-            throw new IllegalArgumentException("a logit is +infinity");
-        }
-        max = m;
-        thr = t;
-        gathered = n;
-    }
-
-    /**
-     * A starting threshold from {@link #SAMPLES} evenly spaced logits: the one whose rank among
-     * them predicts about {@code target} ids at or above it (-Float.MAX_VALUE, which only
-     * excludes -infinity, for small vocabularies).
-     */
-    private float startThreshold(float[] logits, int offset, int target) {
-        if (vocab < 4 * GATHER_CAP || 4L * target > vocab) {
-            return -Float.MAX_VALUE;
-        }
-        int rank = Math.max(1, (int) ((long) SAMPLES * target / vocab));
-        float[] best = top; // best[0..rank) descending
-        Arrays.fill(best, 0, rank, Float.NEGATIVE_INFINITY);
-        long stride = vocab / SAMPLES;
-        for (int s = 0; s < SAMPLES; s++) {
-            float v = logits[offset + (int) (s * stride + stride / 2)];
-            if (v > best[rank - 1]) {
-                int j = rank - 1;
-                while (j > 0 && best[j - 1] < v) {
-                    best[j] = best[j - 1];
-                    j--;
-                }
-                best[j] = v;
-            }
-        }
-        float t = best[rank - 1];
-        return t > -Float.MAX_VALUE && t < Float.POSITIVE_INFINITY ? t : -Float.MAX_VALUE;
-    }
-
-    /** A higher threshold: about the lower third of a sample of the buffered logits drops out. */
-    private float raise(float[] logits, int offset, int n, float t) {
-        float[] s = top;
-        int count = 63;
-        for (int q = 0; q < count; q++) {
-            s[q] = logits[offset + liveIds[(int) ((long) q * n / count)]];
-        }
-        Arrays.sort(s, 0, count);
-        float nt = s[count / 3];
-        return nt > t ? nt : t;
-    }
-
-    private int compact(float[] logits, int offset, int n, float t) {
-        int[] buf = liveIds;
-        int kept = 0;
-        for (int q = 0; q < n; q++) {
-            int j = buf[q];
-            buf[kept] = j;
-            kept += logits[offset + j] >= t ? 1 : 0;
-        }
-        return kept;
-    }
-
-    /**
      * Adds the ids with logits in [thr - units * t, thr) (not below the tail bound's floor; past
-     * it, every finite logit) to the keys, with their exact weights; false if every finite logit
-     * is already gathered.
+     * it, every finite logit) to the candidates, with their exact weights; bounds the smaller tail
+     * again in the same pass if {@code rebound}, else takes their mass out of the tail's bound
+     * (which stays valid, as wide as it was). False if every finite logit is already a candidate.
      */
-    private boolean deeper(float[] logits, int offset, double invT, double temperature, int units) {
+    private boolean deeper(float[] logits, int offset, double invT, double temperature, int units, boolean rebound) {
         float floor = (float) (max + TailMass.X_MIN * temperature);
         float t0 = thr;
         if (!(t0 > -Float.MAX_VALUE)) {
@@ -263,53 +182,41 @@ final class Candidates {
         }
         rescans++;
         float t = t0 > floor ? Math.max(floor, (float) (t0 - units * temperature)) : -Float.MAX_VALUE;
-        long[] keyArr = order;
-        float m = max;
-        int g = keys;
-        int all = atOrAbove;
-        double sum = keptSum;
-        int end = offset + vocab;
-        for (int i = offset; i < end; i++) {
-            float l = logits[i];
-            if (l >= t && l < t0) {
-                all++;
-                float w = (float) Math.exp((l - m) * invT);
-                if (w > 0) {
-                    keyArr[g++] = KeyOrder.key(w, i - offset);
-                    sum += w;
-                }
-            }
+        if (rebound) {
+            tailBounds++;
         }
-        thr = t;
-        keys = g;
-        atOrAbove = all;
-        keptSum = sum;
+        int n = scanner.band(logits, offset, t, liveIds, weights, 0, invT, rebound ? tail : null);
+        double before = keptSum;
+        addWeights(n, invT);
+        if (!rebound) {
+            double band = keptSum - before;
+            tail.lo = Math.max(0, tail.lo - band * (1 + gamma));
+            tail.hi = Math.max(0, tail.hi - band * (1 - gamma));
+        }
+        thr = scanner.thr;
         return true;
     }
 
-    /** Keys with exact weights for the gathered ids at or above the threshold (weight 0 excluded, as in the exact pass). */
-    private void exactWeights(float[] logits, int offset, double invT) {
-        int[] buf = liveIds;
+    /**
+     * Appends keys with exact weights for the candidates {@code liveIds[0..n)} (logits in
+     * {@code weights[0..n)}); weight 0 is left out, as in the exact pass.
+     */
+    private void addWeights(int n, double invT) {
+        int[] idBuf = liveIds;
+        float[] valBuf = weights;
         long[] keyArr = order;
         float m = max;
-        float t = thr;
-        int g = 0;
-        int all = 0;
-        double sum = 0;
-        for (int q = 0; q < gathered; q++) {
-            int j = buf[q];
-            float l = logits[offset + j];
-            if (l >= t) {
-                all++;
-                float w = (float) Math.exp((l - m) * invT);
-                if (w > 0) {
-                    keyArr[g++] = KeyOrder.key(w, j);
-                    sum += w;
-                }
+        int g = keys;
+        double sum = keptSum;
+        for (int q = 0; q < n; q++) {
+            float w = (float) Math.exp((valBuf[q] - m) * invT);
+            if (w > 0) {
+                keyArr[g++] = KeyOrder.key(w, idBuf[q]);
+                sum += w;
             }
         }
         keys = g;
-        atOrAbove = all;
+        atOrAbove += n;
         keptSum = sum;
     }
 
@@ -319,12 +226,12 @@ final class Candidates {
             select.selectTop(order, 0, keys, k);
             Arrays.sort(order, 0, k);
             if (!(KeyOrder.weight(order[0]) > wOut)) {
-                return DEEPER; // an id outside the gathered set may rank in the top k
+                return SHORT; // an id outside the gathered set may rank in the top k
             }
             keep = k;
         } else {
             if (wOut > 0) {
-                return DEEPER;
+                return SHORT;
             }
             Arrays.sort(order, 0, keys); // every positive weight is gathered: all of them are kept
             keep = keys;
@@ -341,32 +248,28 @@ final class Candidates {
         return DONE;
     }
 
-    private int topP(float[] logits, int offset, double invT, double p, float wOut) {
-        double crude = (double) (vocab - atOrAbove) * wOut;
-        if (p * crude < (1 - p) * keptSum) { // else the crude bound cannot place the boundary inside
-            int r = nucleus(p * keptSum * (1 - gamma), p * (keptSum + crude) * (1 + gamma), wOut);
-            if (r == DONE) {
-                return DONE;
-            }
-        }
-        tailBounds++;
-        tail.bound(logits, offset, vocab, max, invT, thr, atOrAbove);
-        return nucleus(p * (keptSum + tail.lo) * (1 - gamma), p * (keptSum + tail.hi) * (1 + gamma), wOut);
+    /**
+     * Top-p: the total is the candidates' exact sum plus the rest, which lies in the tail's
+     * bound and below {@code (V - candidates) * wOut}.
+     */
+    private int topP(double p, float wOut) {
+        double rest = Math.min(tail.hi, (double) (vocab - atOrAbove) * wOut);
+        return nucleus(p * (keptSum + tail.lo) * (1 - gamma), p * (keptSum + rest) * (1 + gamma), wOut);
     }
 
     /**
      * Places the top-p boundary when the exact pass's {@code needMass} is known to lie in
-     * [needLo, needHi]: DONE (candidates in order[0..size), unsorted), AMBIGUOUS, or DEEPER
+     * [needLo, needHi]: DONE (candidates in order[0..size), unsorted), AMBIGUOUS, or SHORT
      * (the nucleus may reach beyond the gathered ids).
      */
     private int nucleus(double needLo, double needHi, float wOut) {
         if (!(keptSum * (1 - gamma) >= needHi)) {
-            return DEEPER;
+            return SHORT;
         }
         KeyOrder s = select;
         s.selectMass(order, 0, keys, needHi);
         if (!(s.base < needLo)) {
-            return DEEPER; // the interval spans several candidates: a smaller tail narrows it
+            return WIDE; // the interval spans several candidates: a smaller tail narrows it
         }
         double cum = s.base;
         double before = 0;
@@ -383,11 +286,11 @@ final class Candidates {
             return AMBIGUOUS; // rounding misled the selection
         }
         if (!(cum >= needHi)) {
-            return DEEPER; // the two ends fall on different candidates
+            return WIDE; // the two ends fall on different candidates
         }
         float wb = KeyOrder.weight(order[at]);
         if (!(wb > wOut)) {
-            return DEEPER;
+            return SHORT;
         }
         // the sums above are exact (so equal to the exact pass's sorted running sums) when every
         // weight is a multiple of ulp(wb) and every partial sum stays below 2^53 ulp(wb)

@@ -6,26 +6,33 @@ package dev.hallmark.embed;
  *
  * <p>The exact nucleus needs the total {@code T = sum_j w_j} of the weights
  * {@code w_j = (float) exp((l_j - max) / t)} over the whole vocabulary, summed in index order in
- * double precision. The candidates (logit at least a threshold) have their exact weights; this
- * class bounds the rest, {@code sum_{l_j < thr} w_j}, from a fast approximation whose error is
- * bounded for every float input, and returns an interval that contains the exact value. The caller
- * decides exactly whenever the interval is narrow enough and falls back to the exact pass otherwise.
+ * double precision. The candidates have their exact weights; this class bounds the rest from a
+ * fast approximation whose error is bounded for every float input, and returns an interval
+ * that contains the exact value. The caller decides exactly whenever the interval is narrow
+ * enough and otherwise gathers more candidates or falls back to the exact pass.
  *
  * <p>The approximation is e^x = (p(x / 32))^32 for x in [{@link #X_MIN}, 0], p a degree-8
  * polynomial for e^y on [-1, 0] (interpolation at Chebyshev nodes, float coefficients), evaluated
- * with fused multiply-adds, then five squarings. It is written with float arithmetic only (no bit
- * tricks), on chunks copied into small arrays, so that the JIT (C2, JDK 17) vectorises it. Its
- * relative error, checked against {@code Math.exp} for every float x in [-32, 0] by
- * {@code TailMassTest}, is at most (36 + 2.5 |x|) 2^-24: the polynomial's rounding error is
- * doubled by each squaring. Inputs below {@code X_MIN} are clamped; their weights are below e^-32
- * and are covered by a separate term.
+ * with fused multiply-adds, then five squarings. It uses float arithmetic only (no bit tricks) on a
+ * chunk held at index 0 of a small array, so that the JIT (C2, JDK 17) vectorises it. Its relative
+ * error, checked against {@code Math.exp} for every float x in [-32, 0] by {@code TailMassTest},
+ * is at most (36 + 2.5 |x|) 2^-24: the polynomial's rounding error doubles with each squaring.
+ * Inputs below {@code X_MIN} are clamped; their weights are below e^-32 and are covered by a
+ * separate term.
+ *
+ * <p>Chunks arrive while the maximum is still being found: each is taken relative to the running
+ * maximum {@code m} and the sums are rescaled by e^((m_old - m_new) / t) when it rises, so one pass
+ * over the logits gathers the candidates and bounds the rest. Within a chunk, logits at or above
+ * the chunk's gathering threshold (the candidates) are clamped to it, and their copies of that
+ * value are subtracted at the end.
  *
  * <p>Error terms of the interval (u = 2^-24): the kernel's (36 + 2.5 |x|) u per term; the float
- * rounding of each exact weight, u; the argument x = (l - max) * (float) (1 / t), computed in
- * float, is within 2.0002 u |x| of the double product the exact weights use (zero when 1 / t is a
- * float, e.g. t = 1), which changes e^x by at most that relative amount; the pairwise float sums
- * (8 levels), 8 u of the sum; elements clamped at {@code X_MIN}, e^-32 each; and the double
- * accumulation.
+ * rounding of each exact weight, u; the argument x = (l - m) * (float) (1 / t), in float, against
+ * the exact pass's (double) (l - max) * (1 / t): identical when m is the final maximum and the
+ * scale is a power of two (t = 1), else within 2.0002 u |x| for the float product and 2.0002 u |x|
+ * for the two float subtractions of chunks read before the maximum rose (a relative change of e^x
+ * by as much); the pairwise float sums (8 levels), 8 u of the sum; logits clamped at
+ * {@code X_MIN}, e^-32 each; the rescaling and the double accumulation.
  */
 final class TailMass {
 
@@ -44,13 +51,28 @@ final class TailMass {
     private static final float C7 = 1.81835610e-04f;
     private static final float C8 = 1.51372096e-05f;
 
-    private final float[] in = new float[CHUNK];
     private final float[] out = new float[CHUNK];
     private final float[] outX = new float[CHUNK];
 
-    /** Lower bound of the mass outside the candidates, after {@link #bound}. */
+    private double invT;
+    /** Whether multiplying by (float) (1 / t) is exact (a power of two, e.g. t = 1). */
+    private boolean exactScale;
+    /** The maximum the sums below are relative to. */
+    private float ref;
+    /** Sum of the kernel over the chunks read since the maximum last rose, and of kernel * |x|. */
+    private double sum;
+    private double sumX;
+    /** The same over the chunks read before (relative to a smaller maximum, then rescaled). */
+    private double shifted;
+    private double shiftedX;
+    /** The candidates' clamped copies inside the sums. */
+    private double clamped;
+    private double clampedX;
+    private long logits;
+
+    /** Lower bound of the mass outside the candidates, after {@link #finish}. */
     double lo;
-    /** Upper bound of the mass outside the candidates, after {@link #bound}. */
+    /** Upper bound of the mass outside the candidates, after {@link #finish}. */
     double hi;
 
     /** The fast e^x for x in [X_MIN, 0] (the scalar form of the vectorised kernel; for tests). */
@@ -66,46 +88,75 @@ final class TailMass {
         return p;
     }
 
+    void begin(double invTemperature) {
+        invT = invTemperature;
+        float f = (float) invTemperature;
+        exactScale = f == invTemperature && f > Float.MIN_NORMAL && f < 0x1p100f
+                && (Float.floatToRawIntBits(f) & 0x7fffff) == 0;
+        ref = Float.NEGATIVE_INFINITY;
+        sum = 0;
+        sumX = 0;
+        shifted = 0;
+        shiftedX = 0;
+        clamped = 0;
+        clampedX = 0;
+        logits = 0;
+    }
+
     /**
-     * Bounds {@code sum w_j} over the ids j in {@code [0, vocab)} with {@code logits[offset + j] < thr},
-     * where {@code gathered} ids have a logit {@code >= thr}. Sets {@link #lo} and {@link #hi}.
+     * Adds a chunk {@code x[0..CHUNK)} (padded with -infinity) relative to the running maximum
+     * {@code m} (finite, at least every logit seen so far), of which {@code candidates} logits are
+     * at or above the chunk's threshold {@code thr} (so clamped to it).
      */
-    void bound(float[] logits, int offset, int vocab, float max, double invT, float thr, int gathered) {
-        float invTf = (float) invT;
-        float xt = (thr - max) * invTf;
-        double sum = 0;
-        double sumX = 0;
-        for (int c = 0; c < vocab; c += CHUNK) {
-            int len = Math.min(CHUNK, vocab - c);
-            // a copy at index 0: C2 (JDK 17) vectorises a loop only when its loads and stores share
-            // one index expression, which a row at an arbitrary offset would break
-            System.arraycopy(logits, offset + c, in, 0, len);
-            kernel(max, invTf, xt, len);
-            if (len < CHUNK) {
-                java.util.Arrays.fill(out, len, CHUNK, 0f);
-                java.util.Arrays.fill(outX, len, CHUNK, 0f);
+    void add(float[] x, float m, float thr, int candidates) {
+        if (m > ref) {
+            if (ref != Float.NEGATIVE_INFINITY) {
+                // everything so far was relative to a smaller maximum: scale it down, and every
+                // |x| so far grows by (m - ref) / t
+                double shift = ((double) m - ref) * invT;
+                double scale = Math.exp(-shift);
+                shiftedX = scale * (shiftedX + sumX + shift * (shifted + sum));
+                shifted = scale * (shifted + sum);
+                sum = 0;
+                sumX = 0;
+                clampedX = scale * (clampedX + shift * clamped);
+                clamped *= scale;
             }
-            sum += pairwiseSum(out);
-            sumX -= pairwiseSum(outX); // x <= 0: accumulate sum a_j |x_j|
+            ref = m;
         }
-        // the gathered ids were clamped to xt: remove their copies of exp(xt)
-        float xc = Math.max(xt, X_MIN);
-        double atThr = exp(xc);
-        double a = Math.max(0, sum - gathered * atThr);
-        double ax = Math.max(0, sumX - gathered * atThr * -xc);
-        boolean exactArg = (double) invTf == invT;
-        double err = U * ((36 + 1.0001) * a + (2.5 + (exactArg ? 0 : 2.0002)) * ax + 8 * (sum + sumX))
-                + (vocab - gathered) * 2.0001 * Math.exp(X_MIN) + vocab * 0x1p-149;
+        float invTf = (float) invT;
+        float xt = (thr - m) * invTf;
+        kernel(x, m, invTf, xt);
+        sum += pairwiseSum(out);
+        sumX -= pairwiseSum(outX); // x <= 0: accumulate sum a_j |x_j|
+        if (candidates > 0) {
+            float xc = Math.max(xt, X_MIN);
+            double atThr = exp(xc);
+            clamped += candidates * atThr;
+            clampedX += candidates * atThr * -xc;
+        }
+        logits += CHUNK;
+    }
+
+    /** Sets {@link #lo} and {@link #hi} once every chunk has been added. */
+    void finish() {
+        double total = sum + shifted;
+        double a = Math.max(0, total - clamped);
+        double ax = Math.max(0, sumX + shiftedX - clampedX);
+        // the argument: exact for the chunks read at the final maximum when the scale is exact
+        // (then x is the exact pass's (l - max) / t bit for bit); else within 2 u |x| per rounding
+        double arg = (exactScale ? 0 : 2.0002) * ax + 2.0002 * (shiftedX + 1e-3 * ax);
+        double err = U * ((36 + 1.0001) * a + 2.5 * ax * (1 + 1e-3) + arg + 8 * total)
+                + logits * 2.0001 * Math.exp(X_MIN) + logits * 0x1p-149;
         err = err * 1.001 + 1e-3 * U * (sum + 1);
         lo = Math.max(0, a - err);
         hi = a + err;
     }
 
-    private void kernel(float max, float invTf, float xt, int len) {
-        float[] src = in;
+    private void kernel(float[] src, float max, float invTf, float xt) {
         float[] dst = out;
         float[] dstX = outX;
-        for (int i = 0; i < len; i++) {
+        for (int i = 0; i < CHUNK; i++) {
             float x = Math.max(Math.min((src[i] - max) * invTf, xt), X_MIN);
             float y = x * (1f / 32);
             float p = Math.fma(y, Math.fma(y, Math.fma(y, Math.fma(y, Math.fma(y, Math.fma(y, Math.fma(y,

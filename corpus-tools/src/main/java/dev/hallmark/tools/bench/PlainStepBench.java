@@ -1,0 +1,71 @@
+package dev.hallmark.tools.bench;
+
+import dev.hallmark.embed.SamplingConfig;
+import dev.hallmark.embed.WatermarkSampler;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The plain sampling step from full logits (issue 15): {@code WatermarkSampler.plain(...).next}
+ * against the same step as it was computed before (the {@link BaselineSampler} copy), in the same
+ * run, on the same logits and random stream (both return the same tokens; FastPathEqualityTest).
+ * Top-p 0.95, temperature 1, at V = 151,669; the logits cycle through 32 pre-drawn rows of one
+ * {@link Logits} shape.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class PlainStepBench {
+
+    private static final int ROWS = 32;
+
+    @Param({"151669"})
+    public int vocab;
+
+    @Param({"flat", "peaked", "sparse"})
+    public String logits;
+
+    private float[] rows;
+    private WatermarkSampler sampler;
+    private BaselineSampler baseline;
+    private SplittableRandom random;
+    private final int[] context = new int[8];
+    private int step;
+
+    @Setup
+    public void setup() {
+        SamplingConfig cfg = new SamplingConfig(1.0, 0, 0.95, false);
+        rows = Logits.rows(logits, vocab, ROWS, 7);
+        sampler = WatermarkSampler.plain(cfg, vocab);
+        baseline = new BaselineSampler(cfg, vocab);
+        random = new SplittableRandom(8);
+    }
+
+    /** The step as it is now. */
+    @Benchmark
+    public int fast() {
+        int row = step++ & (ROWS - 1);
+        return sampler.next(rows, row * vocab, context, 0, context.length, random);
+    }
+
+    /** The step as it was (same-run baseline). */
+    @Benchmark
+    public int baseline() {
+        int row = step++ & (ROWS - 1);
+        return baseline.next(rows, row * vocab, random);
+    }
+}
