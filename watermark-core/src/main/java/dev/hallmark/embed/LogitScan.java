@@ -178,12 +178,23 @@ final class LogitScan {
             fl[nb] = j;
             nb += bm[j] >= lo ? 1 : 0;
         }
-        for (int b = 0; b < nb; b++) {
-            for (int q = fl[b]; q < CHUNK; q += BLOCKS) {
-                float v = x[q];
-                ids[n] = c + q;
-                vals[n] = v;
-                n += v >= lo && v < hi ? 1 : 0;
+        if (hi == Float.POSITIVE_INFINITY) {
+            for (int b = 0; b < nb; b++) {
+                for (int q = fl[b]; q < CHUNK; q += BLOCKS) {
+                    float v = x[q];
+                    ids[n] = c + q;
+                    vals[n] = v;
+                    n += v >= lo ? 1 : 0;
+                }
+            }
+        } else {
+            for (int b = 0; b < nb; b++) {
+                for (int q = fl[b]; q < CHUNK; q += BLOCKS) {
+                    float v = x[q];
+                    ids[n] = c + q;
+                    vals[n] = v;
+                    n += (v >= lo ? 1 : 0) & (v < hi ? 1 : 0);
+                }
             }
         }
         return n;

@@ -148,7 +148,7 @@ final class TailMass {
         double arg = (exactScale ? 0 : 2.0002) * ax + 2.0002 * (shiftedX + 1e-3 * ax);
         double err = U * ((36 + 1.0001) * a + 2.5 * ax * (1 + 1e-3) + arg + 8 * total)
                 + logits * 2.0001 * Math.exp(X_MIN) + logits * 0x1p-149;
-        err = err * 1.001 + 1e-3 * U * (sum + 1);
+        err = err * 1.001 + 1e-3 * U * total;
         lo = Math.max(0, a - err);
         hi = a + err;
     }

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -158,6 +161,115 @@ class FastPathEqualityTest {
         System.out.println(stats);
         if (k > 0 || p < 1) {
             assertTrue(c.fastSteps >= 0.8 * steps, "the fast pass decided too few steps: " + stats);
+        }
+    }
+
+    /** A random source that returns the given doubles in turn. */
+    private static RandomGenerator fixed(double... values) {
+        return new RandomGenerator() {
+            private int i;
+
+            @Override
+            public long nextLong() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public double nextDouble() {
+                return values[i++ % values.length];
+            }
+        };
+    }
+
+    /**
+     * Uniforms exactly on (or one ulp around) a boundary of the running sums: the quickselect draw
+     * must hand over to the sorted draw there, and agree with the former sampler everywhere.
+     */
+    @Test
+    void drawsOnTheBoundariesOfTheRunningSums() {
+        int vocab = 151_669;
+        float[] l = new float[vocab];
+        Arrays.fill(l, -50f);
+        l[10] = 0f;
+        l[99_000] = 0f;
+        l[1234] = (float) Math.log(2); // weights 1, 1, 2 (and e^-50 elsewhere): sums 0.25, 0.5, 1
+        double[] us = {0.5, Math.nextDown(0.5), Math.nextUp(0.5), 0.25, Math.nextDown(0.25), 0.0,
+            Math.nextDown(1.0), 0.75};
+        SamplingConfig cfg = new SamplingConfig(1.0, 0, 0.9, false);
+        WatermarkSampler fast = WatermarkSampler.plain(cfg, vocab);
+        LegacySampler legacy = LegacySampler.plain(cfg, vocab);
+        RandomGenerator a = fixed(us);
+        RandomGenerator b = fixed(us);
+        int[] ctx = {1};
+        for (double u : us) {
+            assertEquals(legacy.next(l, ctx, 0, 1, b), fast.next(l, ctx, 0, 1, a), "u = " + u);
+        }
+        assertTrue(fast.candidates().sortedDraws > 0, "the boundary uniforms went to the sorted draw");
+        assertEquals(0, fast.candidates().exactSteps);
+    }
+
+    /**
+     * p * T exactly on a running sum (4 equal weights, p = 1/2): no bound can separate the two
+     * sides, so the exact pass decides, with the former sampler's token.
+     */
+    @Test
+    void aBoundaryNoBoundCanSeparateGoesToTheExactPass() {
+        int vocab = 151_669;
+        float[] l = new float[vocab];
+        Arrays.fill(l, Float.NEGATIVE_INFINITY);
+        for (int id : new int[] {7, 70_000, 140_000, 151_668}) {
+            l[id] = 3f;
+        }
+        SamplingConfig cfg = new SamplingConfig(1.0, 0, 0.5, false);
+        WatermarkSampler fast = WatermarkSampler.plain(cfg, vocab);
+        LegacySampler legacy = LegacySampler.plain(cfg, vocab);
+        SplittableRandom a = new SplittableRandom(3);
+        SplittableRandom b = new SplittableRandom(3);
+        for (int s = 0; s < 50; s++) {
+            assertEquals(legacy.next(l, new int[0], 0, 0, b), fast.next(l, new int[0], 0, 0, a));
+        }
+        assertEquals(50, fast.candidates().exactSteps);
+    }
+
+    /** Bad logits are refused with the former sampler's messages, whatever the pass. */
+    @Test
+    void badLogitsGiveTheSameErrors() {
+        int vocab = 151_669;
+        for (SamplingConfig cfg : new SamplingConfig[] {SamplingConfig.defaults(), new SamplingConfig(1, 0, 1, true),
+            new SamplingConfig(1, 5, 1, true)}) {
+            WatermarkSampler fast = WatermarkSampler.plain(cfg, vocab);
+            LegacySampler legacy = LegacySampler.plain(cfg, vocab);
+            float[][] bad = new float[4][vocab];
+            bad[0][123_456] = Float.NaN;
+            bad[0][200] = Float.POSITIVE_INFINITY;
+            bad[1][77] = Float.POSITIVE_INFINITY;
+            Arrays.fill(bad[2], Float.NEGATIVE_INFINITY);
+            bad[3] = new float[vocab - 1];
+            for (float[] l : bad) {
+                String expected = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> legacy.next(l, new int[0], 0, 0, new SplittableRandom(1))).getMessage();
+                String actual = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> fast.next(l, new int[0], 0, 0, new SplittableRandom(1))).getMessage();
+                assertEquals(expected, actual);
+            }
+        }
+    }
+
+    /** A row read at an offset of a larger array gives the token of the same row on its own. */
+    @Test
+    void rowsAtAnOffsetAreSampledAlike() {
+        int vocab = 151_669;
+        float[][] pool = pool("flat", vocab, 3, 5);
+        float[] flat = new float[3 * vocab + 11];
+        for (int i = 0; i < 3; i++) {
+            System.arraycopy(pool[i], 0, flat, 11 + i * vocab, vocab);
+        }
+        WatermarkSampler a = WatermarkSampler.plain(SamplingConfig.defaults(), vocab);
+        WatermarkSampler b = WatermarkSampler.plain(SamplingConfig.defaults(), vocab);
+        SplittableRandom ra = new SplittableRandom(4);
+        SplittableRandom rb = new SplittableRandom(4);
+        for (int s = 0; s < 30; s++) {
+            assertEquals(b.next(pool[s % 3], new int[0], 0, 0, rb), a.next(flat, 11 + (s % 3) * vocab, new int[0], 0, 0, ra));
         }
     }
 }
