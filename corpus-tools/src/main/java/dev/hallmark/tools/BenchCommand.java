@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Run the JMH benchmarks (scoring throughput per scheme; sampling step with vs without",
-            "watermark) and print ratios against the baseline measured in the same run."})
+            "watermark) and print ratios against the baseline measured in the same run.",
+            "Also: --include PlainStepBench (the plain step vs the former implementation), BatchSamplingBench",
+            "(batched sampling vs per-sequence samplers in a loop)."})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -67,6 +69,7 @@ final class BenchCommand implements Callable<Integer> {
 
     static void summarize(Collection<RunResult> results, PrintWriter out) {
         Map<String, Double> sampling = new HashMap<>();
+        Map<String, Map<String, Double>> pairs = new java.util.TreeMap<>();
         List<String> lines = new ArrayList<>();
         Double baseline = null;
         for (RunResult r : results) {
@@ -97,6 +100,14 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 lines.add(String.format(Locale.ROOT, "interop  %-45s %-70s %10.0f tokens/s (+- %.0f)  %s",
                         what, spec == null ? "" : spec, score, err, ratio));
+            } else if (name.contains(".PlainStepBench.") || name.contains(".BatchSamplingBench.")) {
+                String method = name.substring(name.lastIndexOf('.') + 1);
+                String key = name.contains(".PlainStepBench.")
+                        ? "plain " + r.getParams().getParam("logits") + " pool=" + r.getParams().getParam("pool")
+                        : "batch " + r.getParams().getParam("batch") + " " + r.getParams().getParam("mode");
+                pairs.computeIfAbsent(key, x -> new HashMap<>()).put(method, score);
+                lines.add(String.format(Locale.ROOT, "%-8s %-26s %-9s %10.1f %s (+- %.1f)",
+                        name.contains(".PlainStepBench.") ? "step" : "batch", key, method, score, unit, err));
             } else if (name.contains("SamplingBench.")) {
                 String method = name.substring(name.lastIndexOf('.') + 1);
                 String vocab = r.getParams().getParam("vocab");
@@ -107,6 +118,19 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         lines.forEach(out::println);
+        // same-run ratios: the former step over the new one; per-sequence samplers in a loop over one batched call
+        for (Map.Entry<String, Map<String, Double>> e : pairs.entrySet()) {
+            Map<String, Double> m = e.getValue();
+            if (m.containsKey("baseline") && m.containsKey("fast")) {
+                out.println(String.format(Locale.ROOT, "ratio    %-26s former / new step = %.2f", e.getKey(),
+                        m.get("baseline") / m.get("fast")));
+            } else if (m.containsKey("loop") && m.containsKey("batched")) {
+                int rows = Integer.parseInt(e.getKey().split(" ")[1]);
+                out.println(String.format(Locale.ROOT,
+                        "ratio    %-26s loop / batched = %.2f (batched %.1f us per row)", e.getKey(),
+                        m.get("loop") / m.get("batched"), m.get("batched") / rows));
+            }
+        }
         // the watermark's added cost: measured on the prepared candidate set (fromCandidates, two
         // small numbers), as a share of the whole plain step from logits (step)
         for (Map.Entry<String, Double> e : new java.util.TreeMap<>(sampling).entrySet()) {

@@ -14,30 +14,37 @@ import java.util.Arrays;
  * probabilities (bit for bit) and, for the same uniform, the same token; whenever it cannot prove
  * that, it runs the exact pass.
  *
- * <p><b>The fast pass.</b>
+ * <p><b>The fast pass</b> (top-k and/or top-p; temperature alone keeps every weight, so the exact
+ * pass runs).
  * <ol>
- *   <li>One pass over the logits finds the maximum and gathers the ids whose logit is at least a
- *       threshold, with no {@code exp}: the threshold starts at a quantile estimated from 512
- *       evenly spaced logits (aiming at about {@link #GATHER_TARGET} ids), never below
- *       max - 32 t, and rises when the buffer fills.
- *   <li>Exact weights ({@code Math.exp}) for the gathered ids only. Every other id has a weight at
- *       most {@code wOut}, the weight of the threshold.
- *   <li>Top-k: a quickselect of the k largest keys, then the exact walk over them.
- *       Top-p: the total {@code T} is bracketed: the gathered ids' exact sum plus either the crude
- *       bound {@code (V - gathered) * wOut} or {@link TailMass}'s vectorised bound of the rest. A
- *       weighted quickselect ({@link KeyOrder#selectMass}) finds the boundary for both ends of
- *       {@code p * T}'s interval; if they fall on the same candidate, that candidate ends the
- *       nucleus of the exact pass. Only the boundary region is sorted.
- *   <li>A plain draw ({@link #drawToken}) selects the drawn candidate by the same weighted
+ *   <li>One pass over the logits ({@link LogitScan}), in chunks that stay in the L1 cache: the
+ *       maximum, the <em>candidates</em> (ids whose logit reaches a threshold, found through block
+ *       maxima, without {@code exp}) and {@link TailMass}'s vectorised, rigorous bound on the mass of
+ *       all the other ids. The threshold starts at a quantile estimated from 1,024 evenly spaced
+ *       logits, aiming at 1.5 times the recent nucleus sizes (at least k and a half for top-k),
+ *       never below max - 32 t.
+ *   <li>Exact weights ({@code Math.exp}, as the exact pass computes them) for the candidates only.
+ *       Every other id weighs at most {@code wOut}, the weight of the highest threshold.
+ *   <li>Top-k: a quickselect of the k largest keys, then the exact pass's walk over them.
+ *       Top-p: {@code T} lies between the candidates' exact sum plus the tail's lower bound and the
+ *       same plus the smaller of the tail's upper bound and {@code (V - candidates) * wOut}. A
+ *       weighted quickselect ({@link KeyOrder#selectMass}) finds the candidate where the running
+ *       sum crosses each end of {@code p * T}'s interval; if both ends fall on the same candidate,
+ *       it ends the exact pass's nucleus. Only the few keys around the crossing are sorted.
+ *   <li>If the nucleus may reach below the threshold, one more band of candidates is gathered
+ *       (2, 4, 8, ... units of (l - max) / t deeper, then every finite logit); if the interval
+ *       spans several candidates, the band is gathered and the smaller tail bounded again, in one pass.
+ *   <li>A plain draw ({@link #drawToken}) finds the drawn candidate by the same weighted
  *       quickselect on {@code u * sum}; the nucleus is sorted only for the watermark schemes
  *       ({@link #ensureSorted}), which visit the candidates in order.
  * </ol>
- * Exactness rests on two facts checked at run time: the gathered set contains the whole nucleus
- * (its smallest weight exceeds {@code wOut}), and the double sums over the nucleus are exact in any
- * order (every weight is a multiple of the smallest weight's ulp and every partial sum is below
- * 2^53 such ulps), so the exact pass's running sums are known without its sort. Whenever a bound is
- * too wide to decide, a check fails, or a drawn uniform falls within the rounding margin of a
- * boundary, the exact pass (or the sorted draw) decides.
+ * Exactness rests on facts checked at run time: the candidates contain the whole nucleus (its
+ * smallest weight exceeds {@code wOut}); the double sums over the nucleus are exact in any order
+ * (every weight is a multiple of the smallest weight's ulp and every partial sum is below 2^53 such
+ * ulps), so the exact pass's running sums are known without its sort; the exact pass's gathering
+ * rounds would not have stopped before reaching the boundary. When the bounds cannot decide after
+ * the deeper passes, or a check fails, the exact pass decides; when a drawn uniform lies within the
+ * rounding margin of a boundary of the running sums, the sorted draw decides.
  */
 final class Candidates {
 
@@ -75,7 +82,7 @@ final class Candidates {
     private final KeyOrder select = new KeyOrder();
     private final LogitScan scanner;
 
-    /** Size of the last fast-pass nucleus: the next gathering aims at twice as many ids. */
+    /** A decaying maximum of the recent fast-pass nucleus sizes: the next gathering aims at 1.5 times it. */
     private int lastSize = 2048;
     /** Whether ids/probs/cdf hold the candidates; if not, order[0..size) holds their keys, unsorted. */
     private boolean sorted;
@@ -129,9 +136,9 @@ final class Candidates {
             return;
         }
         double invT = 1.0 / cfg.temperature();
-        // aim the first pass at twice the last nucleus (consecutive steps look alike; a miss costs
+        // aim the first pass at 1.5 times the recent nuclei (consecutive steps look alike; a miss costs
         // one more band pass), and top-k at k and a half
-        int target = Math.min(vocab, Math.max(Math.min(GATHER_TARGET, 2 * lastSize + 256), k + k / 2));
+        int target = Math.min(vocab, Math.max(Math.min(GATHER_TARGET, lastSize + lastSize / 2 + 256), k + k / 2));
         // one pass: maximum, candidates, and the bound of the rest
         float start = scanner.startThreshold(logits, offset, target);
         float depth = (float) (-TailMass.X_MIN * cfg.temperature());
