@@ -62,6 +62,11 @@ public final class BatchSampler {
         return new BatchSampler(vocabularySize, maxSequences);
     }
 
+    /** Starts a sequence without watermark in a free slot (a {@code --no-watermark} account). */
+    public void open(int slot, SamplingConfig config, RandomGenerator random) {
+        open(slot, config, (KeySchedule) null, random);
+    }
+
     /**
      * Starts a sequence in a free slot.
      *

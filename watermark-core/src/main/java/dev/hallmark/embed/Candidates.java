@@ -82,8 +82,12 @@ final class Candidates {
     private final KeyOrder select = new KeyOrder();
     private final LogitScan scanner;
 
-    /** A decaying maximum of the recent fast-pass nucleus sizes: the next gathering aims at 1.5 times it. */
-    private int lastSize = 2048;
+    /**
+     * A decaying maximum of the recent fast-pass nucleus sizes: the next gathering aims at 1.5
+     * times it. Callers that interleave sequences keep one per sequence and set it before each
+     * {@link #compute} (it only steers the cost, never the result).
+     */
+    int recentSize = 2048;
     /** Whether ids/probs/cdf hold the candidates; if not, order[0..size) holds their keys, unsorted. */
     private boolean sorted;
     /** The double sum of the candidates' weights (the exact pass's {@code cum}). */
@@ -138,7 +142,7 @@ final class Candidates {
         double invT = 1.0 / cfg.temperature();
         // aim the first pass at 1.5 times the recent nuclei (consecutive steps look alike; a miss costs
         // one more band pass), and top-k at k and a half
-        int target = Math.min(vocab, Math.max(Math.min(GATHER_TARGET, lastSize + lastSize / 2 + 256), k + k / 2));
+        int target = Math.min(vocab, Math.max(Math.min(GATHER_TARGET, recentSize + recentSize / 2 + 256), k + k / 2));
         // one pass: maximum, candidates, and the bound of the rest
         float start = scanner.startThreshold(logits, offset, target);
         float depth = (float) (-TailMass.X_MIN * cfg.temperature());
@@ -156,7 +160,7 @@ final class Candidates {
             if (r == DONE) {
                 fastSteps++;
                 // a decaying maximum of the nucleus sizes: rows of a batch, or steps, differ
-                lastSize = Math.max(size, lastSize - lastSize / 8);
+                recentSize = Math.max(size, recentSize - recentSize / 8);
                 return;
             }
             if (r == AMBIGUOUS) {

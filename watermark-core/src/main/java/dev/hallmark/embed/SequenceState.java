@@ -18,6 +18,8 @@ final class SequenceState {
     final TupleSet seenContexts = new TupleSet(1024, false);
     long watermarkedSteps;
     long plainSteps;
+    /** The candidate workspace's gathering hint for this sequence ({@code Candidates#recentSize}). */
+    int recentNucleus = 2048;
 
     /** Checks and takes the settings of a new sequence, and forgets the previous one's state. */
     void start(SamplingConfig config, KeySchedule schedule) {
@@ -34,6 +36,7 @@ final class SequenceState {
 
     void reset() {
         seenContexts.clear();
+        recentNucleus = 2048;
         watermarkedSteps = 0;
         plainSteps = 0;
     }

@@ -44,7 +44,9 @@ final class WatermarkStep {
 
     int next(SequenceState s, float[] logits, int logitsOffset, int[] context, int contextOffset, int contextLength,
             RandomGenerator random) {
+        cand.recentSize = s.recentNucleus;
         cand.compute(logits, logitsOffset, s.config);
+        s.recentNucleus = cand.recentSize;
         return choose(s, context, contextOffset, contextLength, random);
     }
 
