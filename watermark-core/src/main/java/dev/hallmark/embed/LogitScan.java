@@ -109,7 +109,11 @@ final class LogitScan {
             chunkThr[chunk] = t;
             chunkCount[chunk] = n - before;
             if (m > Float.NEGATIVE_INFINITY && m < Float.POSITIVE_INFINITY) {
-                tail.add(x, m, t, n - before);
+                if (n == before && (cm - m) * invT < TailMass.X_MIN) {
+                    tail.skip(); // e.g. the -infinity part of a partial output layer
+                } else {
+                    tail.add(x, m, t, n - before);
+                }
             }
             if (n > limit && n < vocab) {
                 t = raise(vals, n, t);
@@ -142,8 +146,9 @@ final class LogitScan {
         for (int c = 0, chunk = 0; c < vocab; c += CHUNK, chunk++) {
             float hi = chunkThr[chunk];
             int before = n;
+            float cm = Float.NEGATIVE_INFINITY;
             if (lo < hi || tail != null) {
-                float cm = load(logits, offset + c, Math.min(CHUNK, vocab - c));
+                cm = load(logits, offset + c, Math.min(CHUNK, vocab - c));
                 if (lo < hi) {
                     if (cm >= lo) {
                         n = collect(c, lo, hi, ids, vals, n);
@@ -153,7 +158,11 @@ final class LogitScan {
             }
             chunkCount[chunk] += n - before;
             if (tail != null) {
-                tail.add(in, max, chunkThr[chunk], chunkCount[chunk]);
+                if (chunkCount[chunk] == 0 && (cm - max) * invT < TailMass.X_MIN) {
+                    tail.skip();
+                } else {
+                    tail.add(in, max, chunkThr[chunk], chunkCount[chunk]);
+                }
             }
             newThr = Math.max(newThr, chunkThr[chunk]);
         }

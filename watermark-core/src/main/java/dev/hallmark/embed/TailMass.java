@@ -138,6 +138,14 @@ final class TailMass {
         logits += CHUNK;
     }
 
+    /**
+     * Counts a chunk whose logits all lie below {@code max + X_MIN * t}, without reading it: its
+     * weights are below e^-32 each, which the bound's term for clamped logits covers.
+     */
+    void skip() {
+        logits += CHUNK;
+    }
+
     /** Sets {@link #lo} and {@link #hi} once every chunk has been added. */
     void finish() {
         double total = sum + shifted;
