@@ -101,13 +101,14 @@ final class BenchCommand implements Callable<Integer> {
                 lines.add(String.format(Locale.ROOT, "interop  %-45s %-70s %10.0f tokens/s (+- %.0f)  %s",
                         what, spec == null ? "" : spec, score, err, ratio));
             } else if (name.contains(".PlainStepBench.") || name.contains(".BatchSamplingBench.")) {
-                String method = name.substring(name.lastIndexOf('.') + 1);
-                String key = name.contains(".PlainStepBench.")
+                boolean plainStep = name.contains(".PlainStepBench.");
+                String method = r.getParams().getParam(plainStep ? "version" : "sampler");
+                String key = plainStep
                         ? "plain " + r.getParams().getParam("logits") + " pool=" + r.getParams().getParam("pool")
-                        : "batch " + r.getParams().getParam("batch") + " " + r.getParams().getParam("mode");
+                        : "batch " + r.getParams().getParam("batch") + " " + r.getParams().getParam("keys");
                 pairs.computeIfAbsent(key, x -> new HashMap<>()).put(method, score);
                 lines.add(String.format(Locale.ROOT, "%-8s %-26s %-9s %10.1f %s (+- %.1f)",
-                        name.contains(".PlainStepBench.") ? "step" : "batch", key, method, score, unit, err));
+                        plainStep ? "step" : "batch", key, method, score, unit, err));
             } else if (name.contains("SamplingBench.")) {
                 String method = name.substring(name.lastIndexOf('.') + 1);
                 String vocab = r.getParams().getParam("vocab");
@@ -121,9 +122,9 @@ final class BenchCommand implements Callable<Integer> {
         // same-run ratios: the former step over the new one; per-sequence samplers in a loop over one batched call
         for (Map.Entry<String, Map<String, Double>> e : pairs.entrySet()) {
             Map<String, Double> m = e.getValue();
-            if (m.containsKey("baseline") && m.containsKey("fast")) {
+            if (m.containsKey("former") && m.containsKey("new")) {
                 out.println(String.format(Locale.ROOT, "ratio    %-26s former / new step = %.2f", e.getKey(),
-                        m.get("baseline") / m.get("fast")));
+                        m.get("former") / m.get("new")));
             } else if (m.containsKey("loop") && m.containsKey("batched")) {
                 int rows = Integer.parseInt(e.getKey().split(" ")[1]);
                 out.println(String.format(Locale.ROOT,

@@ -24,8 +24,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * One decoding step of a batch of sequences at V = 151,669 (issue 12): {@link BatchSampler#sample}
  * over the batch's rows in one array, against one {@link WatermarkSampler} per sequence called in a
  * loop on the same rows (the same tokens), in the same run. Top-p 0.95, temperature 1, flat logits
- * (4 z) from a pool of 64 rows; {@code kgw} gives every sequence its own key (one per account),
- * repeated-context skipping off so every step is watermarked. Score: microseconds per batch step.
+ * (4 z) from a pool of 64 rows; {@code keys=kgw} gives every sequence its own key (one per
+ * account), repeated-context skipping off so every step is watermarked. Score: microseconds per
+ * batch step. {@code sampler} varies fastest in JMH's order, so the two runs of a pair follow each
+ * other (the machine's load drifts over minutes).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,10 +44,13 @@ public class BatchSamplingBench {
     public int batch;
 
     @Param({"plain", "kgw"})
-    public String mode;
+    public String keys;
+
+    @Param({"loop", "batched"})
+    public String sampler;
 
     private float[] rows;
-    private BatchSampler batched;
+    private BatchSampler batched; // null for sampler=loop
     private WatermarkSampler[] perSequence;
     private SplittableRandom[] randoms;
     private int[] slots;
@@ -59,7 +64,8 @@ public class BatchSamplingBench {
     public void setup() {
         SamplingConfig cfg = new SamplingConfig(1.0, 0, 0.95, false);
         rows = Logits.rows("flat", VOCAB, POOL, 7);
-        batched = BatchSampler.create(VOCAB, batch);
+        boolean useBatch = sampler.equals("batched");
+        batched = useBatch ? BatchSampler.create(VOCAB, batch) : null;
         perSequence = new WatermarkSampler[batch];
         randoms = new SplittableRandom[batch];
         slots = new int[batch];
@@ -70,16 +76,19 @@ public class BatchSamplingBench {
         SplittableRandom r = new SplittableRandom(9);
         for (int i = 0; i < batch; i++) {
             KeyedScheme keyed = null;
-            if (mode.equals("kgw")) {
+            if (keys.equals("kgw")) {
                 byte[] secret = new byte[32];
                 r.nextBytes(secret);
                 keyed = KeyedScheme.of(Scheme.parse("kgw"), WatermarkKey.fromSecret(secret));
             }
-            // both implementations draw from the same kind of stream; each has its own
-            batched.open(i, cfg, keyed, new SplittableRandom(100 + i));
-            perSequence[i] = keyed == null ? WatermarkSampler.plain(cfg, VOCAB)
-                    : WatermarkSampler.watermarked(keyed, cfg, VOCAB);
-            randoms[i] = new SplittableRandom(100 + i);
+            // both ways draw the same tokens from the same streams
+            if (useBatch) {
+                batched.open(i, cfg, keyed, new SplittableRandom(100 + i));
+            } else {
+                perSequence[i] = keyed == null ? WatermarkSampler.plain(cfg, VOCAB)
+                        : WatermarkSampler.watermarked(keyed, cfg, VOCAB);
+                randoms[i] = new SplittableRandom(100 + i);
+            }
             slots[i] = i;
             contexts[i] = new int[64];
             for (int j = 0; j < 64; j++) {
@@ -99,18 +108,17 @@ public class BatchSamplingBench {
         return (s * batch) % POOL;
     }
 
-    /** All rows in one call. */
+    /**
+     * One decoding step: all rows in one {@link BatchSampler} call ({@code sampler=batched}), or one
+     * per-sequence sampler per row called in a loop on the same rows ({@code sampler=loop}).
+     */
     @Benchmark
-    public int batched() {
+    public int step() {
         int first = firstRow();
-        batched.sample(rows, first * VOCAB, VOCAB, batch, slots, contexts, offsets, lengths, tokens);
-        return tokens[batch - 1];
-    }
-
-    /** One per-sequence sampler per row, called in a loop on the same rows. */
-    @Benchmark
-    public int loop() {
-        int first = firstRow();
+        if (batched != null) {
+            batched.sample(rows, first * VOCAB, VOCAB, batch, slots, contexts, offsets, lengths, tokens);
+            return tokens[batch - 1];
+        }
         int last = 0;
         for (int i = 0; i < batch; i++) {
             last = perSequence[i].next(rows, (first + i) * VOCAB, contexts[i], offsets[i], lengths[i], randoms[i]);

@@ -18,8 +18,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The plain sampling step from full logits (issue 15): {@code WatermarkSampler.plain(...).next}
- * against the same step as it was computed before (the {@link BaselineSampler} copy), in the same
- * run, on the same logits and random stream (both return the same tokens; FastPathEqualityTest).
+ * ({@code version=new}) against the same step as it was computed before (the {@link BaselineSampler}
+ * copy, {@code version=former}), in the same run, on the same logits and random stream (both
+ * return the same tokens; FastPathEqualityTest). {@code version} varies fastest in JMH's order, so
+ * the two runs of a pair follow each other: on a shared machine whose load drifts over minutes,
+ * their ratio compares like with like.
  * Top-p 0.95, temperature 1, at V = 151,669; the logits cycle through {@code pool} pre-drawn rows
  * of one {@link Logits} shape: 32 rows (19 MB) are read from memory at every step, as logits copied
  * from an accelerator would be; 4 rows (2.4 MB) stay in the last-level cache, as logits the CPU just
@@ -42,6 +45,9 @@ public class PlainStepBench {
     @Param({"flat", "peaked", "sparse"})
     public String logits;
 
+    @Param({"former", "new"})
+    public String version;
+
     private float[] rows;
     private WatermarkSampler sampler;
     private BaselineSampler baseline;
@@ -53,22 +59,18 @@ public class PlainStepBench {
     public void setup() {
         SamplingConfig cfg = new SamplingConfig(1.0, 0, 0.95, false);
         rows = Logits.rows(logits, vocab, pool, 7);
-        sampler = WatermarkSampler.plain(cfg, vocab);
-        baseline = new BaselineSampler(cfg, vocab);
+        if (version.equals("new")) {
+            sampler = WatermarkSampler.plain(cfg, vocab);
+        } else {
+            baseline = new BaselineSampler(cfg, vocab);
+        }
         random = new SplittableRandom(8);
     }
 
-    /** The step as it is now. */
     @Benchmark
-    public int fast() {
+    public int step() {
         int row = step++ % pool;
-        return sampler.next(rows, row * vocab, context, 0, context.length, random);
-    }
-
-    /** The step as it was (same-run baseline). */
-    @Benchmark
-    public int baseline() {
-        int row = step++ % pool;
-        return baseline.next(rows, row * vocab, random);
+        return sampler == null ? baseline.next(rows, row * vocab, random)
+                : sampler.next(rows, row * vocab, context, 0, context.length, random);
     }
 }
