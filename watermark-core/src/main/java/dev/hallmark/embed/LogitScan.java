@@ -52,8 +52,8 @@ final class LogitScan {
      * excludes -infinity) for small vocabularies or when the sample says nothing.
      */
     float startThreshold(float[] logits, int offset, int target) {
-        if (vocab < 8 * CHUNK || 4L * target > vocab) {
-            return -Float.MAX_VALUE;
+        if (vocab < 2 * SAMPLES || 4L * target > vocab) {
+            return -Float.MAX_VALUE; // small vocabularies: gathering everything costs little
         }
         int rank = Math.max(1, (int) ((long) SAMPLES * target / vocab));
         float[] best = top; // best[0..rank) descending
