@@ -47,9 +47,10 @@ final class LogitScan {
     }
 
     /**
-     * A starting threshold from {@link #SAMPLES} evenly spaced logits: the one whose rank among
-     * them predicts about {@code target} ids at or above it; {@code -Float.MAX_VALUE} (which only
-     * excludes -infinity) for small vocabularies or when the sample says nothing.
+     * A starting threshold from {@link #SAMPLES} logits in 64 evenly spaced runs of 16 (64 cache
+     * lines, not 1,024 scattered reads): the one whose rank among them predicts about
+     * {@code target} ids at or above it; {@code -Float.MAX_VALUE} (which only excludes -infinity)
+     * for small vocabularies or when the sample says nothing.
      */
     float startThreshold(float[] logits, int offset, int target) {
         if (vocab < 2 * SAMPLES || 4L * target > vocab) {
@@ -58,16 +59,20 @@ final class LogitScan {
         int rank = Math.max(1, (int) ((long) SAMPLES * target / vocab));
         float[] best = top; // best[0..rank) descending
         Arrays.fill(best, 0, rank, Float.NEGATIVE_INFINITY);
-        long stride = vocab / SAMPLES;
-        for (int s = 0; s < SAMPLES; s++) {
-            float v = logits[offset + (int) (s * stride + stride / 2)];
-            if (v > best[rank - 1]) {
-                int j = rank - 1;
-                while (j > 0 && best[j - 1] < v) {
-                    best[j] = best[j - 1];
-                    j--;
+        int runs = SAMPLES / 16;
+        long stride = (vocab - 16) / runs;
+        for (int g = 0; g < runs; g++) {
+            int from = offset + (int) (g * stride + stride / 2);
+            for (int i = from; i < from + 16; i++) {
+                float v = logits[i];
+                if (v > best[rank - 1]) {
+                    int j = rank - 1;
+                    while (j > 0 && best[j - 1] < v) {
+                        best[j] = best[j - 1];
+                        j--;
+                    }
+                    best[j] = v;
                 }
-                best[j] = v;
             }
         }
         float t = best[rank - 1];

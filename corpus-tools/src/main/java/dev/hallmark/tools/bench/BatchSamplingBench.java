@@ -113,16 +113,19 @@ public class BatchSamplingBench {
      * per-sequence sampler per row called in a loop on the same rows ({@code sampler=loop}).
      */
     @Benchmark
-    public int step() {
+    public int step(CpuTime cpu) {
         int first = firstRow();
+        cpu.begin();
+        int last = 0;
         if (batched != null) {
             batched.sample(rows, first * VOCAB, VOCAB, batch, slots, contexts, offsets, lengths, tokens);
-            return tokens[batch - 1];
+            last = tokens[batch - 1];
+        } else {
+            for (int i = 0; i < batch; i++) {
+                last = perSequence[i].next(rows, (first + i) * VOCAB, contexts[i], offsets[i], lengths[i], randoms[i]);
+            }
         }
-        int last = 0;
-        for (int i = 0; i < batch; i++) {
-            last = perSequence[i].next(rows, (first + i) * VOCAB, contexts[i], offsets[i], lengths[i], randoms[i]);
-        }
+        cpu.end();
         return last;
     }
 }

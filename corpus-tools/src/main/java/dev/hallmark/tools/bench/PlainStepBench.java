@@ -68,9 +68,12 @@ public class PlainStepBench {
     }
 
     @Benchmark
-    public int step() {
+    public int step(CpuTime cpu) {
         int row = step++ % pool;
-        return sampler == null ? baseline.next(rows, row * vocab, random)
+        cpu.begin();
+        int token = sampler == null ? baseline.next(rows, row * vocab, random)
                 : sampler.next(rows, row * vocab, context, 0, context.length, random);
+        cpu.end();
+        return token;
     }
 }
