@@ -96,7 +96,8 @@ final class Candidates {
     // the last scan: maximum, and the largest chunk threshold (every non-candidate logit is below it)
     private float max;
     private float thr;
-    // the last exact weights: keys in order[0..keys), ids with logit >= thr, their weight sum
+    // the candidates: their keys in order[0..keys) (weight > 0), how many there are (weight 0
+    // included), the sum of their weights
     private int keys;
     private int atOrAbove;
     private double keptSum;
@@ -270,8 +271,8 @@ final class Candidates {
 
     /**
      * Places the top-p boundary when the exact pass's {@code needMass} is known to lie in
-     * [needLo, needHi]: DONE (candidates in order[0..size), unsorted), AMBIGUOUS, or SHORT
-     * (the nucleus may reach beyond the gathered ids).
+     * [needLo, needHi]: DONE (candidates in order[0..size), unsorted), SHORT (the nucleus may reach
+     * beyond the candidates), WIDE (the interval spans several candidates) or AMBIGUOUS.
      */
     private int nucleus(double needLo, double needHi, float wOut) {
         if (!(keptSum * (1 - gamma) >= needHi)) {
