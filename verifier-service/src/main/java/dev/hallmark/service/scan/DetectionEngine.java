@@ -56,7 +56,7 @@ public final class DetectionEngine {
         List<int[]> out = new ArrayList<>(inputs.size());
         int ti = 0;
         int vocab = family.idLimit(tokenizer.vocabularySize());
-        String vocabName = family.hfKgw() != null ? "the scheme's vocab" : "the tokenizer vocabulary";
+        String vocabName = family.idLimitName(vocab);
         int need = Math.max(minTokens, family.maxContextWidth() + 1);
         for (int i = 0; i < inputs.size(); i++) {
             Input in = inputs.get(i);

@@ -20,6 +20,16 @@ public final class Quantize {
     public static final Set<String> ROUNDED = Set.of("score_sum", "statistic", "z_score", "log10_p", "p_value",
             "log10_p_unadjusted", "p_value_unadjusted");
 
+    /**
+     * Fields analysts never see: vLLM's own score and p-value beside the exact ones
+     * ({@code reference_score}, {@code reference_p_value}). The score is {@code score_sum} again, and
+     * vLLM's p-value is a second function of the score (for sbw, of vLLM's own count of repeated
+     * coins), so together with the rounded exact p-value it would narrow the score down further; and
+     * vLLM's dual-key and sbw approximations can lie below the exact p-value, which analysts' numbers
+     * never do. Admins see both exactly.
+     */
+    public static final Set<String> ADMIN_ONLY = Set.of("reference_score", "reference_p_value");
+
     /** Of {@link #ROUNDED}: rounded up (towards p = 1). */
     private static final Set<String> P_VALUES = Set.of("p_value", "p_value_unadjusted");
     /** Of {@link #ROUNDED}: rounded towards zero (log10 p towards 0 is p towards 1; smaller statistics are weaker). */
@@ -68,6 +78,7 @@ public final class Quantize {
             io.put("score_sum", significant(io.get("score_sum").doubleValue(), 2));
         }
         o.remove("token_scores");
+        ADMIN_ONLY.forEach(o::remove);
         return o;
     }
 }
