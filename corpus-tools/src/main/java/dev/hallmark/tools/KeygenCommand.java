@@ -2,6 +2,7 @@ package dev.hallmark.tools;
 
 import dev.hallmark.key.KeyFile;
 import dev.hallmark.key.WatermarkKey;
+import dev.hallmark.scheme.Scheme;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.concurrent.Callable;
@@ -31,17 +32,23 @@ final class KeygenCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite an existing key file.")
     boolean force;
 
+    @Option(names = "--scheme", paramLabel = "SPEC", description = "Default scheme written into the key file, so "
+            + "commands that read it need no --scheme (a derived key inherits its master's unless given).")
+    String scheme;
+
     @Override
     public Integer call() throws Exception {
         if ((from == null) != (derive == null)) {
             throw new IllegalArgumentException("--from and --derive go together: derive a child with "
                     + "--from master.json --derive account/123");
         }
-        WatermarkKey key = from == null ? WatermarkKey.generate(new SecureRandom())
-                : KeyFile.read(from).derive(derive);
-        KeyFile.write(out, key, force);
+        KeyFile.Contents master = from == null ? null : KeyFile.load(from);
+        WatermarkKey key = master == null ? WatermarkKey.generate(new SecureRandom()) : master.key().derive(derive);
+        String defaultScheme = scheme != null ? Scheme.parse(scheme).toString() : master == null ? null : master.scheme();
+        KeyFile.write(out, key, defaultScheme, force);
         spec.commandLine().getOut().println(key.id() + (key.derivationPath() == null ? ""
-                : "  (derived from " + key.parentId() + " at " + key.derivationPath() + ")") + "  -> " + out);
+                : "  (derived from " + key.parentId() + " at " + key.derivationPath() + ")")
+                + (defaultScheme == null ? "" : "  scheme " + defaultScheme) + "  -> " + out);
         return 0;
     }
 }

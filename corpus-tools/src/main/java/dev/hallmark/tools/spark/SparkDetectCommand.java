@@ -96,7 +96,7 @@ public final class SparkDetectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<WatermarkKey> ks = keys.load();
-        JobSpec job = new JobSpec(inputs, JobSpec.Format.parse(format), field, idsField, scheme.spec(), JobSpec.Keys.of(ks),
+        JobSpec job = new JobSpec(inputs, JobSpec.Format.parse(format), field, idsField, scheme.parse(keys.defaultScheme()).toString(), JobSpec.Keys.of(ks),
                 tokenizer, fpr.fpr(), repartition, localDedupEntries);
         for (String c : conf) {
             if (c.indexOf('=') <= 0) {
