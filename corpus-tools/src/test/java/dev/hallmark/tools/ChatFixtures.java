@@ -24,11 +24,11 @@ import java.util.SplittableRandom;
  * draws among common words that are one Qwen3 token each, with random logits, through the core
  * sampler, so it decodes to text that tokenizes back to the same ids.
  */
-final class ChatFixtures {
+public final class ChatFixtures {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
 
-    static final String[] WORDS = ("the of and to in a is that for it as was with be by on not he this are or his from "
+    public static final String[] WORDS = ("the of and to in a is that for it as was with be by on not he this are or his from "
             + "at which but have an they you were her she there been one all we their has would when if so no will can "
             + "more out up into do any your what some time them these may than its only other new also could people "
             + "after first man two like our over such then made now years many most where see way well very through "
@@ -40,7 +40,7 @@ final class ChatFixtures {
     private ChatFixtures() {}
 
     /** Token ids of " word" for the words that are one token. */
-    static int[] wordIds(HfTokenizer tok) {
+    public static int[] wordIds(HfTokenizer tok) {
         return Arrays.stream(WORDS).distinct().mapToInt(w -> {
             int[] ids = tok.encode(" " + w);
             return ids.length == 1 ? ids[0] : -1;
@@ -48,7 +48,7 @@ final class ChatFixtures {
     }
 
     /** Word-salad text watermarked with {@code keyed} (null: plain). */
-    static String watermarked(KeyedScheme keyed, HfTokenizer tok, int tokens, long seed) {
+    public static String watermarked(KeyedScheme keyed, HfTokenizer tok, int tokens, long seed) {
         int[] words = wordIds(tok);
         int vocab = Arrays.stream(words).max().orElseThrow() + 1;
         SamplingConfig cfg = SamplingConfig.defaults();
@@ -57,7 +57,7 @@ final class ChatFixtures {
     }
 
     /** Word-salad text watermarked by an account's code ({@link dev.hallmark.attribution.AccountKeys#scheduleFor}). */
-    static String watermarked(KeySchedule schedule, HfTokenizer tok, int tokens, long seed) {
+    public static String watermarked(KeySchedule schedule, HfTokenizer tok, int tokens, long seed) {
         int[] words = wordIds(tok);
         int vocab = Arrays.stream(words).max().orElseThrow() + 1;
         return salad(WatermarkSampler.watermarked(schedule, SamplingConfig.defaults(), vocab), words, vocab, tok, tokens,
@@ -79,7 +79,7 @@ final class ChatFixtures {
     }
 
     /** The first {@code n} human documents of the repository, each cut to {@code chars} characters. */
-    static List<String> human(int n, int chars) {
+    public static List<String> human(int n, int chars) {
         List<String> all = HumanText.read(HumanText.defaultPath(), "text");
         List<String> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -90,9 +90,9 @@ final class ChatFixtures {
     }
 
     /** {@code [user, assistant]} turn pairs. */
-    record Chat(String id, String user, String assistant) {}
+    public record Chat(String id, String user, String assistant) {}
 
-    static Path sharegptJsonl(Path file, List<Chat> chats) throws IOException {
+    public static Path sharegptJsonl(Path file, List<Chat> chats) throws IOException {
         StringBuilder b = new StringBuilder();
         for (Chat c : chats) {
             ObjectNode o = JSON.createObjectNode().put("id", c.id());
@@ -104,7 +104,7 @@ final class ChatFixtures {
         return Files.writeString(file, b);
     }
 
-    static Path sharegptParquet(Path file, List<Chat> chats) throws IOException {
+    public static Path sharegptParquet(Path file, List<Chat> chats) throws IOException {
         return ParquetFixtures.write(file, ParquetFixtures.SHAREGPT, chats.size(), (i, g) -> {
             g.append("id", chats.get(i).id());
             ParquetFixtures.sharegpt(g, List.of(new String[] {"human", chats.get(i).user()},
@@ -113,7 +113,7 @@ final class ChatFixtures {
     }
 
     /** Alpaca columns {@code id,instruction,output} (RFC 4180 quoting). */
-    static Path alpacaCsv(Path file, List<Chat> chats) throws IOException {
+    public static Path alpacaCsv(Path file, List<Chat> chats) throws IOException {
         StringBuilder b = new StringBuilder("id,instruction,output\n");
         for (Chat c : chats) {
             b.append(c.id()).append(',').append(csv(c.user())).append(',').append(csv(c.assistant())).append('\n');
@@ -121,7 +121,7 @@ final class ChatFixtures {
         return Files.writeString(file, b);
     }
 
-    static String csv(String s) {
+    public static String csv(String s) {
         return "\"" + s.replace("\"", "\"\"") + "\"";
     }
 }
