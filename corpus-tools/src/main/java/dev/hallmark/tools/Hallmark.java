@@ -47,6 +47,7 @@ public final class Hallmark implements Runnable {
             cl.addSubcommand(sub);
         }
         cl.setExecutionExceptionHandler(new CliErrors());
+        HelpLayout.install(cl);
         return cl;
     }
 
