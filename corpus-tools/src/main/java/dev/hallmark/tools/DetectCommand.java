@@ -63,7 +63,7 @@ final class DetectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Scheme s = scheme.parse(keys.defaultScheme());
+        Scheme s = scheme.parse(keys::defaultScheme);
         DetectOptions options = DetectOptions.defaults().withAlpha(fpr.fpr());
         List<KeyedScheme> keyed = loadKeys(s);
         InputRecords.Format fmt = input.format();

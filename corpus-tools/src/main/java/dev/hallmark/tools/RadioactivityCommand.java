@@ -58,7 +58,7 @@ final class RadioactivityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Scheme s = scheme.parse(keys.defaultScheme());
+        Scheme s = scheme.parse(keys::defaultScheme);
         List<WatermarkKey> keyList = keys.load();
         TokenizedRecords records = new TokenizedRecords(tokenizer);
         try {

@@ -1,6 +1,7 @@
 package dev.hallmark.tools;
 
 import dev.hallmark.scheme.Scheme;
+import java.io.IOException;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,7 +32,24 @@ public final class SchemeOption {
      * @throws IllegalArgumentException naming the problem of a bad spec, or that the option is missing
      */
     public Scheme parse() {
-        return parse(null);
+        return parse((String) null);
+    }
+
+    /** Where a command's key files name their default scheme (read only when {@code --scheme} is not given). */
+    @FunctionalInterface
+    public interface KeyDefault {
+        /** The default scheme spec, or null if the key file names none. */
+        String scheme() throws IOException;
+    }
+
+    /**
+     * The scheme of {@code --scheme}, else the one {@code keys} name (asked only then, so key files
+     * that disagree matter only without {@code --scheme}).
+     *
+     * @throws IllegalArgumentException naming the problem: a bad spec, or neither given
+     */
+    public Scheme parse(KeyDefault keys) throws IOException {
+        return scheme != null ? Scheme.parse(scheme) : parse(keys.scheme());
     }
 
     /**

@@ -276,6 +276,37 @@ class CorpusInputCommandsTest {
         assertEquals(0, nj.get("accused").size());
     }
 
+    /** {@code --scheme} may be left out wherever a key file that names its scheme is read. */
+    @Test
+    void theSchemeComesFromTheKeyFile() throws Exception {
+        Path f = ChatFixtures.sharegptJsonl(dir.resolve("s-chat.jsonl"), chats.subList(0, 3));
+        Path plain = dir.resolve("plain-key.json");
+        assertEquals(0, run("keygen", "--out", plain.toString()).exit());
+        DetectInteropTest.Run r = run("detect", "--key", plain.toString(), "--input", f.toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--scheme SPEC is required: the key file names no default scheme "
+                + "(hallmark keygen --scheme SPEC writes one into a key file)"), r.err());
+        // a derived key inherits its master's scheme; --scheme still wins over the file's
+        Path child = dir.resolve("child.json");
+        assertEquals(0, run("keygen", "--from", master.toString(), "--derive", "account/5", "--out", child.toString())
+                .exit());
+        assertEquals("kgw:gamma=0.25,delta=2,context=1,seeding=lefthash", KeyFile.load(child).scheme());
+        DetectInteropTest.Run g = run("detect", "--key", key.toString(), "--input", f.toString(), "--scheme", "gumbel",
+                "--json");
+        assertEquals(0, g.exit(), g.err());
+        assertTrue(g.out().contains("\"scheme\":\"gumbel:context=4\""), g.out());
+        // a key ring whose files disagree on the scheme needs --scheme
+        Path ring = Files.createDirectories(dir.resolve("mixed-ring"));
+        assertEquals(0, run("keygen", "--out", ring.resolve("a.json").toString(), "--scheme", "kgw").exit());
+        assertEquals(0, run("keygen", "--out", ring.resolve("b.json").toString(), "--scheme", "gumbel").exit());
+        DetectInteropTest.Run m = run("detect", "--keyring", ring.toString(), "--input", f.toString());
+        assertEquals(2, m.exit());
+        assertTrue(m.err().contains("name different default schemes") && m.err().contains("give --scheme SPEC"), m.err());
+        assertEquals(0, run("detect", "--keyring", ring.toString(), "--input", f.toString(), "--scheme", "kgw").exit());
+        // attribute reads the master key file's scheme, radioactivity the key's
+        assertEquals(0, run("radioactivity", "--key", key.toString(), "--suspect", f.toString()).exit());
+    }
+
     /** The bad inputs, for each command: exit code 2 and a message naming the file and the record. */
     @Test
     void badInputNamesTheRecord() throws Exception {

@@ -112,7 +112,7 @@ public final class SparkDetectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<WatermarkKey> ks = keys.load();
         JobSpec job = new JobSpec(inputs, JobSpec.Format.parse(format), field, idsField,
-                scheme.parse(keys.defaultScheme()).toString(), JobSpec.Keys.of(ks), tokenizer, fpr.fpr(), repartition,
+                scheme.parse(keys::defaultScheme).toString(), JobSpec.Keys.of(ks), tokenizer, fpr.fpr(), repartition,
                 localDedupEntries, turns(turns));
         for (String c : conf) {
             if (c.indexOf('=') <= 0) {
