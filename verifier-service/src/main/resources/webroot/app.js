@@ -71,6 +71,7 @@ async function signIn(t) {
     $('colour-label').hidden = me.role !== 'admin';
     $('admin-view').hidden = me.role !== 'admin';
     if (me.role === 'admin') refreshAdmin();
+    refreshVisibleKeys();
     refreshScans();
   } catch (e) {
     token = null;
@@ -433,7 +434,8 @@ async function check(ev) {
     const res = r.results[0];
     const best = res.results.reduce((a, b) => (a === null || (b.log10_p !== null && (a.log10_p === null || b.log10_p < a.log10_p)) ? b : a), null);
     text($('check-result'), (res.verdict === 'watermarked' ? 'Watermark detected' : 'No watermark detected') + ' · '
-      + plural(res.tokens, 'token') + (best ? ' · best key ' + (best.key_id || best.scheme) + ': p = ' + fmtP(best.p_value, best.log10_p)
+      + plural(res.tokens, 'token') + (best ? ' · best key ' + (best.label ? best.label + ' (' + (best.key_id || best.scheme) + ')'
+      : (best.key_id || best.scheme)) + ': p = ' + fmtP(best.p_value, best.log10_p)
       + ' (Holm-adjusted)' : '') + ' · ' + plural((res.spans || []).length, 'span') + ' highlighted');
     let tokens = null;
     if (colour && res.token_offsets && best && best.token_scores) {
@@ -447,11 +449,25 @@ async function check(ev) {
   }
 }
 
-// Admins: keys (register, generate, import a key file as hallmark keygen wrote it; retire) and API tokens
-// (create: the value is shown once; revoke). Secrets never come back from the service.
+// Everyone: the keys their detections and scans test (analysts: their tenant's and the shared ones), by label.
+async function refreshVisibleKeys() {
+  try {
+    const keys = (await api('/v1/keys')).keys.filter((k) => k.status === 'active');
+    text($('keys-visible'), keys.length === 0 ? 'No key to test yet (an admin registers them).'
+      : 'Tested against ' + plural(keys.length, 'key') + ': ' + keys.map((k) => k.label + ' (' + k.id + (k.tenant ? '' : ', shared') + ')').join(', '));
+  } catch (e) {
+    text($('keys-visible'), '');
+  }
+}
+
+function tenantName(t) { return t === null || t === undefined ? 'all tenants (shared)' : t; }
+
+// Admins: keys per tenant (register, generate, import a key file as hallmark keygen wrote it; move to a
+// tenant or share; retire) and API tokens (create: the value is shown once; revoke). Secrets never come back.
 async function refreshAdmin() {
   try {
-    const keys = await api('/v1/keys');
+    const filter = $('key-tenant-filter').value;
+    const keys = await api('/v1/keys' + (filter ? '?tenant=' + encodeURIComponent(filter) : ''));
     const kt = $('keys').querySelector('tbody');
     kt.replaceChildren();
     for (const k of keys.keys) {
@@ -462,7 +478,22 @@ async function refreshAdmin() {
         b.onclick = async () => { if (confirm('Retire key ' + k.id + '?')) { await api('/v1/keys/' + k.id, { method: 'DELETE' }); refreshAdmin(); } };
         act.append(b);
       }
-      tr.append(el('td', k.id), el('td', k.label), el('td', k.scheme), el('td', k.status), act);
+      const mv = el('button', 'Tenant…', 'link');
+      mv.className = 'link key-move';
+      mv.onclick = async () => {
+        const t = prompt('Tenant of key ' + k.label + ' (' + k.id + '); empty: shared by every tenant', k.tenant || '');
+        if (t === null) return;
+        try {
+          await api('/v1/keys/' + k.id, { method: 'PATCH', headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ tenant: t.trim() === '' ? null : t.trim() }) });
+          refreshAdmin();
+          refreshVisibleKeys();
+        } catch (e) {
+          text($('admin-error'), e.message);
+        }
+      };
+      act.append(mv);
+      tr.append(el('td', k.id), el('td', k.label), el('td', tenantName(k.tenant)), el('td', k.scheme), el('td', k.status), act);
       kt.append(tr);
     }
     const toks = await api('/v1/tokens');
@@ -479,6 +510,13 @@ async function refreshAdmin() {
       tr.append(el('td', t.tenant), el('td', t.role), el('td', t.label || ''), el('td', t.revoked_at ? 'revoked' : t.created_at.slice(0, 10)), act);
       tt.append(tr);
     }
+    // the tenant filter offers every tenant a token or a key names
+    const sel = $('key-tenant-filter');
+    const names = new Set(toks.tokens.map((t) => t.tenant));
+    for (const k of keys.keys) if (k.tenant) names.add(k.tenant);
+    for (const n of [...names].sort()) {
+      if (![...sel.options].some((o) => o.value === n)) sel.append(new Option(n, n));
+    }
   } catch (e) {
     text($('admin-error'), e.message);
   }
@@ -490,11 +528,15 @@ async function createKey(ev) {
   try {
     const f = $('key-file').files[0];
     const body = f ? JSON.parse(await f.text()) : {};
-    body.scheme = $('key-scheme').value.trim();
+    // a key file may name its scheme (hallmark keygen --scheme); the field overrides it when filled in
+    if ($('key-scheme').value.trim()) body.scheme = $('key-scheme').value.trim();
+    else if (!f) body.scheme = 'kgw';
     body.label = $('key-label').value.trim();
+    if ($('key-tenant').value.trim()) body.tenant = $('key-tenant').value.trim();
     await api('/v1/keys', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     $('key-form').reset();
     refreshAdmin();
+    refreshVisibleKeys();
   } catch (e) {
     text($('admin-error'), e.message);
   }
@@ -518,6 +560,7 @@ async function createToken(ev) {
 
 document.addEventListener('DOMContentLoaded', () => {
   $('key-form').addEventListener('submit', createKey);
+  $('key-tenant-filter').addEventListener('change', refreshAdmin);
   $('token-form').addEventListener('submit', createToken);
   $('signin-form').addEventListener('submit', (e) => { e.preventDefault(); signIn($('token').value.trim()); });
   $('signout').addEventListener('click', signOut);

@@ -79,16 +79,18 @@ final class AttributeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         AccountCode c = parseCode(code);
         c.threshold(coalition); // fail early if the code cannot separate the coalition
-        AccountKeys keys = new AccountKeys(KeyFile.read(master), scheme.parse(), c);
+        KeyFile.Contents m = KeyFile.load(master);
+        AccountKeys keys = new AccountKeys(m.key(), scheme.parse(m.scheme()), c);
         TokenizedRecords records = new TokenizedRecords(tokenizer);
         AttributionResult r;
+        InputSummary read;
         try {
             // account keys are Hallmark keys (AccountKeys refuses the interop schemes): an unpadded window
             ContextFilters.Window h = ContextFilters.Window.of(keys.scheme());
             PositionFilter served = filter.filter(records, suspect, h);
             AttributionAccumulator acc = new AttributionAccumulator(keys, served);
             Progress progress = new Progress("attribute", -1, spec.commandLine().getErr());
-            suspect.forEach(records, d -> {
+            read = suspect.forEach(records, d -> {
                 acc.accept(d.ids(), ContextFilters.excludingPrompt(d.promptIds(), h));
                 progress.step(1);
             });
@@ -97,15 +99,18 @@ final class AttributeCommand implements Callable<Integer> {
         } finally {
             records.close();
         }
-        print(r);
+        print(r, read);
         return 0;
     }
 
-    private void print(AttributionResult r) {
+    private void print(AttributionResult r, InputSummary read) {
         PrintWriter out = spec.commandLine().getOut();
         if (json.enabled()) {
-            out.println(toJson(r).toPrettyString());
+            ObjectNode o = toJson(r);
+            read.putJson(o);
+            out.println(o.toPrettyString());
         } else {
+            out.println(read.line());
             out.println(String.format(Locale.ROOT,
                     "account attribution: %d tuples scored (%d repeated, %d filtered), %d accounts, code q=%d length=%d degree=%d",
                     r.tuplesScored(), r.skippedRepeated(), r.skippedFiltered(), r.accountsTested(), r.code().q(),

@@ -66,7 +66,7 @@ final class DetectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Scheme s = scheme.parse();
+        Scheme s = scheme.parse(keys::defaultScheme);
         DetectOptions options = DetectOptions.defaults().withAlpha(fpr.fpr());
         List<KeyedScheme> keyed = loadKeys(s);
         InputRecords.Format fmt = input.format();
@@ -75,6 +75,7 @@ final class DetectCommand implements Callable<Integer> {
         HfTokenizer tok = null;
         int records = 0;
         int failed = 0;
+        InputSummary read = input.summary();
         try (InputRecords in = input.open()) {
             while (in.hasNext()) {
                 InputRecords.Record r = in.next();
@@ -83,6 +84,7 @@ final class DetectCommand implements Callable<Integer> {
                     tok = tokenizer.open();
                 }
                 int[] ids = r.ids() != null ? r.ids() : tok.encode(r.text());
+                read.accept(r, ids.length);
                 String label = input.label(r);
                 try {
                     report(out, r, label, ids, keyed, options);
@@ -101,6 +103,7 @@ final class DetectCommand implements Callable<Integer> {
                     }
                 }
             }
+            read.finish(in);
         } finally {
             if (tok != null) {
                 tok.close();
@@ -110,6 +113,7 @@ final class DetectCommand implements Callable<Integer> {
         if (records == 0) {
             throw new IllegalArgumentException("input " + input.path() + " holds no records");
         }
+        err.println(read.line());
         if (failed > 0) {
             err.println(failed + " of " + records + " records could not be scored");
         }
@@ -223,6 +227,10 @@ final class DetectCommand implements Callable<Integer> {
         o.put("line", r.line());
         if (r.id() != null) {
             o.put("id", r.id());
+        }
+        if (r.turn() >= 0) {
+            o.put("turn", r.turn() + 1);
+            o.put("where", r.where());
         }
     }
 

@@ -93,8 +93,7 @@ final class ExperimentCommand implements Callable<Integer> {
         prov.put("started", started.toString());
         prov.put("seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
         prov.setAll(git);
-        String v = Hallmark.class.getPackage().getImplementationVersion();
-        prov.put("hallmark_version", v == null ? "dev" : v);
+        prov.put("hallmark_version", dev.hallmark.detect.HallmarkVersion.get());
         prov.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
         ObjectNode versions = prov.putObject("versions");
         try (InputStream vs = Hallmark.class.getResourceAsStream("/hallmark-versions.properties")) {

@@ -44,7 +44,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--key", description = "Key file (required unless --no-watermark).")
     Path key;
 
-    @Option(names = "--scheme", defaultValue = "kgw", description = "Scheme spec (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--scheme", paramLabel = "SPEC",
+            description = "Scheme spec (default: the scheme the key file names, else kgw).")
     String scheme;
 
     @Option(names = "--prompts", required = true, description = "JSONL prompts with a \"prompt\" field (.gz ok).")
@@ -78,11 +79,19 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Scheme s = Scheme.parse(scheme);
         if (!noWatermark && key == null) {
             throw new IllegalArgumentException("--key is required to watermark (or pass --no-watermark)");
         }
-        WatermarkKey k = noWatermark ? null : KeyFile.read(key);
+        KeyFile.Contents kf = noWatermark ? null : KeyFile.load(key);
+        WatermarkKey k = kf == null ? null : kf.key();
+        String schemeSpec = scheme != null ? scheme : kf != null && kf.scheme() != null ? kf.scheme() : "kgw";
+        Scheme s;
+        try {
+            s = Scheme.parse(schemeSpec);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException((scheme == null && kf != null && kf.scheme() != null
+                    ? "the key file's default scheme '" + schemeSpec + "': " : "") + e.getMessage(), e);
+        }
         SamplingConfig cfg = sampling.config();
         long seed = this.seed.seed();
         List<String> promptTexts = new ArrayList<>();
@@ -98,12 +107,16 @@ final class GenerateCommand implements Callable<Integer> {
         if (promptTexts.isEmpty()) {
             throw new IllegalArgumentException("prompts " + prompts + " holds no prompts");
         }
+        Progress progress = new Progress("generate", promptTexts.size(), spec.commandLine().getErr());
+        progress.show("loading the model");
+        long[] tokens = {0};
+        int written = 0;
         try (HfTokenizer tok = tokenizer.open(); TransformerLm lm = model.load(tok)) {
             KeyedScheme keyed = k == null ? null : KeyedScheme.of(s, k);
             int vocab = lm.vocabularySize();
             Generator gen = Generator.of(lm, Generator.Options.of(maxTokens, Tokenizers.QWEN3_END_OF_TEXT)
                     .withBatchSize(batchSize), tok::decode);
-            Progress progress = new Progress("generate", promptTexts.size(), spec.commandLine().getErr());
+            progress.show("0 tokens");
             try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
                 for (int from = 0; from < promptTexts.size(); from += batchSize) {
                     int to = Math.min(promptTexts.size(), from + batchSize);
@@ -115,17 +128,25 @@ final class GenerateCommand implements Callable<Integer> {
                     List<Generator.Generation> gens = gen.generate(ids,
                             i -> keyed == null ? WatermarkSampler.plain(cfg, vocab)
                                     : WatermarkSampler.watermarked(keyed, cfg, vocab),
-                            i -> new SplittableRandom(seed * 0x9E3779B97F4A7C15L + base + i));
+                            i -> new SplittableRandom(seed * 0x9E3779B97F4A7C15L + base + i),
+                            (n, finished) -> {
+                                tokens[0] += n;
+                                progress.detail(tokens[0] + " tokens");
+                                progress.step(finished);
+                            });
                     for (int i = 0; i < gens.size(); i++) {
                         w.write(JSON.writeValueAsString(
                                 record(promptTexts.get(from + i), gens.get(i), tok, s, k, lm, from + i, seed)));
                         w.write('\n');
+                        written++;
                     }
-                    progress.step(to - from);
                 }
             }
             progress.done();
         }
+        spec.commandLine().getOut().println("wrote " + written + " record" + (written == 1 ? "" : "s") + " to " + out
+                + " (" + tokens[0] + " completion tokens)");
+        spec.commandLine().getOut().flush();
         return 0;
     }
 

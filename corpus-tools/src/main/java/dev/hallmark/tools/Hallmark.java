@@ -50,6 +50,7 @@ public final class Hallmark implements Runnable {
             cl.addSubcommand(sub);
         }
         cl.setExecutionExceptionHandler(new CliErrors());
+        HelpLayout.install(cl);
         return cl;
     }
 
@@ -57,12 +58,11 @@ public final class Hallmark implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    /** Reports the build version from the jar manifest (or "dev" when run from classes). */
+    /** The build version: the one source every Hallmark jar reports, the verifier service's too. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Hallmark.class.getPackage().getImplementationVersion();
-            return new String[] {"hallmark " + (v == null ? "dev" : v)};
+            return new String[] {"hallmark " + dev.hallmark.detect.HallmarkVersion.get()};
         }
     }
 }

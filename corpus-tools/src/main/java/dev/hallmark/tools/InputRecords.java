@@ -3,11 +3,16 @@ package dev.hallmark.tools;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hallmark.corpus.Compression;
+import dev.hallmark.corpus.CorpusCounts;
 import dev.hallmark.corpus.CorpusException;
 import dev.hallmark.corpus.CorpusFormat;
+import dev.hallmark.corpus.CorpusInfo;
 import dev.hallmark.corpus.CorpusOptions;
 import dev.hallmark.corpus.CorpusReader;
 import dev.hallmark.corpus.Document;
+import dev.hallmark.corpus.Role;
+import dev.hallmark.corpus.Turns;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,38 +26,62 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reads the CLI's inputs as records (a text or token ids, with an optional id), streaming, with
- * errors that name the file, the line and the problem. Files ending in {@code .gz} are
- * decompressed. Formats: {@code text} (the whole file is one text), {@code ids} (one document
- * per line, ids separated by spaces or commas), {@code jsonl} (one JSON object per line with a
- * {@code "text"} string or an {@code "ids"} array, optionally {@code "id"}); and through
- * hallmark-corpus {@code auto} (detected), {@code chat} (assistant turns; the turns before each
- * are its prompt), {@code csv}, {@code tsv}, {@code parquet}, gzip or zstd, and JSONL with a
- * dotted field path ({@code response.text}).
+ * Reads the CLI's inputs as records (a text or token ids, with an optional id and prompt),
+ * streaming, with errors that name the file, the line (or row) and the problem.
+ *
+ * <p>Formats: {@code text} (the whole file is one text) and {@code ids} (one document per line,
+ * ids separated by spaces or commas), read here, {@code .gz} decompressed by name; {@code jsonl}
+ * with a plain field name, read here: one JSON object per line with the text in the field (default
+ * {@code text}, else {@code completion}, what {@code hallmark generate} writes) or token ids in the
+ * ids field (preferred when it is an array), optionally {@code id}, {@code prompt} or
+ * {@code prompt_ids}. Everything else through hallmark-corpus ({@link CorpusReader}, the library
+ * the verifier service reads uploads with, so both read the same documents): {@code auto}
+ * (detected from the content; plain JSONL found this way is read here, so it keeps the ids-field
+ * fallback, and plain text is one document as with {@code text}), {@code chat} (assistant turns,
+ * {@link Turns}; the turns before each are its prompt), {@code csv}, {@code tsv}, {@code parquet},
+ * gzip or zstd, and JSONL with a dotted field path ({@code response.text}).
  */
 final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable {
 
     /**
      * One input document: exactly one of {@code text} and {@code ids} is non-null; the prompt
-     * (JSONL {@code "prompt"} text or {@code "prompt_ids"}) is optional.
+     * (text or ids) is optional.
+     *
+     * @param line 1-based line of the record, or its row where the format has no lines (Parquet)
+     * @param where how messages name the document ({@code line 3, turn 2}, {@code row 7}), or null
+     *     for a record read here (then {@code line N})
+     * @param turn 0-based turn within a chat record, or -1
+     * @param role the speaker of a chat turn (assistant), or null outside chats
      */
-    record Record(long line, String id, String text, int[] ids, String prompt, int[] promptIds) {
+    record Record(long line, String id, String text, int[] ids, String prompt, int[] promptIds, String where, int turn,
+            Role role) {
+
         Record(long line, String id, String text, int[] ids) {
-            this(line, id, text, ids, null, null);
+            this(line, id, text, ids, null, null, null, -1, null);
+        }
+
+        Record(long line, String id, String text, int[] ids, String prompt, int[] promptIds) {
+            this(line, id, text, ids, prompt, promptIds, null, -1, null);
+        }
+
+        /** {@code line 3}, or where the corpus reader placed it ({@code row 7, turn 2}). */
+        String location() {
+            return where != null ? where : "line " + line;
         }
     }
 
-    /**
-     * TEXT, IDS and JSONL are read here; AUTO (detected), CHAT, CSV, TSV and PARQUET, gzip or zstd,
-     * by hallmark-corpus ({@link CorpusReader}), whose errors name the line or row. AUTO that finds
-     * JSONL reads it here too, so JSONL keeps its ids-field fallback.
-     */
+    /** The formats of {@code --format}; see the class comment. */
     enum Format { TEXT, IDS, JSONL, AUTO, CHAT, CSV, TSV, PARQUET }
+
+    /** Text fields tried, in order, when none is given (the corpus library's defaults). */
+    static final List<String> DEFAULT_TEXT_FIELDS = List.of("text", "completion");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -61,64 +90,85 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
     private final String textField;
     private final String idsField;
     private final BufferedReader reader;
+    private final CorpusReader corpus;
     private long lineNo;
+    private long records;
+    private String fieldUsed;
     private Record next;
     private boolean textDone;
 
-    private final CorpusReader corpus;
-
-    private InputRecords(Path file, Format format, String textField, String idsField) throws IOException {
+    private InputRecords(Path file, Format format, String textField, String idsField, Turns turns) throws IOException {
         this.file = file;
         this.textField = textField;
         this.idsField = idsField;
-        CorpusFormat cf = corpusFormat(file, format, textField);
-        this.format = cf == null ? (format == Format.AUTO ? Format.JSONL : format) : format;
-        this.corpus = cf == null ? null : openCorpus(file, cf, textField);
-        this.reader = cf == null ? open(file) : null;
+        Plan plan = plan(file, format, textField);
+        this.format = plan.here();
+        this.corpus = plan.corpus() == null ? null : openCorpus(file, plan.corpus(), textField, turns);
+        this.reader = plan.corpus() == null ? open(file) : null;
     }
 
-    /** The hallmark-corpus format to read {@code file} with, or null to read it here (text, ids, plain JSONL). */
-    private static CorpusFormat corpusFormat(Path file, Format format, String textField) throws IOException {
+    /** Who reads the file: hallmark-corpus in format {@code corpus}, or (corpus null) this class in format {@code here}. */
+    private record Plan(CorpusFormat corpus, Format here) {}
+
+    private static Plan plan(Path file, Format format, String textField) throws IOException {
+        boolean dotted = textField != null && textField.contains(".");
         switch (format) {
             case TEXT, IDS -> {
-                return null;
+                return new Plan(null, format);
             }
             case JSONL -> {
-                return textField.contains(".") ? CorpusFormat.JSONL : null;
+                return dotted ? new Plan(CorpusFormat.JSONL, format) : new Plan(null, format);
             }
             case AUTO -> {
-                try (CorpusReader r = CorpusReader.open(file, CorpusOptions.defaults())) {
-                    CorpusFormat f = r.info().format();
-                    return f == CorpusFormat.JSONL && !textField.contains(".") ? null : f;
-                } catch (CorpusException e) {
-                    throw new IllegalArgumentException("input " + file + ": " + e.getMessage());
+                CorpusFormat f = detect(file, textField);
+                if (f == CorpusFormat.TEXT) {
+                    return new Plan(null, Format.TEXT);
                 }
+                return f == CorpusFormat.JSONL && !dotted ? new Plan(null, Format.JSONL) : new Plan(f, format);
             }
             default -> {
-                return CorpusFormat.valueOf(format.name());
+                return new Plan(CorpusFormat.valueOf(format.name()), format);
             }
         }
     }
 
-    /** Default field names are left to hallmark-corpus (text, then completion; chat turns first outside JSONL). */
-    private static CorpusReader openCorpus(Path file, CorpusFormat f, String textField) throws IOException {
-        boolean dflt = textField.equals("text") || textField.equals("completion");
-        CorpusOptions o = CorpusOptions.defaults().withFormat(f).withPrompts(true)
-                .withField(dflt ? null : textField);
-        try {
-            return CorpusReader.open(file, o);
+    /** The format hallmark-corpus detects from the content of {@code file}. */
+    static CorpusFormat detect(Path file, String field) throws IOException {
+        if (!Files.exists(file)) {
+            throw new IOException("input " + file + ": no such file");
+        }
+        try (CorpusReader r = CorpusReader.open(file, CorpusOptions.defaults().withField(field))) {
+            return r.info().format();
         } catch (CorpusException e) {
-            throw new IllegalArgumentException("input " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException("input " + file + ": " + e.getMessage(), e);
         }
     }
 
-    static InputRecords open(Path file, Format format, String textField) throws IOException {
-        return new InputRecords(file, format, textField, "ids");
+    private static CorpusReader openCorpus(Path file, CorpusFormat f, String field, Turns turns) throws IOException {
+        CorpusOptions o = CorpusOptions.defaults().withFormat(f).withPrompts(true).withField(field).withTurns(turns);
+        try {
+            return CorpusReader.open(file, o);
+        } catch (NoSuchFileException e) {
+            throw new IOException("input " + file + ": no such file");
+        } catch (CorpusException e) {
+            throw new IllegalArgumentException("input " + file + ": " + e.getMessage(), e);
+        }
     }
 
-    /** JSONL with the text in {@code textField} or the token ids in {@code idsField}. */
+    /** Text in {@code textField} (a JSONL field, or for text/ids nothing), every assistant turn of chats. */
+    static InputRecords open(Path file, Format format, String textField) throws IOException {
+        return new InputRecords(file, format, textField, "ids", Turns.ALL);
+    }
+
+    /** JSONL with the text in {@code textField} (null: the default) or the token ids in {@code idsField}. */
     static InputRecords open(Path file, Format format, String textField, String idsField) throws IOException {
-        return new InputRecords(file, format, textField, idsField);
+        return new InputRecords(file, format, textField, idsField, Turns.ALL);
+    }
+
+    /** As {@link #open(Path, Format, String, String)}, with the assistant turns of chats to read. */
+    static InputRecords open(Path file, Format format, String textField, String idsField, Turns turns)
+            throws IOException {
+        return new InputRecords(file, format, textField, idsField, turns);
     }
 
     static Format parseFormat(String s) {
@@ -126,8 +176,17 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
             return Format.valueOf(s.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("unknown input format '" + s
-                    + "' (use text, ids, jsonl, auto, chat, csv, tsv or parquet)");
+                    + "' (use auto, jsonl, chat, csv, tsv, parquet, text or ids)");
         }
+    }
+
+    static Turns parseTurns(String s) {
+        for (Turns t : Turns.values()) {
+            if (t.text().equalsIgnoreCase(s.trim())) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("--turns must be last or all, got '" + s + "'");
     }
 
     /** A strict UTF-8 reader: malformed bytes are an error, not silently replaced. */
@@ -147,15 +206,38 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
         return new BufferedReader(new InputStreamReader(in, dec), 1 << 16);
     }
 
+    /** The format actually read: the one given, or what {@code auto} found. */
+    String formatName() {
+        return corpus != null ? corpus.info().format().text() : format.name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * What the input is, once read: format, compression, field, chat dialect and turns (the
+     * hallmark-corpus description; for the formats read here, the same fields).
+     */
+    CorpusInfo info() {
+        if (corpus != null) {
+            return corpus.info();
+        }
+        CorpusFormat f = format == Format.TEXT ? CorpusFormat.TEXT : CorpusFormat.JSONL;
+        Compression c = file.getFileName().toString().endsWith(".gz") ? Compression.GZIP : Compression.NONE;
+        return new CorpusInfo(f, false, c, format == Format.JSONL ? fieldUsed : null, null, null);
+    }
+
+    /** Records and documents read so far, and in chats the turns by role. */
+    CorpusCounts counts() {
+        return corpus != null ? corpus.counts() : new CorpusCounts(records, records, Map.of(), Map.of());
+    }
+
     @Override
     public boolean hasNext() {
         if (next == null && corpus != null) {
             try {
                 Document d = corpus.next();
                 next = d == null ? null : new Record(d.line() > 0 ? d.line() : d.record(), d.recordId(), d.text(), d.ids(),
-                        d.prompt(), d.promptIds());
+                        d.prompt(), d.promptIds(), d.where(), d.turn(), d.role());
             } catch (CorpusException e) {
-                throw new IllegalArgumentException("input " + file + ": " + e.getMessage());
+                throw new IllegalArgumentException("input " + file + ": " + e.getMessage(), e);
             } catch (IOException e) {
                 throw new UncheckedIOException("input " + file + ": " + e.getMessage(), e);
             }
@@ -168,6 +250,9 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
                 throw new IllegalArgumentException("input " + file + ": not valid UTF-8 near line " + (lineNo + 1));
             } catch (IOException e) {
                 throw new UncheckedIOException("input " + file + ": " + e.getMessage(), e);
+            }
+            if (next != null) {
+                records++;
             }
         }
         return next != null;
@@ -196,7 +281,7 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
                 sb.append(buf, 0, n);
             }
             lineNo = 1;
-            return new Record(1, null, sb.toString(), null);
+            return new Record(1, null, sb.toString(), null, null, null, file.toString(), -1, null);
         }
         String line;
         while ((line = reader.readLine()) != null) {
@@ -240,17 +325,30 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
         String id = n.hasNonNull("id") ? n.get("id").asText() : null;
         JsonNode prompt = n.get("prompt");
         String promptText = prompt != null && prompt.isTextual() ? prompt.textValue() : null;
-        int[] promptIds = n.has("prompt_ids") ? intArray(n.get("prompt_ids"), "prompt_ids") : null;
+        int[] promptIds = n.hasNonNull("prompt_ids") ? intArray(n.get("prompt_ids"), "prompt_ids") : null;
         JsonNode ids = n.get(idsField);
         if (ids != null && ids.isArray()) {
+            fieldUsed = idsField;
             return new Record(lineNo, id, null, intArray(ids, idsField), promptText, promptIds);
         }
-        JsonNode text = n.get(textField);
-        if (text != null && text.isTextual()) {
-            return new Record(lineNo, id, text.textValue(), null, promptText, promptIds);
+        for (String f : textField != null ? List.of(textField) : DEFAULT_TEXT_FIELDS) {
+            JsonNode text = n.get(f);
+            if (text != null && text.isTextual()) {
+                fieldUsed = f;
+                return new Record(lineNo, id, text.textValue(), null, promptText, promptIds);
+            }
         }
-        throw new IllegalArgumentException("input " + file + " line " + lineNo + ": no \"" + textField
-                + "\" string or \"" + idsField + "\" array");
+        String names = textField != null ? "\"" + textField + "\"" : "\"text\" or \"completion\"";
+        throw new IllegalArgumentException("input " + file + " line " + lineNo + ": no " + names
+                + " string or \"" + idsField + "\" array (fields: " + String.join(", ", fieldNames(n))
+                + "); name the field with --field" + (n.has("messages") || n.has("conversations")
+                ? ", or read chat transcripts with --format chat" : ""));
+    }
+
+    private static List<String> fieldNames(JsonNode n) {
+        List<String> out = new java.util.ArrayList<>();
+        n.fieldNames().forEachRemaining(out::add);
+        return out.size() > 20 ? out.subList(0, 20) : out;
     }
 
     private int[] intArray(JsonNode arr, String field) {

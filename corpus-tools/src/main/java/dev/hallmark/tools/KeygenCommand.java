@@ -3,6 +3,7 @@ package dev.hallmark.tools;
 import dev.hallmark.key.KeyFile;
 import dev.hallmark.key.VllmKey;
 import dev.hallmark.key.WatermarkKey;
+import dev.hallmark.scheme.Scheme;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.concurrent.Callable;
@@ -38,11 +39,19 @@ final class KeygenCommand implements Callable<Integer> {
                     + "'-' reads it from standard input (keeps it out of the shell history).")
     String vllmKey;
 
+    @Option(names = "--scheme", paramLabel = "SPEC", description = "Default scheme written into the key file, so "
+            + "commands that read it need no --scheme (a derived key inherits its master's unless given).")
+    String scheme;
+
     @Override
     public Integer call() throws Exception {
         if (vllmKey != null) {
             if (from != null || derive != null) {
                 throw new IllegalArgumentException("--vllm-key writes vLLM's own key; it cannot be derived (--from/--derive)");
+            }
+            if (scheme != null) {
+                throw new IllegalArgumentException("--scheme is for Hallmark keys; a vLLM key file names no default scheme "
+                        + "(give --scheme vllm-... to the commands that read it)");
             }
             VllmKey key = VllmKey.parse(vllmKey.equals("-") ? readLine() : vllmKey);
             KeyFile.writeVllm(out, key, force);
@@ -53,11 +62,13 @@ final class KeygenCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--from and --derive go together: derive a child with "
                     + "--from master.json --derive account/123");
         }
-        WatermarkKey key = from == null ? WatermarkKey.generate(new SecureRandom())
-                : KeyFile.read(from).derive(derive);
-        KeyFile.write(out, key, force);
+        KeyFile.Contents master = from == null ? null : KeyFile.load(from);
+        WatermarkKey key = master == null ? WatermarkKey.generate(new SecureRandom()) : master.key().derive(derive);
+        String defaultScheme = scheme != null ? Scheme.parse(scheme).toString() : master == null ? null : master.scheme();
+        KeyFile.write(out, key, defaultScheme, force);
         spec.commandLine().getOut().println(key.id() + (key.derivationPath() == null ? ""
-                : "  (derived from " + key.parentId() + " at " + key.derivationPath() + ")") + "  -> " + out);
+                : "  (derived from " + key.parentId() + " at " + key.derivationPath() + ")")
+                + (defaultScheme == null ? "" : "  scheme " + defaultScheme) + "  -> " + out);
         return 0;
     }
 

@@ -27,6 +27,11 @@ public final class OptionalKeyOptions {
         return source == null ? null : source.keyring;
     }
 
+    /** The default scheme the key file(s) name, or null (also without {@code --key} / {@code --keyring}). */
+    public String defaultScheme() throws IOException {
+        return source == null ? null : source.defaultScheme();
+    }
+
     /**
      * The key of {@code --key}, or every key of {@code --keyring}.
      *

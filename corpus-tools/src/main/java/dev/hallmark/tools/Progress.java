@@ -17,6 +17,7 @@ public final class Progress {
     private final boolean tty = System.console() != null || System.getenv("HALLMARK_PROGRESS") != null;
     private long done;
     private long lastDraw;
+    private String detail;
 
     /** @param total the number of steps, or -1 if unknown */
     public Progress(String label, long total, PrintWriter err) {
@@ -33,6 +34,21 @@ public final class Progress {
             lastDraw = now;
             draw(now, false);
         }
+    }
+
+    /**
+     * Shows the line now (e.g. {@code 0/20} before the first document), whatever the redraw
+     * interval; with {@code detail} after the counts (null: none), until the next call.
+     */
+    public synchronized void show(String detail) {
+        this.detail = detail;
+        lastDraw = System.nanoTime();
+        draw(lastDraw, false);
+    }
+
+    /** Sets the text shown after the counts (null: none) from the next redraw on. */
+    public synchronized void detail(String detail) {
+        this.detail = detail;
     }
 
     public synchronized void done() {
@@ -54,6 +70,9 @@ public final class Progress {
             }
         } else {
             sb.append(done);
+        }
+        if (detail != null) {
+            sb.append("  ").append(detail);
         }
         sb.append(String.format(Locale.ROOT, "  %.1f/s  %s", rate, duration(secs)));
         if (tty) {

@@ -63,7 +63,7 @@ final class RadioactivityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Scheme s = scheme.parse();
+        Scheme s = scheme.parse(keys::defaultScheme);
         List<KeyedScheme> keyed = new ArrayList<>();
         if (s instanceof VllmScheme v) {
             keyed.addAll(VllmKeys.bind(v, keys.keyFile(), keys.keyring()));
@@ -81,7 +81,7 @@ final class RadioactivityCommand implements Callable<Integer> {
                 accs.add(new CorpusAccumulator(k, served));
             }
             Progress progress = new Progress("radioactivity", -1, spec.commandLine().getErr());
-            suspect.forEach(records, d -> {
+            InputSummary read = suspect.forEach(records, d -> {
                 PositionFilter noPrompt = ContextFilters.excludingPrompt(d.promptIds(), window);
                 for (CorpusAccumulator a : accs) {
                     a.accept(d.ids(), 0, d.ids().length, noPrompt);
@@ -94,19 +94,22 @@ final class RadioactivityCommand implements Callable<Integer> {
                 raw.add(a.result(fpr.fpr()));
             }
             MultiKeyDetector.Result res = MultiKeyDetector.adjust(raw);
-            print(res, accs.get(0).documents());
+            print(res, accs.get(0).documents(), read);
         } finally {
             records.close();
         }
         return 0;
     }
 
-    private void print(MultiKeyDetector.Result res, long documents) {
+    private void print(MultiKeyDetector.Result res, long documents, InputSummary read) {
         PrintWriter out = spec.commandLine().getOut();
         if (json.enabled()) {
             ObjectNode o = DetectionJson.mapper().createObjectNode();
             o.put("test", "radioactivity");
             o.put("documents", documents);
+            read.putJson(o);
+            o.put("prompt_exclusion", "positions whose context also occurs in the record's own prompt (prompt_ids, or "
+                    + "prompt text; in chats the turns before the assistant turn) are not scored");
             o.put("filter", filter.given() ? "served-contexts" : "none");
             o.put("correction", res.raw().size() > 1 ? "holm" : "none");
             ArrayNode a = o.putArray("keys");
@@ -117,6 +120,7 @@ final class RadioactivityCommand implements Callable<Integer> {
             }
             out.println(o.toPrettyString());
         } else {
+            out.println(read.line());
             out.println("radioactivity test over " + documents + " suspect documents"
                     + (filter.given() ? " (served-context filter)" : ""));
             for (DetectionResult d : res.adjusted()) {

@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
  */
 public final class ServedFilterOptions {
 
-    @Option(names = "--filter", description = "Watermarked data the lab served (JSONL): score only contexts frequent in it.")
+    @Option(names = "--filter", paramLabel = "FILE", description = "Watermarked data the lab served (any input format, "
+            + "detected; the suspect's --field): score only contexts frequent in it.")
     Path filter;
 
     @Option(names = "--filter-top", defaultValue = "0",
@@ -28,7 +29,7 @@ public final class ServedFilterOptions {
     /**
      * The filter over contexts of {@code window} ({@link ContextFilters.Window#of} the scheme):
      * {@link PositionFilter#ALL} without {@code --filter}, else the served file read with the
-     * suspect's fields.
+     * suspect's fields (its format detected).
      */
     PositionFilter filter(TokenizedRecords records, SuspectOptions fields, ContextFilters.Window window)
             throws IOException {

@@ -1,5 +1,6 @@
 package dev.hallmark.tools;
 
+import dev.hallmark.corpus.Turns;
 import dev.hallmark.text.HfTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -8,8 +9,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Streams JSONL (or ids / text) records as token ids, opening the tokenizer only if a record
- * holds text. Prompts ({@code "prompt"} / {@code "prompt_ids"}) come along tokenized too.
+ * Streams input records ({@link InputRecords}: JSONL, chats, CSV/TSV, Parquet, ids, text) as token
+ * ids, opening the tokenizer only if a record holds text. Prompts (a record's {@code prompt} /
+ * {@code prompt_ids}, or the turns before a chat's assistant turn) come along tokenized too.
  */
 final class TokenizedRecords {
 
@@ -23,22 +25,31 @@ final class TokenizedRecords {
         this.tokenizerOption = tokenizer;
     }
 
-    void forEach(Path file, InputRecords.Format format, String textField, String idsField, Consumer<Doc> action)
-            throws IOException {
-        try (InputRecords in = InputRecords.open(file, format, textField, idsField)) {
+    /** Hands every document of {@code file} to {@code action}; returns what was read. */
+    InputSummary forEach(Path file, InputRecords.Format format, String textField, String idsField, Turns turns,
+            Consumer<Doc> action) throws IOException {
+        InputSummary summary = new InputSummary(file);
+        try (InputRecords in = InputRecords.open(file, format, textField, idsField, turns)) {
             while (in.hasNext()) {
                 InputRecords.Record r = in.next();
                 int[] ids = r.ids() != null ? r.ids() : tokenizer().encode(r.text());
                 int[] prompt = r.promptIds() != null ? r.promptIds()
                         : r.prompt() != null ? tokenizer().encode(r.prompt()) : new int[0];
+                summary.accept(r, ids.length);
                 action.accept(new Doc(r, ids, prompt));
             }
+            summary.finish(in);
         }
+        if (summary.documents() == 0) {
+            throw new IllegalArgumentException("input " + file + " holds no documents");
+        }
+        return summary;
     }
 
-    List<int[]> readAll(Path file, InputRecords.Format format, String textField, String idsField) throws IOException {
+    List<int[]> readAll(Path file, InputRecords.Format format, String textField, String idsField, Turns turns)
+            throws IOException {
         List<int[]> out = new ArrayList<>();
-        forEach(file, format, textField, idsField, d -> out.add(d.ids()));
+        forEach(file, format, textField, idsField, turns, d -> out.add(d.ids()));
         return out;
     }
 

@@ -39,6 +39,7 @@ public final class Main {
                                 (default: host name and process id)
               --scan-lease-seconds N    a scan of an instance that stopped renewing its lease is
                                 taken over by another instance after N seconds (default 30)
+              --version                 print the version (the same as the hallmark CLI's) and exit
               --help                    this text
 
             Environment: HALLMARK_MASTER_KEY (Base64, 32 bytes) replaces <data-dir>/master.key.
@@ -63,6 +64,10 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari", "warn");
         // Flyway: keep what it migrates (DbMigrate, DbBaseline), not its per-command banner
         System.setProperty("org.slf4j.simpleLogger.log.org.flywaydb.core.FlywayExecutor", "warn");
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            System.out.println(versionLine());
+            return;
+        }
         ServiceConfig cfg;
         boolean demo = false;
         try {
@@ -125,6 +130,11 @@ public final class Main {
     }
 
     record Parsed(ServiceConfig config, boolean demo) {}
+
+    /** What {@code --version} prints: the one Hallmark version of this build ({@link dev.hallmark.detect.HallmarkVersion}). */
+    static String versionLine() {
+        return "hallmark-verifier " + dev.hallmark.detect.HallmarkVersion.get();
+    }
 
     /** Parses the command line; null for --help. */
     static Parsed parse(String[] args) {

@@ -63,7 +63,7 @@ class ApiTest {
         TestSupport.Resp r = api.get("/healthz", null);
         assertEquals(200, r.status());
         assertEquals("ok", r.json().getString("status"));
-        assertEquals(4, r.json().getInteger("schema_version"), "Flyway migrations V1..V4");
+        assertEquals(5, r.json().getInteger("schema_version"), "Flyway migrations V1..V5");
         assertEquals(env.server.config().cluster().instanceName(), r.json().getString("instance"));
     }
 

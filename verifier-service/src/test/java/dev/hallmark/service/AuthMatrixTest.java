@@ -43,6 +43,7 @@ class AuthMatrixTest {
     static TestSupport.Env env;
     static TestSupport.Api api;
     static String ownerScan;
+    static String ownerKey;
     static final AtomicInteger SEQ = new AtomicInteger();
 
     @BeforeAll
@@ -51,6 +52,7 @@ class AuthMatrixTest {
         api = new TestSupport.Api(vertx, env.port());
         ownerScan = newScan(env.alpha);
         api.awaitDone(ownerScan, env.alpha);
+        ownerKey = env.server.keys().register("kgw", "alpha's own key", null, "alpha").id();
     }
 
     @AfterAll
@@ -134,10 +136,13 @@ class AuthMatrixTest {
                 token(w)), authed(200, 200, 404)));
         r.add(new Route("GET", "/v1/scans/{id}/documents.json", w -> api.get("/v1/scans/" + ownerScan + "/documents.json",
                 token(w)), authed(200, 200, 404)));
-        r.add(new Route("GET", "/v1/keys", w -> api.get("/v1/keys", token(w)), authed(200, 403, 403)));
+        // analysts list the keys they test (their tenant's and the shared ones); a key of another tenant is not found
+        r.add(new Route("GET", "/v1/keys", w -> api.get("/v1/keys", token(w)), authed(200, 200, 200)));
         r.add(new Route("POST", "/v1/keys", w -> api.post("/v1/keys", token(w), new JsonObject()
                 .put("scheme", "gumbel:context=1").put("label", "m" + SEQ.incrementAndGet())), authed(201, 403, 403)));
-        r.add(new Route("GET", "/v1/keys/{id}", w -> api.get("/v1/keys/" + env.key1.id(), token(w)), authed(200, 403, 403)));
+        r.add(new Route("GET", "/v1/keys/{id}", w -> api.get("/v1/keys/" + ownerKey, token(w)), authed(200, 200, 404)));
+        r.add(new Route("PATCH", "/v1/keys/{id}", w -> api.call(HttpMethod.PATCH, "/v1/keys/" + ownerKey, token(w),
+                "application/json", new JsonObject().put("tenant", "alpha").toBuffer(), Map.of(), true), authed(200, 403, 403)));
         r.add(new Route("POST", "/v1/keys/{id}/derive", w -> api.post("/v1/keys/" + env.key1.id() + "/derive", token(w),
                 new JsonObject().put("path", "account/" + SEQ.incrementAndGet())), authed(201, 403, 403)));
         r.add(new Route("DELETE", "/v1/keys/{id}", w -> api.delete("/v1/keys/" + freshKey(), token(w)), authed(200, 403, 403)));
@@ -185,7 +190,7 @@ class AuthMatrixTest {
         } else if (want == 403) {
             r.problem(403, "forbidden", "needs an admin API token");
         } else if (want == 404) {
-            r.problem(404, "not-found", "no scan with id");
+            r.problem(404, "not-found", route.template().startsWith("/v1/keys") ? "no key with id" : "no scan with id");
         } else if (want == 409) {
             r.problem(409, "conflict", "only queued or running scans can be cancelled");
         }

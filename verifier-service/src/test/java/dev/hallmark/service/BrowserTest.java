@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.hallmark.service.store.KeyStore;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,6 +139,10 @@ class BrowserTest {
                         "document.getElementById('check-text').value = arguments[0];", pasted);
                 d.findElement(By.id("check")).click();
                 wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("check-result"), "Watermark detected"));
+                assertTrue(d.findElement(By.id("check-result")).getText().contains("best key key one (" + env.key1.id() + ")"),
+                        "analysts see key labels: " + d.findElement(By.id("check-result")).getText());
+                assertTrue(d.findElement(By.id("keys-visible")).getText().contains("key one (" + env.key1.id()),
+                        d.findElement(By.id("keys-visible")).getText());
                 assertTrue(d.findElements(By.cssSelector("#check-doc mark.span")).size() > 0, "pasted text: span highlighted");
                 assertEquals(0, d.findElements(By.cssSelector("#check-doc .tok-green")).size());
 
@@ -178,11 +183,50 @@ class BrowserTest {
                 wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("token-new"), "hm_"));
                 wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#tokens tbody"), "made on the page"));
                 d.findElement(By.id("key-label")).sendKeys("made on the page");
+                d.findElement(By.id("key-tenant")).sendKeys("gamma");
                 d.findElement(By.id("key-create")).click();
                 wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#keys tbody"), "made on the page"));
+                KeyStore.Info made = env.server.keys().list().stream()
+                        .filter(k -> k.label().equals("made on the page")).findFirst().orElseThrow();
+                assertEquals("gamma", made.tenant(), "registered for the tenant typed in");
+                assertTrue(rowOf(d, made.id()).getText().contains("gamma"));
+                assertTrue(rowOf(d, env.key1.id()).getText().contains("all tenants (shared)"));
+
+                // keys per tenant: the filter shows what one tenant's analysts test (its keys and the shared ones)
+                wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#key-tenant-filter option[value='alpha']")));
+                new Select(d.findElement(By.id("key-tenant-filter"))).selectByValue("alpha");
+                wait.until(ExpectedConditions.not(ExpectedConditions.textToBePresentInElementLocated(
+                        By.cssSelector("#keys tbody"), "made on the page")));
+                assertTrue(d.findElement(By.cssSelector("#keys tbody")).getText().contains("key one"));
+                new Select(d.findElement(By.id("key-tenant-filter"))).selectByValue("");
+                wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#keys tbody"), "made on the page"));
+
+                // move a key to another tenant
+                rowOf(d, made.id()).findElement(By.cssSelector("button.key-move")).click();
+                org.openqa.selenium.Alert prompt = wait.until(ExpectedConditions.alertIsPresent());
+                prompt.sendKeys("alpha");
+                prompt.accept();
+                wait.until(d2 -> {
+                    try {
+                        return rowOf(d2, made.id()).getText().contains("alpha");
+                    } catch (org.openqa.selenium.StaleElementReferenceException | AssertionError e) {
+                        return false; // the table is being redrawn
+                    }
+                });
+                assertEquals("alpha", env.server.keys().get(made.id()).tenant());
             } finally {
                 d.quit();
             }
         }
+    }
+
+    /** The row of the keys table that shows key {@code id}. */
+    static WebElement rowOf(WebDriver d, String id) {
+        for (WebElement tr : d.findElements(By.cssSelector("#keys tbody tr"))) {
+            if (tr.getText().contains(id)) {
+                return tr;
+            }
+        }
+        throw new AssertionError("no row for key " + id);
     }
 }

@@ -128,14 +128,14 @@ final class DistillReport {
     }
 
     private static Manifest manifest(DistillInputs in, double seconds) {
-        String v = DistillReport.class.getPackage().getImplementationVersion();
+        String v = dev.hallmark.detect.HallmarkVersion.get();
         String djl;
         try {
             djl = ai.djl.engine.Engine.getDjlVersion();
         } catch (RuntimeException | LinkageError e) {
             djl = "unavailable";
         }
-        return new Manifest(v == null ? "dev" : v, git("rev-parse", "HEAD"),
+        return new Manifest(v, git("rev-parse", "HEAD"),
                 !git("status", "--porcelain", "--untracked-files=no").isEmpty(), System.getProperty("java.version"),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"),
                 Runtime.getRuntime().availableProcessors(), djl, in.tokenizer().path().toString(), seconds);

@@ -1,5 +1,6 @@
 package dev.hallmark.tools.spark;
 
+import dev.hallmark.corpus.Turns;
 import dev.hallmark.key.KeyFile;
 import dev.hallmark.key.KeyFileException;
 import dev.hallmark.key.VllmKey;
@@ -20,7 +21,9 @@ import java.util.Objects;
  *
  * @param inputs Hadoop-compatible paths or globs ({@code file:}, {@code hdfs:}, {@code s3a:}, ...)
  * @param format how to read them
- * @param textField column / JSON field holding the text
+ * @param textField column / JSON field holding the text (for the hallmark-corpus formats a dotted
+ *     path, or the chat turns); null for the default ({@code text} for Spark's readers; the
+ *     library's default, {@code text} else {@code completion}, for the others)
  * @param idsField column / JSON field holding token ids (an integer array); used for a record
  *     whose text is null
  * @param scheme canonical scheme spec
@@ -34,14 +37,27 @@ import java.util.Objects;
  *     scoring (0: keep the input's partitioning), e.g. for one large unsplittable .gz file
  * @param localDedupEntries size bound of each map task's local de-duplication sets (see
  *     {@link TupleScorer}); any positive value gives the same result, only speed and memory change
+ * @param turns which assistant turns of chat records are documents
  */
 record JobSpec(List<String> inputs, Format format, String textField, String idsField, String scheme, Keys keys,
-        String tokenizer, double alpha, int repartition, int localDedupEntries) implements Serializable {
+        String tokenizer, double alpha, int repartition, int localDedupEntries, Turns turns) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
     /** Input formats. */
     enum Format {
+        /**
+         * Detected from the content of the first input file: plain JSONL and Parquet with a text or
+         * ids column go to Spark's readers (split across tasks), anything else (chat transcripts,
+         * CSV/TSV, text; a Parquet messages column) to hallmark-corpus, each file detected again.
+         */
+        AUTO,
+        /** Chat transcripts (OpenAI, ShareGPT, Alpaca) through hallmark-corpus: one task per file. */
+        CHAT,
+        /** CSV with a header row through hallmark-corpus (a column, or Alpaca columns as chats). */
+        CSV,
+        /** TSV with a header row through hallmark-corpus. */
+        TSV,
         /** JSON lines: one object per line, text in {@code textField} or ids in {@code idsField}. */
         JSONL,
         /** Plain text, one document per line (blank lines are not documents). */
@@ -50,15 +66,24 @@ record JobSpec(List<String> inputs, Format format, String textField, String idsF
         TEXT,
         /** Token ids, one document per line, separated by spaces or commas (the CLI's {@code ids}). */
         IDS,
-        /** Parquet with a string column {@code textField} and/or an integer-array column {@code idsField}. */
+        /**
+         * Parquet with a string column {@code textField} and/or an integer-array column
+         * {@code idsField} (Spark's reader); a file with a list-of-struct messages column instead is
+         * read as chats by hallmark-corpus.
+         */
         PARQUET;
+
+        /** Whether the format is read by hallmark-corpus, one task per file. */
+        boolean corpus() {
+            return this == CHAT || this == CSV || this == TSV;
+        }
 
         static Format parse(String s) {
             try {
                 return valueOf(s.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("unknown input format '" + s
-                        + "' (use jsonl, lines, text, ids or parquet)");
+                        + "' (use auto, jsonl, chat, csv, tsv, parquet, lines, text or ids)");
             }
         }
     }
@@ -70,6 +95,7 @@ record JobSpec(List<String> inputs, Format format, String textField, String idsF
         }
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(turns, "turns");
         Scheme parsed = Scheme.parse(scheme);
         if ((parsed.keyKind() == Scheme.KeyKind.VLLM) != keys.vllm()) {
             throw new IllegalArgumentException(keys.vllm() ? "vLLM keys bind only the vllm-* schemes, not " + parsed
@@ -86,19 +112,37 @@ record JobSpec(List<String> inputs, Format format, String textField, String idsF
         if (localDedupEntries < 1) {
             throw new IllegalArgumentException("the local de-duplication bound must be >= 1, got " + localDedupEntries);
         }
-        if (textField == null || textField.isBlank() || idsField == null || idsField.isBlank()) {
+        if ((textField != null && textField.isBlank()) || idsField == null || idsField.isBlank()) {
             throw new IllegalArgumentException("the text and ids field names must not be empty");
         }
-        if (textField.equals(idsField)) {
+        if (idsField.equals(textField)) {
             throw new IllegalArgumentException("--field and --ids-field name the same field '" + textField + "'");
         }
     }
 
-    /** A job with the default local de-duplication bound. */
+    /** A job with the default local de-duplication bound, every assistant turn of chats. */
     JobSpec(List<String> inputs, Format format, String textField, String idsField, String scheme, Keys keys,
             String tokenizer, double alpha, int repartition) {
         this(inputs, format, textField, idsField, scheme, keys, tokenizer, alpha, repartition,
                 TupleScorer.LOCAL_DEDUP_LIMIT);
+    }
+
+    /** A job reading every assistant turn of chats. */
+    JobSpec(List<String> inputs, Format format, String textField, String idsField, String scheme, Keys keys,
+            String tokenizer, double alpha, int repartition, int localDedupEntries) {
+        this(inputs, format, textField, idsField, scheme, keys, tokenizer, alpha, repartition, localDedupEntries,
+                Turns.ALL);
+    }
+
+    /** The column or JSON field of the text for Spark's readers: {@code textField}, else {@code text}. */
+    String textColumn() {
+        return textField != null ? textField : "text";
+    }
+
+    /** The same job read in {@code f} (what {@link Format#AUTO} resolved to). */
+    JobSpec withFormat(Format f) {
+        return new JobSpec(inputs, f, textField, idsField, scheme, keys, tokenizer, alpha, repartition,
+                localDedupEntries, turns);
     }
 
     /** The keyed scorers, one per key, in key order. */

@@ -61,14 +61,20 @@ public final class SparkDetectCommand implements Callable<Integer> {
             description = "Input paths or globs, any Hadoop file system (file:, hdfs:, s3a:, ...); .gz is decompressed.")
     List<String> inputs;
 
-    @Option(names = "--format", defaultValue = "jsonl",
-            description = "jsonl | lines (a document per line) | text (a document per file) | ids | parquet "
-                    + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--format", defaultValue = "auto", paramLabel = "FORMAT", description = "auto (from the first "
+            + "file's content) | jsonl | parquet (Spark's readers, split across tasks) | chat | csv | tsv (hallmark-corpus, "
+            + "one task per file, the documents the verifier service reads) | lines (a document per line) | text (a "
+            + "document per file) | ids (default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--field", defaultValue = "text", description = "JSONL field / Parquet column holding the text "
-            + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--field", paramLabel = "PATH", description = "JSONL field / Parquet or CSV column holding the text "
+            + "(hallmark-corpus formats: a dotted path, or the chat turns) (default: text; hallmark-corpus: text, else "
+            + "completion; chats: their turns).")
     String field;
+
+    @Option(names = "--turns", defaultValue = "all", paramLabel = "last|all", description = "Chats: every assistant "
+            + "turn is a document, or only the last of each record (default: ${DEFAULT-VALUE}).")
+    String turns;
 
     @Option(names = "--ids-field", defaultValue = "ids", description = "JSONL field / Parquet column holding token ids, "
             + "used where the text is null (default: ${DEFAULT-VALUE}).")
@@ -99,13 +105,22 @@ public final class SparkDetectCommand implements Callable<Integer> {
     @Option(names = "--output", description = "Also write the JSON report to this local file.")
     Path output;
 
+    private static dev.hallmark.corpus.Turns turns(String s) {
+        for (dev.hallmark.corpus.Turns t : dev.hallmark.corpus.Turns.values()) {
+            if (t.text().equalsIgnoreCase(s.strip())) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("--turns must be last or all, got '" + s + "'");
+    }
+
     @Override
     public Integer call() throws Exception {
-        Scheme s = scheme.parse();
+        Scheme s = scheme.parse(keys::defaultScheme);
         JobSpec.Keys ks = s instanceof VllmScheme v ? JobSpec.Keys.ofVllm(VllmKeys.load(v, keys.keyFile(), keys.keyring()))
                 : JobSpec.Keys.of(keys.load("scheme " + s));
         JobSpec job = new JobSpec(inputs, JobSpec.Format.parse(format), field, idsField, s.toString(), ks,
-                tokenizer, fpr.fpr(), repartition, localDedupEntries);
+                tokenizer, fpr.fpr(), repartition, localDedupEntries, turns(turns));
         for (String c : conf) {
             if (c.indexOf('=') <= 0) {
                 throw new IllegalArgumentException("--conf expects KEY=VALUE, got '" + c + "'");

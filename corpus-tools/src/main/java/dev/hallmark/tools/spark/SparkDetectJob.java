@@ -7,6 +7,8 @@ import static org.apache.spark.sql.functions.min;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hallmark.corpus.CorpusFormat;
+import dev.hallmark.corpus.Role;
 import dev.hallmark.detect.DetectionJson;
 import dev.hallmark.detect.DetectionResult;
 import dev.hallmark.detect.Detector;
@@ -15,6 +17,8 @@ import dev.hallmark.scheme.KeyedScheme;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -68,11 +72,15 @@ final class SparkDetectJob {
     private SparkDetectJob() {}
 
     /** What a run found. {@code adjusted} equals {@code raw} for one key. */
-    record Result(JobSpec spec, List<DetectionResult> raw, List<DetectionResult> adjusted, long[] counters,
+    record Result(JobSpec spec, Input input, List<DetectionResult> raw, List<DetectionResult> adjusted, long[] counters,
             int inputPartitions, String master, String sparkVersion, double seconds) {
 
         long counter(int c) {
             return counters[c];
+        }
+
+        private void putRecords(ObjectNode o) {
+            putRecordsTo(o, counters);
         }
 
         /**
@@ -104,12 +112,15 @@ final class SparkDetectJob {
             c.put("skipped_context", counter(TupleScorer.SKIPPED_CONTEXT));
             c.put("skipped_filtered", counter(TupleScorer.SKIPPED_FILTERED));
             c.put("text_chars", counter(TupleScorer.TEXT_CHARS));
+            putRecords(o);
             ObjectNode j = o.putObject("job");
             j.put("engine", "spark " + sparkVersion);
             j.put("master", master);
             ArrayNode in = j.putArray("inputs");
             spec.inputs().forEach(in::add);
             j.put("format", spec.format().name().toLowerCase(java.util.Locale.ROOT));
+            j.put("read_as", input.format());
+            j.put("reader", input.corpus() ? "hallmark-corpus (one task per file)" : "spark");
             j.put("input_partitions", inputPartitions);
             j.put("seconds", seconds);
             j.put("tokenize_task_seconds", counter(TupleScorer.TOKENIZE_NANOS) / 1e9);
@@ -123,17 +134,27 @@ final class SparkDetectJob {
         }
     }
 
+    /**
+     * The documents to score and how they were read.
+     *
+     * @param format the format read ({@code chat}, {@code jsonl}, ...; {@code auto} when hallmark-corpus
+     *     detects it per file)
+     * @param corpus whether hallmark-corpus read them ({@link CorpusFiles}), else Spark's readers
+     */
+    record Input(Dataset<DocBean> docs, String format, boolean corpus) {}
+
     /** Runs the job on {@code spark} (not stopped afterwards). */
     static Result run(SparkSession spark, JobSpec spec) {
         long t0 = System.nanoTime();
         List<KeyedScheme> keyed = spec.keyed();
-        Dataset<Row> rows = read(spark, spec);
+        Input input = read(spark, spec);
+        Dataset<DocBean> docs = input.docs();
         if (spec.repartition() > 0) {
-            rows = rows.repartition(spec.repartition());
+            docs = docs.repartition(spec.repartition());
         }
-        Dataset<DocBean> docs = rows.as(Encoders.bean(DocBean.class));
         int inputPartitions = docs.rdd().getNumPartitions();
-        Dataset<TupleBean> tuples = docs.mapPartitions(new TupleScorer(spec), Encoders.bean(TupleBean.class));
+        Dataset<TupleBean> tuples = docs.mapPartitions(new TupleScorer(spec, input.corpus()),
+                Encoders.bean(TupleBean.class));
         Dataset<Row> distinct = tuples.groupBy("slot", "hi", "lo").agg(min("score"), max("score"));
         PartialSums total = distinct.toJavaRDD()
                 .mapPartitions(PartialSums.ofPartition(keyed.size()))
@@ -153,24 +174,61 @@ final class SparkDetectJob {
         }
         List<DetectionResult> adjusted = raw.size() == 1 ? raw : MultiKeyDetector.adjust(raw).adjusted();
         double seconds = (System.nanoTime() - t0) / 1e9;
-        return new Result(spec, List.copyOf(raw), List.copyOf(adjusted), Arrays.copyOf(c, c.length),
+        return new Result(spec, input, List.copyOf(raw), List.copyOf(adjusted), Arrays.copyOf(c, c.length),
                 inputPartitions, spark.sparkContext().master(), spark.version(), seconds);
     }
 
     private static final DataType IDS_TYPE = DataTypes.createArrayType(DataTypes.IntegerType, true);
 
-    /** The input as rows (text string, ids array&lt;int&gt;), either possibly null. */
-    static Dataset<Row> read(SparkSession spark, JobSpec spec) {
+    private static final DataType COUNTS_TYPE = DataTypes.createArrayType(DataTypes.LongType, true);
+
+    /**
+     * The input as documents: {@link JobSpec.Format#AUTO} resolved from the first file
+     * ({@link FirstFileFormat}: plain JSONL and Parquet to Spark's readers, anything else to
+     * hallmark-corpus), the hallmark-corpus formats read file by file ({@link CorpusFiles}), the
+     * others by Spark's readers into (text, ids) rows.
+     */
+    static Input read(SparkSession spark, JobSpec spec) {
+        JobSpec.Format f = spec.format();
+        if (f == JobSpec.Format.AUTO) {
+            CorpusFormat found = FirstFileFormat.of(spark, spec);
+            if (found != CorpusFormat.JSONL && found != CorpusFormat.PARQUET) {
+                return corpus(spark, spec, null, "auto");
+            }
+            f = found == CorpusFormat.JSONL ? JobSpec.Format.JSONL : JobSpec.Format.PARQUET;
+        }
+        if (f.corpus()) {
+            return corpus(spark, spec, CorpusFormat.valueOf(f.name()), f.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        Dataset<Row> rows = rows(spark, spec, f);
+        if (rows == null) { // Parquet whose documents are a messages column: chats
+            return corpus(spark, spec, CorpusFormat.PARQUET, "parquet");
+        }
+        Dataset<DocBean> docs = rows.select(col("text"), col("ids"), lit(null).cast(DataTypes.StringType).as("role"),
+                lit(null).cast(COUNTS_TYPE).as("counts")).as(Encoders.bean(DocBean.class));
+        return new Input(docs, f.name().toLowerCase(java.util.Locale.ROOT), false);
+    }
+
+    /** Every input file read whole by hallmark-corpus ({@code format} null: detected per file). */
+    private static Input corpus(SparkSession spark, JobSpec spec, CorpusFormat format, String name) {
+        JavaRDD<DocBean> docs = JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .binaryFiles(String.join(",", spec.inputs()))
+                .flatMap(new CorpusFiles(format, spec));
+        return new Input(spark.createDataset(docs.rdd(), Encoders.bean(DocBean.class)), name, true);
+    }
+
+    /** The input as rows (text string, ids array&lt;int&gt;), either possibly null; null for a chat Parquet file. */
+    static Dataset<Row> rows(SparkSession spark, JobSpec spec, JobSpec.Format format) {
         String[] paths = spec.inputs().toArray(new String[0]);
         Column nullText = lit(null).cast(DataTypes.StringType).as("text");
         Column nullIds = lit(null).cast(IDS_TYPE).as("ids");
-        switch (spec.format()) {
+        switch (format) {
             case JSONL: {
                 StructType schema = new StructType(new StructField[] {
-                    DataTypes.createStructField(spec.textField(), DataTypes.StringType, true),
+                    DataTypes.createStructField(spec.textColumn(), DataTypes.StringType, true),
                     DataTypes.createStructField(spec.idsField(), IDS_TYPE, true)});
                 Dataset<Row> df = spark.read().schema(schema).option("mode", "FAILFAST").json(paths);
-                return df.select(col(quote(spec.textField())).as("text"), col(quote(spec.idsField())).as("ids"));
+                return df.select(col(quote(spec.textColumn())).as("text"), col(quote(spec.idsField())).as("ids"));
             }
             case LINES:
             case IDS:
@@ -180,15 +238,18 @@ final class SparkDetectJob {
             case PARQUET: {
                 Dataset<Row> df = spark.read().parquet(paths);
                 StructType s = df.schema();
+                if (isChat(s, spec.textField())) {
+                    return null;
+                }
                 Column text = nullText;
                 Column ids = nullIds;
-                if (hasField(s, spec.textField())) {
-                    DataType t = s.apply(spec.textField()).dataType();
+                if (hasField(s, spec.textColumn())) {
+                    DataType t = s.apply(spec.textColumn()).dataType();
                     if (!t.equals(DataTypes.StringType)) {
-                        throw new IllegalArgumentException("parquet column '" + spec.textField() + "' is "
+                        throw new IllegalArgumentException("parquet column '" + spec.textColumn() + "' is "
                                 + t.simpleString() + ", expected string");
                     }
-                    text = col(quote(spec.textField())).as("text");
+                    text = col(quote(spec.textColumn())).as("text");
                 }
                 if (hasField(s, spec.idsField())) {
                     DataType t = s.apply(spec.idsField()).dataType();
@@ -199,14 +260,46 @@ final class SparkDetectJob {
                     ids = col(quote(spec.idsField())).cast(IDS_TYPE).as("ids");
                 }
                 if (text == nullText && ids == nullIds) {
-                    throw new IllegalArgumentException("parquet input has neither a string column '" + spec.textField()
+                    throw new IllegalArgumentException("parquet input has neither a string column '" + spec.textColumn()
                             + "' nor an integer-array column '" + spec.idsField() + "' (columns: "
                             + String.join(", ", s.fieldNames()) + "); choose with --field / --ids-field");
                 }
                 return df.select(text, ids);
             }
             default:
-                throw new IllegalStateException("unhandled format " + spec.format());
+                throw new IllegalStateException("unhandled format " + format);
+        }
+    }
+
+    /** A Parquet schema whose documents are chats: a list of structs (the named field, messages, conversations), or Alpaca's columns. */
+    private static boolean isChat(StructType s, String field) {
+        for (String c : field != null ? List.of(field) : List.of("messages", "conversations")) {
+            if (hasField(s, c) && s.apply(c).dataType() instanceof ArrayType a && a.elementType() instanceof StructType) {
+                return true;
+            }
+        }
+        return field == null && hasField(s, "instruction") && hasField(s, "output");
+    }
+
+    /** {@code records}: as in the verifier service's reports (with turns by role when the corpus is chats). */
+    private static void putRecordsTo(ObjectNode o, long[] c) {
+        ObjectNode r = o.putObject("records");
+        r.put("count", c[TupleScorer.RECORDS]);
+        r.put("documents", c[TupleScorer.DOCUMENTS]);
+        long turns = 0;
+        for (int i = TupleScorer.TURNS; i < TupleScorer.DOCUMENT_TURNS; i++) {
+            turns += c[i];
+        }
+        if (turns == 0) {
+            return;
+        }
+        ObjectNode t = r.putObject("turns");
+        ObjectNode d = r.putObject("document_turns");
+        ObjectNode k = r.putObject("tokens_by_role");
+        for (Role role : Role.values()) {
+            t.put(role.text(), c[TupleScorer.TURNS + role.ordinal()]);
+            d.put(role.text(), role == Role.ASSISTANT ? c[TupleScorer.DOCUMENT_TURNS] : 0);
+            k.put(role.text(), role == Role.ASSISTANT ? c[TupleScorer.TURN_TOKENS] : 0);
         }
     }
 

@@ -48,17 +48,32 @@ final class TupleScorer implements MapPartitionsFunction<DocBean, TupleBean> {
     static final int RECORDS_SKIPPED = 4;
     static final int TEXT_CHARS = 5;
     static final int TOKENIZE_NANOS = 6;
-    static final int COUNTERS = 7;
+    /** Records read: rows of Spark's readers, records of the hallmark-corpus files (their counts beans). */
+    static final int RECORDS = 7;
+    /** Chat turns seen by role, {@link dev.hallmark.corpus.Role} order, from {@code TURNS} on. */
+    static final int TURNS = 8;
+    /** Chat assistant turns that became documents. */
+    static final int DOCUMENT_TURNS = TURNS + dev.hallmark.corpus.Role.values().length;
+    /** Tokens of documents that are chat turns (assistant turns: the only role scored). */
+    static final int TURN_TOKENS = DOCUMENT_TURNS + 1;
+    static final int COUNTERS = TURN_TOKENS + 1;
 
     /** Default entries of the task-local de-duplication sets (all keys together) before they are cleared. */
     static final int LOCAL_DEDUP_LIMIT = 1 << 20;
 
     private final JobSpec spec;
     private final boolean textIsIds;
+    private final boolean corpus;
 
-    TupleScorer(JobSpec spec) {
+    /** @param corpus whether the documents come from {@link CorpusFiles} (which also send counts beans) */
+    TupleScorer(JobSpec spec, boolean corpus) {
         this.spec = spec;
         this.textIsIds = spec.format() == JobSpec.Format.IDS;
+        this.corpus = corpus;
+    }
+
+    TupleScorer(JobSpec spec) {
+        this(spec, false);
     }
 
     @Override
@@ -119,6 +134,18 @@ final class TupleScorer implements MapPartitionsFunction<DocBean, TupleBean> {
             int[] ids = d.getIds();
             String text = d.getText();
             doc = null;
+            long[] c = d.getCounts();
+            if (c != null) {
+                counters[RECORDS] += c[CorpusFiles.RECORDS];
+                for (int r = 0; r < DOCUMENT_TURNS - TURNS; r++) {
+                    counters[TURNS + r] += c[CorpusFiles.TURNS + r];
+                }
+                counters[DOCUMENT_TURNS] += c[CorpusFiles.DOCUMENT_TURNS];
+                return;
+            }
+            if (!corpus) {
+                counters[RECORDS]++;
+            }
             if (text != null && !textIsIds) {
                 if (spec.format() == JobSpec.Format.LINES && text.isBlank()) {
                     counters[RECORDS_SKIPPED]++;
@@ -150,6 +177,9 @@ final class TupleScorer implements MapPartitionsFunction<DocBean, TupleBean> {
             }
             counters[DOCUMENTS]++;
             counters[TOKENS_SEEN] += ids.length;
+            if (d.getRole() != null) {
+                counters[TURN_TOKENS] += ids.length;
+            }
             counters[SKIPPED_CONTEXT] += Math.min(h, ids.length);
             doc = ids;
             t = h;

@@ -338,8 +338,9 @@ class SparkDetectTest {
                 bad.toString());
         assertTrue(err.contains("has a negative token id -7 at ids[1]"), err);
         err = runExpectingFailure("spark-detect", "--key", keyFile.toString(), "--scheme", "kgw", "--input",
-                bad.toString(), "--format", "csv");
-        assertTrue(err.contains("unknown input format 'csv' (use jsonl, lines, text, ids or parquet)"), err);
+                bad.toString(), "--format", "xml");
+        assertTrue(err.contains("unknown input format 'xml' (use auto, jsonl, chat, csv, tsv, parquet, lines, text or "
+                + "ids)"), err);
         err = runExpectingFailure("spark-detect", "--key", keyFile.toString(), "--scheme", "kgw", "--input",
                 tmp.resolve("missing-dir").toString());
         assertTrue(err.contains("missing-dir") && err.contains("does not exist"), err);

@@ -78,7 +78,8 @@ final class DetectResource implements Resource {
             if (q.inputs().size() > 1) {
                 auth.charge(who, q.inputs().size() - 1);
             }
-            KeyStore.Family family = keys.family(q.scheme(), q.keyIds());
+            // admins test every key; analysts their tenant's and the shared ones
+            KeyStore.Family family = keys.family(KeysResource.scope(who), q.scheme(), q.keyIds());
             List<int[]> ids = engine.prepare(q.inputs(), family);
             ObjectNode out = F.objectNode();
             out.put("alpha", q.alpha());

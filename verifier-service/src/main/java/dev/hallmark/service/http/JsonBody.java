@@ -78,6 +78,11 @@ final class JsonBody {
         return new JsonBody(n);
     }
 
+    /** Whether the body names {@code f} at all (also as null). */
+    boolean present(String f) {
+        return root.has(f);
+    }
+
     boolean has(String f) {
         JsonNode v = root.get(f);
         return v != null && !v.isNull();

@@ -6,6 +6,8 @@ import dev.hallmark.key.KeyFileException;
 import dev.hallmark.key.VllmKey;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.service.Problem;
+import dev.hallmark.service.store.ApiTokens;
+import dev.hallmark.service.store.KeyScope;
 import dev.hallmark.service.store.KeyStore;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
@@ -17,17 +19,23 @@ import java.util.Base64;
 import java.util.Set;
 
 /**
- * {@code /v1/keys} (admins only): list, register (generate or import a Hallmark key, given as its
- * secret or as the key file {@code hallmark keygen} writes; import a SynthID key set; import vLLM's
- * 64-bit key, given as {@code "key"} or as the file {@code hallmark keygen --vllm-key N} writes),
- * show, derive per-account keys, retire. Secrets go in, never out.
+/**
+ * {@code /v1/keys}: admins list (every key, or one tenant's with {@code ?tenant=}), register
+ * (generate or import a Hallmark key, given as its secret or as the key file {@code hallmark keygen}
+ * writes, with the scheme that file names unless one is given; import a SynthID key set; import
+ * vLLM's 64-bit key, given as {@code "key"} or as the file {@code hallmark keygen --vllm-key N}
+ * writes), show, move to a tenant or relabel ({@code PATCH}), derive per-account keys, retire.
+ * Analysts list and show the keys their scans and detections test: their tenant's and the shared
+ * ones (a key of another tenant is not found). Each key belongs to a tenant, or (tenant null) is
+ * shared by all. Secrets go in, never out.
  */
 final class KeysResource implements Resource {
 
-    static final Set<String> KEY_FIELDS = Set.of("kind", "scheme", "label", "secret", "keys", "key",
+    static final Set<String> KEY_FIELDS = Set.of("kind", "scheme", "label", "secret", "keys", "key", "tenant",
             // a key file written by `hallmark keygen` (or `hallmark keygen --vllm-key N`), sent as it is
             "format", "version", "type", "key_id", "created", "parent_id", "derivation_path", "vllm_key");
-    static final Set<String> DERIVE_FIELDS = Set.of("path", "label", "scheme");
+    static final Set<String> DERIVE_FIELDS = Set.of("path", "label", "scheme", "tenant");
+    static final Set<String> PATCH_FIELDS = Set.of("label", "tenant");
 
     private final KeyStore keys;
     private final Auth auth;
@@ -43,19 +51,26 @@ final class KeysResource implements Resource {
 
     @Override
     public void mount(Router r) {
-        r.get("/v1/keys").handler(auth::requireAdmin).handler(ctx -> work.respond(ctx, () -> {
+        r.get("/v1/keys").handler(ctx -> work.respond(ctx, () -> {
+            ApiTokens.Principal who = Auth.principal(ctx);
+            String tenant = ctx.queryParams().get("tenant");
+            if (tenant != null && !who.isAdmin()) {
+                throw Problem.forbidden("?tenant= needs an admin API token; analysts list their own tenant's keys");
+            }
+            KeyScope scope = who.isAdmin() ? (tenant == null ? KeyScope.ALL : KeyScope.of(tenant)) : scope(who);
             JsonArray a = new JsonArray();
-            keys.list().forEach(k -> a.add(Views.key(k)));
+            keys.list(scope).forEach(k -> a.add(Views.key(k)));
             return new JsonObject().put("keys", a);
         }));
         r.post("/v1/keys").handler(body).handler(auth::requireAdmin).handler(this::register);
-        r.get("/v1/keys/:id").handler(auth::requireAdmin).handler(ctx -> work.respond(ctx, () -> {
+        r.get("/v1/keys/:id").handler(ctx -> work.respond(ctx, () -> {
             KeyStore.Info k = keys.get(ctx.pathParam("id"));
-            if (k == null) {
+            if (k == null || !scope(Auth.principal(ctx)).sees(k)) {
                 throw Problem.notFound("no key with id '" + ctx.pathParam("id") + "'");
             }
             return Views.key(k);
         }));
+        r.patch("/v1/keys/:id").handler(body).handler(auth::requireAdmin).handler(this::patch);
         r.post("/v1/keys/:id/derive").handler(body).handler(auth::requireAdmin).handler(this::derive);
         r.delete("/v1/keys/:id").handler(auth::requireAdmin).handler(ctx -> work.respondAtomically(ctx, () -> {
             String id = ctx.pathParam("id");
@@ -87,8 +102,9 @@ final class KeysResource implements Resource {
                 } catch (KeyFileException e) {
                     throw Problem.invalid(e.getMessage());
                 }
-                KeyStore.Info k = keys.registerVllm(key, b.string("scheme", null), b.string("label", null));
-                auth.audit(ctx, "key.import", k.id(), k.scheme() + " (vLLM key file)");
+                KeyStore.Info k = keys.registerVllm(key, b.string("scheme", null), b.string("label", null),
+                        b.string("tenant", null));
+                auth.audit(ctx, "key.import", k.id(), k.scheme() + " (vLLM key file)" + tenantNote(k));
                 return created(ctx, k);
             });
             return;
@@ -101,8 +117,13 @@ final class KeysResource implements Resource {
                 } catch (KeyFileException e) {
                     throw Problem.invalid(e.getMessage());
                 }
-                KeyStore.Info k = keys.register(key, b.string("scheme", null), b.string("label", null));
-                auth.audit(ctx, "key.import", k.id(), k.scheme() + " (key file)");
+                String scheme = b.string("scheme", null);
+                if (scheme == null) {
+                    throw Problem.invalid("the key file names no default scheme and the request gives no 'scheme': "
+                            + "add \"scheme\" (e.g. \"kgw\"), or write the key file with hallmark keygen --scheme SPEC");
+                }
+                KeyStore.Info k = keys.register(key, scheme, b.string("label", null), b.string("tenant", null));
+                auth.audit(ctx, "key.import", k.id(), k.scheme() + " (key file)" + tenantNote(k));
                 return created(ctx, k);
             });
             return;
@@ -115,8 +136,8 @@ final class KeysResource implements Resource {
                 }
                 JsonNode ks = b.node("keys");
                 KeyStore.Info k = keys.registerSynthId(b.string("scheme", null), b.string("label", null),
-                        ks == null || ks.isNull() ? null : ks.toString());
-                auth.audit(ctx, "key.import", k.id(), k.scheme() + " (SynthID key set)");
+                        ks == null || ks.isNull() ? null : ks.toString(), b.string("tenant", null));
+                auth.audit(ctx, "key.import", k.id(), k.scheme() + " (SynthID key set)" + tenantNote(k));
                 return created(ctx, k);
             }
             if (KeyStore.KIND_VLLM.equals(kind)) {
@@ -124,9 +145,9 @@ final class KeysResource implements Resource {
                     throw Problem.invalid("a vLLM key is given as 'key' (vLLM's integer key as a decimal string), not "
                             + "'secret' or 'keys'");
                 }
-                KeyStore.Info k = keys.registerVllm(KeyStore.vllmKey(vllmKeyText(b.node("key"))),
-                        b.string("scheme", null), b.string("label", null));
-                auth.audit(ctx, "key.import", k.id(), k.scheme() + " (vLLM key)");
+                KeyStore.Info k = keys.registerVllm(vllmKey(vllmKeyText(b.node("key"))),
+                        b.string("scheme", null), b.string("label", null), b.string("tenant", null));
+                auth.audit(ctx, "key.import", k.id(), k.scheme() + " (vLLM key)" + tenantNote(k));
                 return created(ctx, k);
             }
             if (!KeyStore.KIND_HALLMARK.equals(kind)) {
@@ -152,8 +173,9 @@ final class KeysResource implements Resource {
                     throw Problem.invalid("'secret' must be 32 bytes in standard Base64, got " + secret.length + " bytes");
                 }
             }
-            KeyStore.Info k = keys.register(b.string("scheme", null), b.string("label", null), secret);
-            auth.audit(ctx, secret == null ? "key.generate" : "key.import", k.id(), k.scheme());
+            KeyStore.Info k = keys.register(b.string("scheme", null), b.string("label", null), secret,
+                    b.string("tenant", null));
+            auth.audit(ctx, secret == null ? "key.generate" : "key.import", k.id(), k.scheme() + tenantNote(k));
             return created(ctx, k);
         });
     }
@@ -172,8 +194,11 @@ final class KeysResource implements Resource {
                 throw Problem.invalid("'path' is required, e.g. 'account/123'");
             }
             String label = b.string("label", path);
-            KeyStore.Info k = keys.derive(ctx.pathParam("id"), path, b.string("scheme", null), label);
-            auth.audit(ctx, "key.derive", k.id(), "from " + ctx.pathParam("id") + " path " + path);
+            // the child belongs to its parent's tenant unless the request says otherwise ("tenant": null: shared)
+            KeyStore.Info k = b.present("tenant")
+                    ? keys.derive(ctx.pathParam("id"), path, b.string("scheme", null), label, b.string("tenant", null))
+                    : keys.derive(ctx.pathParam("id"), path, b.string("scheme", null), label);
+            auth.audit(ctx, "key.derive", k.id(), "from " + ctx.pathParam("id") + " path " + path + tenantNote(k));
             return created(ctx, k);
         });
     }
@@ -197,6 +222,65 @@ final class KeysResource implements Resource {
         throw Problem.invalid("'key' must be vLLM's key as a decimal string (an integer in [0, 2^64 - 1], e.g. "
                 + "\"42\"), got a JSON " + n.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
                 + (n.isNumber() ? " " + n.asText() : ""));
+    }
+
+    /**
+     * Parses vLLM's key as a request gives it: a decimal string, or a JSON integer's digits.
+     *
+     * @throws Problem invalid-request naming the value (negative, 2^64 or more, not a decimal integer)
+     */
+    static VllmKey vllmKey(String decimal) {
+        if (decimal == null) {
+            throw Problem.invalid("'key' is required for kind vllm: vLLM's watermark key, an integer in "
+                    + "[0, 2^64 - 1] as a decimal string, e.g. \"42\"");
+        }
+        try {
+            return VllmKey.parse(decimal);
+        } catch (IllegalArgumentException e) {
+            throw Problem.invalid("'key': " + e.getMessage());
+        }
+    }
+
+    /** {@code PATCH /v1/keys/{id}}: {@code tenant} (a tenant, or null: shared by every tenant) and/or {@code label}. */
+    private void patch(RoutingContext ctx) {
+        JsonBody b;
+        try {
+            b = JsonBody.parse(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), ctx.body().buffer(), PATCH_FIELDS);
+        } catch (Problem p) {
+            ctx.fail(p);
+            return;
+        }
+        work.respondAtomically(ctx, () -> {
+            String id = ctx.pathParam("id");
+            KeyStore.Info before = keys.get(id);
+            if (before == null) {
+                throw Problem.notFound("no key with id '" + id + "'");
+            }
+            if (!b.present("tenant") && !b.present("label")) {
+                throw Problem.invalid("nothing to change: give 'tenant' (a tenant, or null to share the key with "
+                        + "every tenant) and/or 'label'");
+            }
+            KeyStore.Info k = before;
+            if (b.present("label")) {
+                k = keys.setLabel(id, b.string("label", null));
+                auth.audit(ctx, "key.label", id, k.label());
+            }
+            if (b.present("tenant")) {
+                k = keys.setTenant(id, b.string("tenant", null));
+                auth.audit(ctx, "key.tenant", id, (before.tenant() == null ? "shared" : "tenant " + before.tenant())
+                        + " -> " + (k.tenant() == null ? "shared" : "tenant " + k.tenant()));
+            }
+            return Views.key(k);
+        });
+    }
+
+    /** The keys {@code who} uses: every key for admins, else its tenant's and the shared ones. */
+    static KeyScope scope(ApiTokens.Principal who) {
+        return who.isAdmin() ? KeyScope.ALL : KeyScope.of(who.tenant());
+    }
+
+    private static String tenantNote(KeyStore.Info k) {
+        return k.tenant() == null ? ", shared" : ", tenant " + k.tenant();
     }
 
     /** 201 with the new key's location and metadata. */

@@ -63,13 +63,14 @@ final class Views {
         return o;
     }
 
-    /** A key's public metadata. */
+    /** A key's public metadata ({@code tenant} null: shared by every tenant). */
     static JsonObject key(KeyStore.Info k) {
         JsonObject o = new JsonObject()
                 .put("id", k.id())
                 .put("kind", k.kind())
                 .put("scheme", k.scheme())
                 .put("label", k.label())
+                .put("tenant", k.tenant())
                 .put("status", k.status())
                 .put("created_at", k.createdAt().toString());
         if (k.parentId() != null) {

@@ -114,6 +114,7 @@ public final class DetectionEngine {
             ObjectNode j = DetectionJson.toJson(r.adjusted().get(i), tokenScores && admin);
             ScanReports.putFinite(j, "log10_p_unadjusted", raw.get(i).log10P());
             j.put("p_value_unadjusted", raw.get(i).pValue());
+            j.put("label", family.label(i));
             results.add(Evidence.view(j, admin));
         }
         ArrayNode det = o.putArray("detected_key_ids");

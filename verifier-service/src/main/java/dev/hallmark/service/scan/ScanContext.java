@@ -10,6 +10,7 @@ import dev.hallmark.detect.DetectionJson;
 import dev.hallmark.detect.PositionFilter;
 import dev.hallmark.service.Problem;
 import dev.hallmark.service.ServiceConfig;
+import dev.hallmark.service.store.KeyScope;
 import dev.hallmark.service.store.KeyStore;
 import dev.hallmark.service.store.ScanFiles;
 import dev.hallmark.service.store.ScanStore;
@@ -55,13 +56,14 @@ record ScanContext(ServiceConfig config, ScanStore scans, KeyStore keys, ScanFil
     }
 
     /**
-     * The tests of scan {@code s}, resolved again at run time.
+     * The tests of scan {@code s}, resolved again at run time: keys of the scan's tenant and shared
+     * ones (every scan, an admin's too, so a report only ever names keys its tenant may see).
      *
-     * @throws Problem unknown-key when a chosen key was retired since the upload
+     * @throws Problem unknown-key when a chosen key was retired (or moved to another tenant) since the upload
      */
     KeyStore.Family family(ScanStore.Scan s) {
         try {
-            return keys.family(s.scheme(), s.keyIds());
+            return keys.family(KeyScope.of(s.tenant()), s.scheme(), s.keyIds());
         } catch (Problem p) {
             throw Problem.unknownKey("keys chosen for this scan are no longer active: " + p.detail());
         }

@@ -11,6 +11,7 @@ import dev.hallmark.service.Problem;
 import dev.hallmark.service.ServiceConfig;
 import dev.hallmark.service.store.ApiTokens;
 import dev.hallmark.service.store.AuditLog;
+import dev.hallmark.service.store.KeyScope;
 import dev.hallmark.service.store.KeyStore;
 import dev.hallmark.service.store.ScanFiles;
 import dev.hallmark.service.store.ScanStore;
@@ -69,7 +70,7 @@ public final class ScanIntake {
      * @throws Problem naming the problem
      */
     public void precheck(ScanRequest req, ApiTokens.Principal who) {
-        KeyStore.Family family = keys.family(req.scheme(), req.keyIds());
+        KeyStore.Family family = keys.family(KeyScope.of(who.tenant()), req.scheme(), req.keyIds());
         if (req.format() == CorpusFormat.TEXT) {
             family.checkText(tokenizer.vocabularySize());
         }
@@ -127,7 +128,7 @@ public final class ScanIntake {
                         + req.declared().text() + " magic bytes");
             }
             // the scan's tests decide which token ids and whether text are acceptable (hf-kgw: its vocab)
-            KeyStore.Family family = keys.family(req.scheme(), req.keyIds());
+            KeyStore.Family family = keys.family(KeyScope.of(who.tenant()), req.scheme(), req.keyIds());
             int idLimit = family.idLimit(tokenizer.vocabularySize());
             boolean textChecked = false;
             Document d;

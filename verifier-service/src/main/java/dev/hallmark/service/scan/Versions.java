@@ -1,5 +1,6 @@
 package dev.hallmark.service.scan;
 
+import dev.hallmark.detect.HallmarkVersion;
 import dev.hallmark.text.HfTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,10 +19,9 @@ public final class Versions {
 
     private Versions() {}
 
-    /** This build's version (the jar's Implementation-Version). */
+    /** This build's version: the one every Hallmark jar reports ({@link HallmarkVersion}). */
     public static String hallmark() {
-        String v = Versions.class.getPackage().getImplementationVersion();
-        return v != null ? v : "0.1.0-SNAPSHOT";
+        return HallmarkVersion.get();
     }
 
     /** File name and the first 16 hex digits of the SHA-256 of the tokenizer file. */

@@ -9,7 +9,7 @@ import java.util.List;
  */
 interface KeyRecords {
 
-    /** Inserts an active key: the metadata of {@code info} (its status and retirement are ignored) and the sealed secret. */
+    /** Inserts an active key: the metadata of {@code info} (its status and retirement are ignored; its tenant kept) and the sealed secret. */
     void insert(KeyStore.Info info, byte[] sealed);
 
     /** The key's metadata, or null. */
@@ -17,6 +17,12 @@ interface KeyRecords {
 
     /** Every key, oldest first (ties by id). */
     List<KeyStore.Info> list();
+
+    /** Sets the key's tenant (null: shared by every tenant); false if there is no such key. */
+    boolean setTenant(String id, String tenant);
+
+    /** Sets the key's label; false if there is no such key. */
+    boolean setLabel(String id, String label);
 
     /** Marks the key retired (keeping the first retirement time); false if there is no such key. */
     boolean retire(String id, Instant at);

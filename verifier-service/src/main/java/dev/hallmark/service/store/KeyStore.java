@@ -19,7 +19,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Registered watermark keys, each with the scheme it is used with. Secrets are sealed with
+ * Registered watermark keys, each with the scheme it is used with and the tenant it belongs to
+ * (null: shared by every tenant; see {@link KeyScope}). Secrets are sealed with
  * {@link SecretBox} (AES-256-GCM, associated data = key id) before they reach the rows
  * ({@code KeyRecords}), and no method returns them: callers get {@link KeyedScheme}s for detection
  * and {@link Info} for display. Three kinds: Hallmark keys, SynthID key sets and vLLM keys; the
@@ -27,9 +28,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class KeyStore {
 
-    /** Public metadata of a key: safe to show and log. */
+    /**
+     * Public metadata of a key: safe to show and log.
+     *
+     * @param tenant the tenant whose analysts test and see the key, or null if every tenant's do (shared)
+     */
     public record Info(String id, String kind, String scheme, String label, String parentId, String derivationPath,
-            String status, Instant createdAt, Instant retiredAt) {
+            String status, Instant createdAt, Instant retiredAt, String tenant) {
 
         public boolean active() {
             return "active".equals(status);
@@ -88,23 +93,31 @@ public final class KeyStore {
         return s;
     }
 
-    /** Registers a new key: generated here, or imported from {@code secret} (32 bytes). */
+    /** Registers a new shared key: generated here, or imported from {@code secret} (32 bytes). */
     public Info register(String schemeSpec, String label, byte[] secret) {
+        return register(schemeSpec, label, secret, null);
+    }
+
+    /** Registers a new key of {@code tenant} (null: shared): generated here, or imported from {@code secret}. */
+    public Info register(String schemeSpec, String label, byte[] secret, String tenant) {
         Scheme scheme = hallmarkScheme(parseScheme(schemeSpec));
         checkLabel(label);
+        checkTenant(tenant);
         WatermarkKey key = secret == null ? WatermarkKey.generate(random) : WatermarkKey.fromSecret(secret);
-        return insert(key, scheme, label);
+        return insert(key, scheme, label, tenant);
     }
 
     /**
-     * Registers a key read from a key file ({@code hallmark keygen}), with the scheme it is used with.
+     * Registers a key read from a key file ({@code hallmark keygen}), with the scheme it is used
+     * with, for {@code tenant} (null: shared).
      *
-     * @throws Problem invalid-request (scheme, label), conflict if the key is registered already
+     * @throws Problem invalid-request (scheme, label, tenant), conflict if the key is registered already
      */
-    public Info register(WatermarkKey key, String schemeSpec, String label) {
+    public Info register(WatermarkKey key, String schemeSpec, String label, String tenant) {
         Scheme scheme = hallmarkScheme(parseScheme(schemeSpec));
         checkLabel(label);
-        return insert(key, scheme, label);
+        checkTenant(tenant);
+        return insert(key, scheme, label, tenant);
     }
 
     /** A scheme a Hallmark key can be registered with; interop schemes get a problem saying what they take. */
@@ -135,6 +148,12 @@ public final class KeyStore {
      * @throws Problem malformed-key-set naming the problem, invalid-request for another scheme
      */
     public Info registerSynthId(String schemeSpec, String label, String keysJson) {
+        return registerSynthId(schemeSpec, label, keysJson, null);
+    }
+
+    /** As {@link #registerSynthId(String, String, String)}, for {@code tenant} (null: shared). */
+    public Info registerSynthId(String schemeSpec, String label, String keysJson, String tenant) {
+        checkTenant(tenant);
         Scheme scheme = parseScheme(schemeSpec == null ? SynthIdRefScheme.NAME : schemeSpec);
         if (scheme.keyKind() != Scheme.KeyKind.SYNTHID_KEYS) {
             throw Problem.invalid("a SynthID key set (kind synthid) is used with the synthid-ref scheme, not '"
@@ -148,7 +167,7 @@ public final class KeyStore {
         byte[] plain = keys.toJson().getBytes(StandardCharsets.UTF_8);
         byte[] sealed = box.seal(plain, keys.id());
         Arrays.fill(plain, (byte) 0);
-        insertRow(keys.id(), KIND_SYNTHID, scheme, label, null, null, sealed);
+        insertRow(keys.id(), KIND_SYNTHID, scheme, label, null, null, sealed, tenant);
         return get(keys.id());
     }
 
@@ -170,9 +189,10 @@ public final class KeyStore {
      * public fingerprint ({@link VllmKey#id()}, {@code vk-...}).
      *
      * @param schemeSpec a {@code vllm-*} spec (required: vLLM's algorithm is not part of its key)
+     * @param tenant the tenant it belongs to, or null: shared
      * @throws Problem invalid-request for a missing or non-vLLM scheme, conflict if already registered
      */
-    public Info registerVllm(VllmKey key, String schemeSpec, String label) {
+    public Info registerVllm(VllmKey key, String schemeSpec, String label, String tenant) {
         if (schemeSpec == null || schemeSpec.isBlank()) {
             throw Problem.invalid("'scheme' is required for a vLLM key: the vllm-* scheme it watermarks with, e.g. "
                     + "'vllm-gumbel:context=4', 'vllm-dual-key-gumbel:context=4,alpha=0.1' or "
@@ -184,6 +204,7 @@ public final class KeyStore {
                     + "vllm-dual-key-gumbel, vllm-sbw), not '" + scheme + "'");
         }
         checkLabel(label);
+        checkTenant(tenant);
         Info existing = get(key.id());
         if (existing != null) {
             throw Problem.conflict("vLLM key " + key.id() + " is already registered (scheme " + existing.scheme()
@@ -192,29 +213,19 @@ public final class KeyStore {
         byte[] plain = key.exportDecimal().getBytes(StandardCharsets.US_ASCII);
         byte[] sealed = box.seal(plain, key.id());
         Arrays.fill(plain, (byte) 0);
-        insertRow(key.id(), KIND_VLLM, scheme, label, null, null, sealed);
+        insertRow(key.id(), KIND_VLLM, scheme, label, null, null, sealed, tenant);
         return get(key.id());
     }
 
-    /**
-     * Parses vLLM's key as a request gives it: a decimal string, or a JSON integer's digits.
-     *
-     * @throws Problem invalid-request naming the value (negative, 2^64 or more, not a decimal integer)
-     */
-    public static VllmKey vllmKey(String decimal) {
-        if (decimal == null) {
-            throw Problem.invalid("'key' is required for kind vllm: vLLM's watermark key, an integer in "
-                    + "[0, 2^64 - 1] as a decimal string, e.g. \"42\"");
-        }
-        try {
-            return VllmKey.parse(decimal);
-        } catch (IllegalArgumentException e) {
-            throw Problem.invalid("'key': " + e.getMessage());
-        }
+    /** Derives and registers the child key of {@code parentId} for {@code path} (same scheme and tenant unless given). */
+    public Info derive(String parentId, String path, String schemeSpec, String label) {
+        Info parent = get(parentId);
+        return derive(parentId, path, schemeSpec, label, parent == null ? null : parent.tenant());
     }
 
-    /** Derives and registers the child key of {@code parentId} for {@code path} (same scheme unless given). */
-    public Info derive(String parentId, String path, String schemeSpec, String label) {
+    /** Derives and registers the child key of {@code parentId} for {@code path}, for {@code tenant} (null: shared). */
+    public Info derive(String parentId, String path, String schemeSpec, String label, String tenant) {
+        checkTenant(tenant);
         Info parent = get(parentId);
         if (parent == null) {
             throw Problem.notFound("no key with id '" + parentId + "'");
@@ -232,7 +243,7 @@ public final class KeyStore {
         } catch (IllegalArgumentException e) {
             throw Problem.invalid("'path': " + e.getMessage());
         }
-        return insert(child, scheme, label);
+        return insert(child, scheme, label, tenant);
     }
 
     private static void checkLabel(String label) {
@@ -241,20 +252,44 @@ public final class KeyStore {
         }
     }
 
-    private Info insert(WatermarkKey key, Scheme scheme, String label) {
+    private static void checkTenant(String tenant) {
+        if (tenant != null) {
+            ApiTokens.validateName(tenant, "'tenant'");
+        }
+    }
+
+    /**
+     * Moves a key to {@code tenant} (null: shared by every tenant). Reports already made keep the
+     * keys they tested.
+     *
+     * @return the key's metadata, or null if there is no such key
+     */
+    public Info setTenant(String id, String tenant) {
+        checkTenant(tenant);
+        return records.setTenant(id, tenant) ? get(id) : null;
+    }
+
+    /** Relabels a key; the key's metadata, or null if there is no such key. */
+    public Info setLabel(String id, String label) {
+        checkLabel(label);
+        return records.setLabel(id, label) ? get(id) : null;
+    }
+
+    private Info insert(WatermarkKey key, Scheme scheme, String label, String tenant) {
         if (get(key.id()) != null) {
             throw Problem.conflict("key " + key.id() + " is already registered");
         }
         byte[] secret = key.exportSecret();
         byte[] sealed = box.seal(secret, key.id());
         Arrays.fill(secret, (byte) 0);
-        insertRow(key.id(), KIND_HALLMARK, scheme, label, key.parentId(), key.derivationPath(), sealed);
+        insertRow(key.id(), KIND_HALLMARK, scheme, label, key.parentId(), key.derivationPath(), sealed, tenant);
         return get(key.id());
     }
 
     private void insertRow(String id, String kind, Scheme scheme, String label, String parentId, String path,
-            byte[] sealed) {
-        records.insert(new Info(id, kind, scheme.toString(), label, parentId, path, "active", Instant.now(), null), sealed);
+            byte[] sealed, String tenant) {
+        records.insert(new Info(id, kind, scheme.toString(), label, parentId, path, "active", Instant.now(), null,
+                tenant), sealed);
     }
 
     /** The key's metadata, or null. */
@@ -267,8 +302,18 @@ public final class KeyStore {
         return records.list();
     }
 
+    /** The keys in {@code scope}, oldest first. */
+    public List<Info> list(KeyScope scope) {
+        return list().stream().filter(scope::sees).toList();
+    }
+
     public List<Info> active() {
         return list().stream().filter(Info::active).toList();
+    }
+
+    /** The active keys in {@code scope}. */
+    public List<Info> active(KeyScope scope) {
+        return list(scope).stream().filter(Info::active).toList();
     }
 
     /** Retires a key: it stays listed, but detection no longer tests it. False if no such key. */
@@ -344,13 +389,14 @@ public final class KeyStore {
     }
 
     /**
-     * The keys a detection tests: the given ids (each must exist and be active), or all active keys.
+     * The keys a detection tests: the given ids (each must exist, be active and be in {@code scope}),
+     * or all active keys of the scope.
      *
-     * @throws Problem unknown-key (422) naming the ids, or no-keys (409)
+     * @throws Problem unknown-key (422) naming the ids (a key of another tenant is unknown too), or no-keys (409)
      */
-    List<Info> select(List<String> ids) {
+    List<Info> select(KeyScope scope, List<String> ids) {
         if (ids == null || ids.isEmpty()) {
-            List<Info> a = active();
+            List<Info> a = active(scope);
             if (a.isEmpty()) {
                 throw Problem.noKeys();
             }
@@ -360,7 +406,7 @@ public final class KeyStore {
         List<String> unknown = new ArrayList<>();
         for (String id : ids) {
             Info i = get(id);
-            if (i == null || !i.active()) {
+            if (i == null || !i.active() || !scope.sees(i)) {
                 unknown.add(id);
             } else if (out.stream().noneMatch(x -> x.id().equals(id))) {
                 out.add(i);
@@ -447,13 +493,14 @@ public final class KeyStore {
      *       that spec (a spec with an inline {@code key=} is refused, {@link #parseScheme});
      *   <li>a Hallmark scheme: refused (Hallmark keys are tested with their registered scheme).
      * </ul>
+     * Only keys in {@code scope} are considered: a key of another tenant is unknown.
      *
      * @throws Problem naming the problem (invalid scheme, keys-required, unknown-key, no-keys)
      */
-    public Family family(String schemeSpec, List<String> keyIds) {
+    public Family family(KeyScope scope, String schemeSpec, List<String> keyIds) {
         boolean named = keyIds != null && !keyIds.isEmpty();
         if (schemeSpec == null) {
-            List<Info> infos = select(keyIds);
+            List<Info> infos = select(scope, keyIds);
             List<KeyedScheme> keyed = new ArrayList<>();
             for (Info i : infos) {
                 keyed.add(keyed(i));
@@ -472,11 +519,11 @@ public final class KeyStore {
                 return new Family(none, List.of(KeyedScheme.of(scheme)));
             }
             case SYNTHID_KEYS -> {
-                return registered(scheme, keyIds, KIND_SYNTHID, "the generator's SynthID key sets",
+                return registered(scope, scheme, keyIds, KIND_SYNTHID, "the generator's SynthID key sets",
                         "{\"kind\": \"synthid\", \"keys\": [...], \"label\": ...}");
             }
             case VLLM -> {
-                return registered(scheme, keyIds, KIND_VLLM, "vLLM's 64-bit keys",
+                return registered(scope, scheme, keyIds, KIND_VLLM, "vLLM's 64-bit keys",
                         "{\"kind\": \"vllm\", \"key\": \"N\", \"scheme\": ..., \"label\": ...}");
             }
             default -> throw Problem.invalid("'scheme' selects an interop scheme (hf-kgw:..., synthid-ref:..., "
@@ -487,13 +534,13 @@ public final class KeyStore {
     }
 
     /**
-     * The registered keys of {@code kind} ({@code keyIds}, each of that kind, or every active one)
-     * under {@code scheme}.
+     * The registered keys of {@code kind} in {@code scope} ({@code keyIds}, each of that kind, or
+     * every active one) under {@code scheme}.
      */
-    private Family registered(Scheme scheme, List<String> keyIds, String kind, String what, String howToRegister) {
+    private Family registered(KeyScope scope, Scheme scheme, List<String> keyIds, String kind, String what, String howToRegister) {
         List<Info> infos;
         if (keyIds != null && !keyIds.isEmpty()) {
-            infos = select(keyIds);
+            infos = select(scope, keyIds);
             for (Info i : infos) {
                 if (!kind.equals(i.kind())) {
                     throw Problem.keysRequired("key " + i.id() + " is a " + kindName(i.kind()) + "; scheme "
@@ -502,7 +549,7 @@ public final class KeyStore {
                 }
             }
         } else {
-            infos = active().stream().filter(i -> kind.equals(i.kind())).toList();
+            infos = active(scope).stream().filter(i -> kind.equals(i.kind())).toList();
         }
         if (infos.isEmpty()) {
             throw Problem.keysRequired("scheme " + scheme + " needs " + what + " and none is registered: an admin "

@@ -13,7 +13,7 @@ import java.util.List;
 final class SqlKeyRecords implements KeyRecords {
 
     private static final String SELECT =
-            "SELECT id, kind, scheme, label, parent_id, derivation_path, status, created_at, retired_at FROM wm_keys";
+            "SELECT id, kind, scheme, label, parent_id, derivation_path, status, created_at, retired_at, tenant FROM wm_keys";
 
     private final Database db;
 
@@ -25,7 +25,7 @@ final class SqlKeyRecords implements KeyRecords {
     public void insert(KeyStore.Info info, byte[] sealed) {
         db.with(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO wm_keys(id, kind, scheme, label, parent_id, "
-                    + "derivation_path, status, secret_enc, created_at) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)")) {
+                    + "derivation_path, status, secret_enc, created_at, tenant) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)")) {
                 ps.setString(1, info.id());
                 ps.setString(2, info.kind());
                 ps.setString(3, info.scheme());
@@ -34,6 +34,7 @@ final class SqlKeyRecords implements KeyRecords {
                 ps.setString(6, info.derivationPath());
                 ps.setBytes(7, sealed);
                 ps.setObject(8, info.createdAt().atOffset(ZoneOffset.UTC));
+                ps.setString(9, info.tenant());
                 return ps.executeUpdate();
             }
         });
@@ -68,7 +69,27 @@ final class SqlKeyRecords implements KeyRecords {
         OffsetDateTime ret = rs.getObject(9, OffsetDateTime.class);
         return new KeyStore.Info(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getObject(8, OffsetDateTime.class).toInstant(),
-                ret == null ? null : ret.toInstant());
+                ret == null ? null : ret.toInstant(), rs.getString(10));
+    }
+
+    @Override
+    public boolean setTenant(String id, String tenant) {
+        return update("UPDATE wm_keys SET tenant = ? WHERE id = ?", tenant, id);
+    }
+
+    @Override
+    public boolean setLabel(String id, String label) {
+        return update("UPDATE wm_keys SET label = ? WHERE id = ?", label, id);
+    }
+
+    private boolean update(String sql, String value, String id) {
+        return db.with(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, value);
+                ps.setString(2, id);
+                return ps.executeUpdate() == 1;
+            }
+        });
     }
 
     @Override

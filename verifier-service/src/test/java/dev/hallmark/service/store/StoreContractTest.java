@@ -278,4 +278,33 @@ class StoreContractTest {
         assertEquals("a.two", latest.get(0).action(), "newest first");
         assertEquals(AuditLog.MAX_DETAIL_CHARS, latest.get(1).detail().length());
     }
+
+    /** Keys per tenant (schema 5): registered with a tenant or shared, moved, relabelled, listed per scope. */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void keysBelongToATenantOrAreShared(Backend b) throws Exception {
+        Store s = store(b);
+        KeyStore k = s.keys();
+        KeyStore.Info shared = k.register("kgw", "shared", null);
+        KeyStore.Info alpha = k.register("kgw", "alpha's", null, "alpha");
+        assertNull(k.get(shared.id()).tenant());
+        assertEquals("alpha", k.get(alpha.id()).tenant());
+        assertEquals(Set.of(shared.id(), alpha.id()), ids(k.list(KeyScope.of("alpha"))));
+        assertEquals(Set.of(shared.id()), ids(k.list(KeyScope.of("beta"))));
+        assertEquals(Set.of(shared.id(), alpha.id()), ids(k.list(KeyScope.ALL)));
+        assertEquals("beta", k.setTenant(alpha.id(), "beta").tenant());
+        assertEquals(Set.of(shared.id(), alpha.id()), ids(k.list(KeyScope.of("beta"))));
+        assertNull(k.setTenant(alpha.id(), null).tenant(), "shared again");
+        assertEquals("renamed", k.setLabel(alpha.id(), "renamed").label());
+        assertNull(k.setTenant("hk-00000000000000000000", "beta"), "no such key");
+        assertEquals(Set.of(shared.id(), alpha.id()), ids(k.family(KeyScope.of("gamma"), null, null).infos()));
+        k.setTenant(alpha.id(), "alpha");
+        assertEquals(Set.of(shared.id()), ids(k.family(KeyScope.of("gamma"), null, null).infos()));
+    }
+
+    static Set<String> ids(List<KeyStore.Info> keys) {
+        Set<String> out = new HashSet<>();
+        keys.forEach(i -> out.add(i.id()));
+        return out;
+    }
 }

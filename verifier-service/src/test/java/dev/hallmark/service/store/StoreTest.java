@@ -3,6 +3,7 @@ package dev.hallmark.service.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -190,8 +191,9 @@ class StoreTest {
             ps.executeUpdate();
         }
         try (VerifierServer s = VerifierServer.start(TestSupport.config(data))) {
-            assertEquals(4, s.store().schemaVersion());
+            assertEquals(5, s.store().schemaVersion());
             KeyStore.Info k = s.keys().get(key.id());
+            assertNull(k.tenant(), "keys from before migration 5 are shared by every tenant");
             assertEquals(KeyStore.KIND_HALLMARK, k.kind(), "keys from before migration 3 are Hallmark keys");
             assertEquals(key.id(), s.keys().keyed(k).keyId());
             // and the widened secret column takes a large SynthID key set
@@ -203,7 +205,7 @@ class StoreTest {
                     dev.hallmark.interop.SynthIdKeys.of(many).toJson());
             assertEquals(1024, ((dev.hallmark.scheme.SynthIdRefKeyed) s.keys().keyed(sid)).depth());
             List<String> history = history(((SqlStore) s.store()).database());
-            assertEquals(List.of("2:BASELINE", "3:SQL", "4:SQL"), history, "baselined at 2, then scripts 3 and 4");
+            assertEquals(List.of("2:BASELINE", "3:SQL", "4:SQL", "5:SQL"), history, "baselined at 2, then scripts 3 to 5");
         }
     }
 
@@ -240,12 +242,12 @@ class StoreTest {
         DatabaseConfig pg = backend == Backend.H2 ? null : PgServer.get().newDatabase();
         Opener open = () -> backend == Backend.H2 ? Database.openEmbedded(db) : Database.openPostgres(pg);
         try (Database d = open.open()) {
-            assertEquals(4, d.schemaVersion());
-            assertEquals(List.of("1:SQL", "2:SQL", "3:SQL", "4:SQL"), history(d));
+            assertEquals(5, d.schemaVersion());
+            assertEquals(List.of("1:SQL", "2:SQL", "3:SQL", "4:SQL", "5:SQL"), history(d));
         }
         try (Database d = open.open()) {
-            assertEquals(4, d.schemaVersion());
-            assertEquals(4, history(d).size(), "re-opening applies nothing twice");
+            assertEquals(5, d.schemaVersion());
+            assertEquals(5, history(d).size(), "re-opening applies nothing twice");
             // builds from before Flyway see schema_version 4 and refuse the database
             int legacyMax = d.with(c -> {
                 try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
@@ -255,7 +257,7 @@ class StoreTest {
             });
             assertEquals(4, legacyMax);
         }
-        // a newer build adds migration 5 (a test script), then this build meets the database again
+        // a newer build adds migration 6 (a test script), then this build meets the database again
         DataSource ds;
         if (backend == Backend.H2) {
             ds = h2(db);
@@ -270,7 +272,7 @@ class StoreTest {
         Migrations.configure(ds, dialect).locations("classpath:db/migration/" + dialect.vendor,
                 "classpath:db/future/" + dialect.vendor).load().migrate();
         SQLException e = assertThrows(SQLException.class, open::open);
-        assertTrue(e.getMessage().contains("database schema version 5 is newer than this build knows (4)"), e.getMessage());
+        assertTrue(e.getMessage().contains("database schema version 6 is newer than this build knows (5)"), e.getMessage());
         assertTrue(e.getMessage().contains("refusing to open it with an older Hallmark"), e.getMessage());
     }
 

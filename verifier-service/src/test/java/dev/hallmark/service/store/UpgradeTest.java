@@ -75,10 +75,10 @@ class UpgradeTest {
         String demo = Files.readString(data.resolve("demo-analyst-token")).trim();
         ServiceConfig cfg = TestSupport.config(data);
         try (VerifierServer s = VerifierServer.start(cfg)) {
-            // the schema: baselined at the hand-written version 3, then Flyway's script 4
-            assertEquals(4, s.store().schemaVersion());
+            // the schema: baselined at the hand-written version 3, then Flyway's scripts 4 and 5
+            assertEquals(5, s.store().schemaVersion());
             Database db = ((SqlStore) s.store()).database();
-            assertEquals(List.of("3:BASELINE", "4:SQL"), StoreTest.history(db));
+            assertEquals(List.of("3:BASELINE", "4:SQL", "5:SQL"), StoreTest.history(db));
             int legacyMax = db.with(c -> {
                 try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT MAX(version) FROM schema_version")) {
                     rs.next();
@@ -104,6 +104,7 @@ class UpgradeTest {
                 assertEquals(at(e, "created_at"), k.createdAt());
                 assertEquals(at(e, "retired_at"), k.retiredAt());
                 assertEquals(k.id(), s.keys().keyed(k).keyId(), "the secret of " + k.id() + " decrypts");
+                assertNull(k.tenant(), "a key from before schema 5 is shared by every tenant");
             }
 
             // tokens: every record kept; their values still authenticate, the revoked one stays revoked
@@ -168,6 +169,9 @@ class UpgradeTest {
             // and the service works on it: the tokens open the API, a migrated key scores as before
             TestSupport.Api api = new TestSupport.Api(vertx, s.port());
             assertEquals(200, api.get("/v1/keys", admin).status());
+            // every tenant's analysts still test (and see) the keys registered before schema 5
+            JsonArray alphaKeys = api.get("/v1/keys", alpha).json().getJsonArray("keys");
+            assertEquals(infos.size(), alphaKeys.size(), alphaKeys::encode);
             JsonArray mine = api.get("/v1/scans", alpha).json().getJsonArray("scans");
             assertEquals(TEXT_SCAN, mine.getJsonObject(0).getString("id"));
             String keyId = report.getJsonArray("keys").getJsonObject(0).getString("key_id");
@@ -187,7 +191,7 @@ class UpgradeTest {
         }
         // a second start finds nothing to migrate
         try (VerifierServer s = VerifierServer.start(cfg)) {
-            assertEquals(List.of("3:BASELINE", "4:SQL"), StoreTest.history(((SqlStore) s.store()).database()));
+            assertEquals(List.of("3:BASELINE", "4:SQL", "5:SQL"), StoreTest.history(((SqlStore) s.store()).database()));
             assertNull(s.tokens().authenticate("hm_not-a-token"));
         }
     }

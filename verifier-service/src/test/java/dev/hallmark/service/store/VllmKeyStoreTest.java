@@ -45,7 +45,7 @@ class VllmKeyStoreTest {
         VllmKey key = VllmKey.parse(KEY);
         String spec = "vllm-sbw:scheme=selfhash,context=4,gamma=0.5,dedup=true";
         try (TestSupport.Env env = new TestSupport.Env(data, cfg)) {
-            KeyStore.Info i = env.server.keys().registerVllm(key, "vllm-sbw", "vLLM sbw at rest");
+            KeyStore.Info i = env.server.keys().registerVllm(key, "vllm-sbw", "vLLM sbw at rest", null);
             assertEquals(key.id(), i.id());
             assertEquals(KeyStore.KIND_VLLM, i.kind());
             assertEquals(spec, i.scheme(), "stored canonical");

@@ -22,11 +22,12 @@ import org.apache.commons.codec.binary.Base64;
  * <pre>{@code
  * {
  *   "format": "hallmark-key",
- *   "version": 1,
+ *   "version": 2,
  *   "key_id": "hk-0123456789abcdef0123",
  *   "secret": "&lt;32 bytes, standard Base64>",
  *   "parent_id": "hk-...",            // only for derived keys
  *   "derivation_path": "account/123", // only for derived keys
+ *   "scheme": "kgw:gamma=0.25,...",   // version 2: the scheme the key is used with by default (optional)
  *   "created": "2026-11-23T16:00:00Z"
  * }
  * }</pre>
@@ -43,7 +44,13 @@ import org.apache.commons.codec.binary.Base64;
  * {@link #read} reads Hallmark keys, {@link #readVllm} vLLM keys; each refuses the other type with a
  * message saying which it is ({@link #type} tells them apart).
  *
- * On load the key id is recomputed from the secret and must equal {@code key_id}: a mismatch
+ * <p><b>Versions.</b> 1: the key alone. 2: adds the optional default {@code scheme} of a Hallmark key
+ * (a canonical scheme spec; this package does not parse it, callers do). This build reads versions
+ * {@value #MIN_VERSION} to {@value #VERSION}; it writes version 2 only for a key with a default
+ * scheme and version 1 otherwise (vLLM keys included), so such files stay readable by builds that
+ * know only version 1. A {@code scheme} field in a version 1 file is ignored (version 1 never had one).
+ *
+ * <p>On load the key id is recomputed from the secret and must equal {@code key_id}: a mismatch
  * means the file was corrupted or edited. Files are written atomically (temp file + rename) with
  * owner-only permissions where the file system supports them.
  */
@@ -51,20 +58,37 @@ public final class KeyFile {
 
     /** Value of the {@code format} field. */
     public static final String FORMAT = "hallmark-key";
-    /** The version this build writes, and the only one it reads. */
-    public static final int VERSION = 1;
+    /** The newest version this build reads and writes (the one with a default scheme). */
+    public static final int VERSION = 2;
+    /** The oldest version this build reads. */
+    public static final int MIN_VERSION = 1;
+    /** The version of a file without a default scheme. */
+    static final int VERSION_NO_SCHEME = 1;
     /** Value of the {@code type} field of a Hallmark key (also the meaning of a missing type). */
     public static final String TYPE_HALLMARK = "hallmark";
     /** Value of the {@code type} field of a vLLM key file. */
     public static final String TYPE_VLLM = "vllm";
 
+    /**
+     * What a key file holds: the key, and the scheme it is used with by default.
+     *
+     * @param key the key
+     * @param scheme the default scheme spec as written (version 2), or null if the file names none
+     */
+    public record Contents(WatermarkKey key, String scheme) {}
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private KeyFile() {}
 
-    /** Reads and checks a key file. */
+    /** Reads and checks a key file (its default scheme, if any, is left out: see {@link #load}). */
     public static WatermarkKey read(Path file) throws KeyFileException {
-        return parse(readText(file), file.toString());
+        return load(file).key();
+    }
+
+    /** Reads and checks a key file: the key and its default scheme. */
+    public static Contents load(Path file) throws KeyFileException {
+        return parseContents(readText(file), file.toString());
     }
 
     /**
@@ -74,6 +98,16 @@ public final class KeyFile {
      * @param source a name for error messages (a path, or "request body")
      */
     public static WatermarkKey parse(String json, String source) throws KeyFileException {
+        return parseContents(json, source).key();
+    }
+
+    /**
+     * Parses key-file JSON: the key and its default scheme.
+     *
+     * @param json the file content
+     * @param source a name for error messages (a path, or "request body")
+     */
+    public static Contents parseContents(String json, String source) throws KeyFileException {
         JsonNode root = header(json, source);
         String type = typeOf(root, source);
         if (!TYPE_HALLMARK.equals(type)) {
@@ -97,20 +131,42 @@ public final class KeyFile {
                     + ": 'parent_id' and 'derivation_path' must both be present or both absent");
         }
         checkCreated(root, source);
+        String scheme = null;
+        if (root.get("version").intValue() >= 2 && root.has("scheme") && !root.get("scheme").isNull()) {
+            JsonNode sn = root.get("scheme");
+            if (!sn.isTextual() || sn.textValue().isBlank()) {
+                throw new KeyFileException("key file " + source + ": 'scheme' must be a scheme spec such as "
+                        + "\"kgw\", or absent");
+            }
+            scheme = sn.textValue().strip();
+        }
         WatermarkKey key = WatermarkKey.fromSecret(secret, parentId, path);
         Arrays.fill(secret, (byte) 0);
         if (!key.id().equals(id)) {
             throw new KeyFileException("key file " + source + ": key id mismatch: the file says " + id
                     + " but its secret gives " + key.id() + " (file corrupt or edited)");
         }
-        return key;
+        return new Contents(key, scheme);
     }
 
-    /** The key-file JSON for a key (contains the secret: handle like the key itself). */
+    /** The key-file JSON for a key without a default scheme (contains the secret: handle like the key itself). */
     public static String toJson(WatermarkKey key, Instant created) {
+        return toJson(key, null, created);
+    }
+
+    /**
+     * The key-file JSON for a key (contains the secret: handle like the key itself).
+     *
+     * @param scheme the default scheme spec (canonical, as {@code Scheme.toString()} prints it), or
+     *     null for none (then the file is version 1)
+     */
+    public static String toJson(WatermarkKey key, String scheme, Instant created) {
+        if (scheme != null && scheme.isBlank()) {
+            throw new IllegalArgumentException("a default scheme must not be blank");
+        }
         ObjectNode o = JSON.createObjectNode();
         o.put("format", FORMAT);
-        o.put("version", VERSION);
+        o.put("version", scheme == null ? VERSION_NO_SCHEME : VERSION);
         o.put("key_id", key.id());
         byte[] secret = key.exportSecret();
         o.put("secret", Base64.encodeBase64String(secret));
@@ -118,6 +174,9 @@ public final class KeyFile {
         if (key.parentId() != null) {
             o.put("parent_id", key.parentId());
             o.put("derivation_path", key.derivationPath());
+        }
+        if (scheme != null) {
+            o.put("scheme", scheme);
         }
         o.put("created", created.toString());
         try {
@@ -128,10 +187,19 @@ public final class KeyFile {
     }
 
     /**
-     * Writes a key file atomically. Refuses to overwrite an existing file unless {@code overwrite}.
+     * Writes a key file without a default scheme atomically. Refuses to overwrite an existing file
+     * unless {@code overwrite}.
      */
     public static void write(Path file, WatermarkKey key, boolean overwrite) throws IOException {
-        writeAtomically(file, toJson(key, Instant.now()), overwrite);
+        write(file, key, null, overwrite);
+    }
+
+    /**
+     * Writes a key file atomically, with its default scheme (null: none). Refuses to overwrite an
+     * existing file unless {@code overwrite}.
+     */
+    public static void write(Path file, WatermarkKey key, String scheme, boolean overwrite) throws IOException {
+        writeAtomically(file, toJson(key, scheme, Instant.now()), overwrite);
     }
 
     private static void writeAtomically(Path file, String content, boolean overwrite) throws IOException {
@@ -203,7 +271,7 @@ public final class KeyFile {
     public static String toJson(VllmKey key, Instant created) {
         ObjectNode o = JSON.createObjectNode();
         o.put("format", FORMAT);
-        o.put("version", VERSION);
+        o.put("version", VERSION_NO_SCHEME);
         o.put("type", TYPE_VLLM);
         o.put("key_id", key.id());
         o.put("vllm_key", key.exportDecimal());
@@ -251,9 +319,9 @@ public final class KeyFile {
         if (v == null || !v.isInt()) {
             throw new KeyFileException("key file " + source + ": missing or non-integer 'version'");
         }
-        if (v.intValue() != VERSION) {
+        if (v.intValue() < MIN_VERSION || v.intValue() > VERSION) {
             throw new KeyFileException("key file " + source + ": unsupported version " + v.intValue()
-                    + " (this build reads version " + VERSION + ")");
+                    + " (this build reads versions " + MIN_VERSION + " to " + VERSION + ")");
         }
         return root;
     }

@@ -15,8 +15,13 @@ public final class KeyRing {
 
     private final List<WatermarkKey> keys;
     private final Map<String, WatermarkKey> byId;
+    private final Map<String, String> schemes;
 
     private KeyRing(List<WatermarkKey> keys) {
+        this(keys, Map.of());
+    }
+
+    private KeyRing(List<WatermarkKey> keys, Map<String, String> schemes) {
         Map<String, WatermarkKey> m = new LinkedHashMap<>();
         for (WatermarkKey k : keys) {
             if (m.putIfAbsent(k.id(), k) != null) {
@@ -25,6 +30,7 @@ public final class KeyRing {
         }
         this.keys = List.copyOf(keys);
         this.byId = Collections.unmodifiableMap(m);
+        this.schemes = Map.copyOf(schemes);
     }
 
     /** A ring of the given keys (ids must be distinct). */
@@ -38,10 +44,15 @@ public final class KeyRing {
     /** Loads every {@code *.json} key file in a directory, in file-name order. */
     public static KeyRing load(Path dir) throws IOException {
         List<WatermarkKey> keys = new ArrayList<>();
+        Map<String, String> schemes = new LinkedHashMap<>();
         for (Path f : keyFiles(dir)) {
-            keys.add(KeyFile.read(f));
+            KeyFile.Contents c = KeyFile.load(f);
+            keys.add(c.key());
+            if (c.scheme() != null) {
+                schemes.putIfAbsent(c.key().id(), c.scheme());
+            }
         }
-        return new KeyRing(keys);
+        return new KeyRing(keys, schemes);
     }
 
     /**
@@ -85,6 +96,14 @@ public final class KeyRing {
 
     public int size() {
         return keys.size();
+    }
+
+    /**
+     * The default scheme spec the key file of key {@code id} names (key files of version 2), or
+     * {@code null} if it names none or the ring was not loaded from files.
+     */
+    public String scheme(String id) {
+        return schemes.get(id);
     }
 
     /** The key with this id, or {@code null}. */

@@ -3,6 +3,7 @@ package dev.hallmark.key;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -108,7 +109,11 @@ class WatermarkKeyTest {
         assertMessage("not valid JSON", "{\"format\": ");
         assertMessage("expected a JSON object", "[1,2]");
         assertMessage("not a Hallmark key file", good.replace("hallmark-key", "something-else"));
-        assertMessage("unsupported version 2 (this build reads version 1)", good.replace("\"version\" : 1", "\"version\" : 2"));
+        assertMessage("unsupported version 3 (this build reads versions 1 to 2)", good.replace("\"version\" : 1", "\"version\" : 3"));
+        assertMessage("unsupported version 0 (this build reads versions 1 to 2)", good.replace("\"version\" : 1", "\"version\" : 0"));
+        String withScheme = KeyFile.toJson(k, "kgw", Instant.parse("2026-11-23T00:00:00Z"));
+        assertMessage("'scheme' must be a scheme spec", withScheme.replace("\"kgw\"", "17"));
+        assertMessage("'scheme' must be a scheme spec", withScheme.replace("\"kgw\"", "\" \""));
         assertMessage("missing or non-string 'secret'", good.replaceAll("\"secret\" : \"[^\"]*\",", ""));
         assertMessage("key id mismatch", good.replace(k.id(), TestKeys.key(6).id()));
         // flip one character of the secret: the id check catches it
@@ -118,6 +123,56 @@ class WatermarkKeyTest {
         assertMessage("secret is 16 bytes", good.replace(secret, Base64.getEncoder().encodeToString(new byte[16])));
         KeyFileException missing = assertThrows(KeyFileException.class, () -> KeyFile.read(tmp.resolve("nope.json")));
         assertTrue(missing.getMessage().contains("no such file"));
+    }
+
+    @Test
+    void aDefaultSchemeIsVersion2AndAKeyWithoutOneStaysVersion1() throws IOException {
+        WatermarkKey k = TestKeys.key(7).derive("account/9");
+        Path f = tmp.resolve("s.json");
+        KeyFile.write(f, k, "gumbel:context=4", false);
+        assertTrue(Files.readString(f).contains("\"version\" : 2"), Files.readString(f));
+        KeyFile.Contents c = KeyFile.load(f);
+        assertEquals(k, c.key());
+        assertEquals("account/9", c.key().derivationPath());
+        assertEquals("gumbel:context=4", c.scheme());
+        assertEquals(k, KeyFile.read(f), "read() gives the key of a version 2 file too");
+        Path plain = tmp.resolve("p.json");
+        KeyFile.write(plain, k, null, false);
+        assertTrue(Files.readString(plain).contains("\"version\" : 1"), "no scheme: the version-1 layout");
+        assertNull(KeyFile.load(plain).scheme());
+        // version 1 never had a scheme: a field of that name there is not read as one
+        String v1 = KeyFile.toJson(k, Instant.EPOCH).replace("\"created\"", "\"scheme\" : \"gumbel\",\n  \"created\"");
+        assertNull(KeyFile.parseContents(v1, "v1").scheme());
+    }
+
+    /** Files written by earlier builds (test resources, never rewritten) still read, to the same keys. */
+    @Test
+    void keyFilesOfEveryEarlierVersionStillRead() throws Exception {
+        byte[] secret = new byte[32];
+        for (int i = 0; i < 32; i++) {
+            secret[i] = (byte) (3 + 7 * i);
+        }
+        WatermarkKey master = WatermarkKey.fromSecret(secret);
+        WatermarkKey child = master.derive("account/7");
+        KeyFile.Contents m = KeyFile.load(fixture("v1-master.json"));
+        assertEquals(master, m.key());
+        assertEquals("hk-32ddd9dc17d0f36ee722", m.key().id());
+        assertNull(m.scheme());
+        KeyFile.Contents d = KeyFile.load(fixture("v1-derived.json"));
+        assertEquals(child, d.key());
+        assertEquals(master.id(), d.key().parentId());
+        assertNull(d.scheme());
+        KeyFile.Contents s = KeyFile.load(fixture("v2-derived-scheme.json"));
+        assertEquals(child, s.key());
+        assertEquals("kgw:gamma=0.25,delta=2,context=1,seeding=lefthash", s.scheme());
+        // what this build writes for the same keys is byte for byte what the fixtures hold
+        assertEquals(Files.readString(fixture("v1-master.json")), KeyFile.toJson(master, Instant.parse("2026-11-23T16:00:00Z")));
+        assertEquals(Files.readString(fixture("v2-derived-scheme.json")), KeyFile.toJson(child,
+                "kgw:gamma=0.25,delta=2,context=1,seeding=lefthash", Instant.parse("2026-11-23T16:00:00Z")));
+    }
+
+    private static Path fixture(String name) throws Exception {
+        return Path.of(WatermarkKeyTest.class.getResource(name).toURI());
     }
 
     private void assertMessage(String expected, String json) throws IOException {

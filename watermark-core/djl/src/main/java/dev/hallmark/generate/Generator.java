@@ -113,17 +113,37 @@ public final class Generator {
      */
     public List<Generation> generate(List<int[]> prompts, IntFunction<? extends TokenSampler> samplers,
             IntFunction<? extends RandomGenerator> randoms) {
+        return generate(prompts, samplers, randoms, Listener.NONE);
+    }
+
+    /** Told after every decoding step, e.g. to show progress. */
+    @FunctionalInterface
+    public interface Listener {
+        /** Does nothing. */
+        Listener NONE = (tokens, finished) -> { };
+
+        /**
+         * @param tokens completion tokens generated in this step (one per sequence still running)
+         * @param finished sequences that finished in this step
+         */
+        void step(int tokens, int finished);
+    }
+
+    /** As {@link #generate(List, IntFunction, IntFunction)}, telling {@code listener} after every step. */
+    public List<Generation> generate(List<int[]> prompts, IntFunction<? extends TokenSampler> samplers,
+            IntFunction<? extends RandomGenerator> randoms, Listener listener) {
         Objects.requireNonNull(prompts, "prompts");
+        Objects.requireNonNull(listener, "listener");
         List<Generation> out = new ArrayList<>(prompts.size());
         for (int from = 0; from < prompts.size(); from += options.batchSize()) {
             int to = Math.min(prompts.size(), from + options.batchSize());
-            out.addAll(batch(prompts, from, to, samplers, randoms));
+            out.addAll(batch(prompts, from, to, samplers, randoms, listener));
         }
         return out;
     }
 
     private List<Generation> batch(List<int[]> prompts, int from, int to, IntFunction<? extends TokenSampler> samplers,
-            IntFunction<? extends RandomGenerator> randoms) {
+            IntFunction<? extends RandomGenerator> randoms, Listener listener) {
         int b = to - from;
         int vocab = model.vocabularySize();
         int maxNew = options.maxNewTokens();
@@ -156,6 +176,8 @@ public final class Generator {
         try (LanguageModel.Session session = model.newSession(b)) {
             session.start(start, logits);
             while (active > 0) {
+                int stepTokens = 0;
+                int stepFinished = active;
                 for (int i = 0; i < b; i++) {
                     if (done[i] != null) {
                         next[i] = len[i] > 0 ? seq[i][len[i] - 1] : next[i];
@@ -172,6 +194,7 @@ public final class Generator {
                         continue;
                     }
                     seq[i][len[i]++] = tok;
+                    stepTokens++;
                     if (maxStop > 0 && endsWithStop(seq[i], plen[i], len[i], maxStop)) {
                         done[i] = StopReason.STOP_STRING;
                         active--;
@@ -180,6 +203,7 @@ public final class Generator {
                         active--;
                     }
                 }
+                listener.step(stepTokens, stepFinished - active);
                 if (active > 0) {
                     session.append(next, logits);
                 }
