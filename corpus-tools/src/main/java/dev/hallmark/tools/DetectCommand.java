@@ -12,7 +12,7 @@ import dev.hallmark.interop.SynthIdKeys;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,7 +69,7 @@ final class DetectCommand implements Callable<Integer> {
         InputRecords.Format fmt = input.format();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        HfTokenizer tok = null;
+        TextTokenizer tok = null;
         int records = 0;
         int failed = 0;
         try (InputRecords in = input.open()) {

@@ -1,6 +1,6 @@
 package dev.hallmark.tools;
 
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +17,7 @@ final class TokenizedRecords {
     record Doc(InputRecords.Record record, int[] ids, int[] promptIds) {}
 
     private final TokenizerOption tokenizerOption;
-    private HfTokenizer tokenizer;
+    private TextTokenizer tokenizer;
 
     TokenizedRecords(TokenizerOption tokenizer) {
         this.tokenizerOption = tokenizer;
@@ -42,7 +42,7 @@ final class TokenizedRecords {
         return out;
     }
 
-    private HfTokenizer tokenizer() {
+    private TextTokenizer tokenizer() {
         if (tokenizer == null) {
             tokenizer = tokenizerOption.open();
         }

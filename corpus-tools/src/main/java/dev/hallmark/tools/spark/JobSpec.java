@@ -5,6 +5,7 @@ import dev.hallmark.key.KeyFileException;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
+import dev.hallmark.text.TokenizerEngine;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ import java.util.Objects;
  * @param tokenizer tokenizer.json for text records: a path that exists on every executor, or the
  *     file name of one shipped with {@code --files}; null for the executor's default
  *     ({@link dev.hallmark.tools.Defaults#tokenizerPath()})
+ * @param tokenizerEngine the engine that tokenizes text records on the executors (both give the same ids)
  * @param alpha false-positive rate of the verdicts
  * @param repartition documents are redistributed round-robin over this many partitions before
  *     scoring (0: keep the input's partitioning), e.g. for one large unsplittable .gz file
@@ -34,7 +36,8 @@ import java.util.Objects;
  *     {@link TupleScorer}); any positive value gives the same result, only speed and memory change
  */
 record JobSpec(List<String> inputs, Format format, String textField, String idsField, String scheme, Keys keys,
-        String tokenizer, double alpha, int repartition, int localDedupEntries) implements Serializable {
+        String tokenizer, TokenizerEngine tokenizerEngine, double alpha, int repartition, int localDedupEntries)
+        implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -68,6 +71,7 @@ record JobSpec(List<String> inputs, Format format, String textField, String idsF
         }
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(tokenizerEngine, "tokenizerEngine");
         scheme = Scheme.parse(scheme).toString();
         if (!(alpha > 0 && alpha < 1)) {
             throw new IllegalArgumentException("false-positive rate must be in (0, 1), got " + alpha);
@@ -86,10 +90,17 @@ record JobSpec(List<String> inputs, Format format, String textField, String idsF
         }
     }
 
-    /** A job with the default local de-duplication bound. */
+    /** A job with the fast tokenizer engine. */
+    JobSpec(List<String> inputs, Format format, String textField, String idsField, String scheme, Keys keys,
+            String tokenizer, double alpha, int repartition, int localDedupEntries) {
+        this(inputs, format, textField, idsField, scheme, keys, tokenizer, TokenizerEngine.FAST, alpha, repartition,
+                localDedupEntries);
+    }
+
+    /** A job with the fast tokenizer engine and the default local de-duplication bound. */
     JobSpec(List<String> inputs, Format format, String textField, String idsField, String scheme, Keys keys,
             String tokenizer, double alpha, int repartition) {
-        this(inputs, format, textField, idsField, scheme, keys, tokenizer, alpha, repartition,
+        this(inputs, format, textField, idsField, scheme, keys, tokenizer, TokenizerEngine.FAST, alpha, repartition,
                 TupleScorer.LOCAL_DEDUP_LIMIT);
     }
 

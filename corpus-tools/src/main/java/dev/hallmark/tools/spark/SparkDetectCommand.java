@@ -5,6 +5,8 @@ import dev.hallmark.detect.DetectionJson;
 import dev.hallmark.tools.FprOption;
 import dev.hallmark.tools.KeyOptions;
 import dev.hallmark.tools.SchemeOption;
+import dev.hallmark.tools.TokenizerOption;
+import dev.hallmark.text.TokenizerEngine;
 import dev.hallmark.key.WatermarkKey;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -72,6 +74,11 @@ public final class SparkDetectCommand implements Callable<Integer> {
             + "of a file shipped with spark-submit --files (default: the executors' Hallmark cache).")
     String tokenizer;
 
+    @Option(names = "--engine", defaultValue = "fast", converter = TokenizerOption.EngineConverter.class,
+            paramLabel = "fast|hf", description = "Tokenizer engine on the executors: fast (pure-Java byte-level BPE) "
+                    + "or hf (Hugging Face tokenizers through DJL); identical ids (default: ${DEFAULT-VALUE}).")
+    TokenizerEngine engine = TokenizerEngine.FAST;
+
     @Mixin
     FprOption fpr;
 
@@ -97,7 +104,7 @@ public final class SparkDetectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<WatermarkKey> ks = keys.load();
         JobSpec job = new JobSpec(inputs, JobSpec.Format.parse(format), field, idsField, scheme.spec(), JobSpec.Keys.of(ks),
-                tokenizer, fpr.fpr(), repartition, localDedupEntries);
+                tokenizer, engine, fpr.fpr(), repartition, localDedupEntries);
         for (String c : conf) {
             if (c.indexOf('=') <= 0) {
                 throw new IllegalArgumentException("--conf expects KEY=VALUE, got '" + c + "'");

@@ -98,6 +98,7 @@ final class SparkDetectJob {
             j.put("input_partitions", inputPartitions);
             j.put("seconds", seconds);
             j.put("tokenize_task_seconds", counter(TupleScorer.TOKENIZE_NANOS) / 1e9);
+            j.put("tokenizer_engine", spec.tokenizerEngine().id());
             return o;
         }
     }
