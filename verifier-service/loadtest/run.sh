@@ -6,7 +6,11 @@
 # detect: wrk against POST /v1/detect on loopback, bounded: DURATION (default 30s), CONNECTIONS
 #         (default 16), THREADS (default 2); prints throughput, latency percentiles and errors.
 # scan:   a SCAN_BYTES (default 1 GiB) JSONL corpus uploaded to POST /v1/scans; samples the
-#         service's RSS every 2 s while it runs; prints the scan time and tokens/s from the report.
+#         service's RSS every 2 s while it runs; prints the scan time and tokens/s from the report
+#         and keeps the report in $WORK/report.json. CORPUS=FILE scans that file instead of a new one.
+# ENGINE: the service's --tokenizer-engine, fast (default) or hf. The two keys are registered from
+#         fixed secrets (public load-test keys, sha256 of their labels), so scans of the same corpus
+#         with either engine are comparable report for report (compare_reports.py).
 # Needs: wrk and curl (apt-get install wrk curl), python3, a built jar
 # (mvn -B -q -DskipTests package). Traffic goes to 127.0.0.1 only; everything stops by itself.
 set -euo pipefail
@@ -18,13 +22,14 @@ CONNECTIONS="${CONNECTIONS:-16}"
 THREADS="${THREADS:-2}"
 SCAN_BYTES="${SCAN_BYTES:-1073741824}"
 HEAP="${HEAP:-4g}"
+ENGINE="${ENGINE:-fast}"
 JAR=verifier-service/target/hallmark-verifier.jar
 WORK="${WORK:-$(mktemp -d /tmp/hallmark-load.XXXXXX)}"
 OUT="$WORK/results.txt"
 command -v wrk >/dev/null || { echo "wrk missing: apt-get install wrk" >&2; exit 2; }
 [ -f "$JAR" ] || { echo "$JAR missing: mvn -B -q -DskipTests package" >&2; exit 2; }
 
-java -Xmx"$HEAP" -jar "$JAR" --port "$PORT" --data-dir "$WORK/data" \
+java -Xmx"$HEAP" -jar "$JAR" --port "$PORT" --data-dir "$WORK/data" --tokenizer-engine "$ENGINE" \
   --rate-per-second 1000000000 --rate-burst 1000000000 > "$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
@@ -32,13 +37,14 @@ for _ in $(seq 1 240); do grep -q "listening on" "$WORK/server.log" && break; sl
 grep -q "listening on" "$WORK/server.log" || { cat "$WORK/server.log"; exit 1; }
 BASE="http://127.0.0.1:$PORT"
 ADMIN=$(cat "$WORK/data/admin-token")
+secret() { python3 -c 'import base64, hashlib, sys; print(base64.b64encode(hashlib.sha256(sys.argv[1].encode()).digest()).decode())' "$1"; }
 curl -fsS -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' "$BASE/v1/keys" \
-  -d '{"scheme":"kgw:gamma=0.25,delta=2,context=1,seeding=lefthash","label":"load key h=1"}' >/dev/null
+  -d '{"scheme":"kgw:gamma=0.25,delta=2,context=1,seeding=lefthash","label":"load key h=1","secret":"'"$(secret 'load key h=1')"'"}' >/dev/null
 curl -fsS -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' "$BASE/v1/keys" \
-  -d '{"scheme":"kgw:gamma=0.25,delta=2,context=4,seeding=selfhash","label":"load key h=4"}' >/dev/null
+  -d '{"scheme":"kgw:gamma=0.25,delta=2,context=4,seeding=selfhash","label":"load key h=4","secret":"'"$(secret 'load key h=4')"'"}' >/dev/null
 ANALYST=$(curl -fsS -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' "$BASE/v1/tokens" \
   -d '{"tenant":"load","role":"analyst"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); tokenizer engine $ENGINE" | tee "$OUT"
 
 if [ "$what" = detect ] || [ "$what" = all ]; then
   python3 verifier-service/loadtest/make_bodies.py datasets/human-text/human-text.jsonl.gz "$WORK/bodies.jsonl" 500
@@ -52,14 +58,15 @@ if [ "$what" = detect ] || [ "$what" = all ]; then
 fi
 
 if [ "$what" = scan ] || [ "$what" = all ]; then
-  python3 verifier-service/loadtest/make_corpus.py datasets/corpus/train.jsonl.gz "$WORK/corpus.jsonl" "$SCAN_BYTES"
-  echo "== scan of $(stat -c %s "$WORK/corpus.jsonl") bytes JSONL, 2 keys (h=1 lefthash, h=4 selfhash), heap $HEAP" | tee -a "$OUT"
+  CORPUS="${CORPUS:-$WORK/corpus.jsonl}"
+  [ -f "$CORPUS" ] || python3 verifier-service/loadtest/make_corpus.py datasets/corpus/train.jsonl.gz "$CORPUS" "$SCAN_BYTES"
+  echo "== scan of $(stat -c %s "$CORPUS") bytes JSONL ($CORPUS), 2 keys (h=1 lefthash, h=4 selfhash), heap $HEAP" | tee -a "$OUT"
   ( while kill -0 $SERVER 2>/dev/null; do echo "$(date +%s) $(ps -o rss= -p $SERVER)"; sleep 2; done ) > "$WORK/rss.txt" &
   SAMPLER=$!
   t0=$(date +%s)
   # -T streams the file from disk (--data-binary would read 1 GB into curl's memory first)
   SCAN=$(curl -sS -X POST -H "Authorization: Bearer $ANALYST" -H 'Content-Type: application/x-ndjson' \
-    -T "$WORK/corpus.jsonl" "$BASE/v1/scans?name=load" | tee "$WORK/upload.json" \
+    -T "$CORPUS" "$BASE/v1/scans?name=load" | tee "$WORK/upload.json" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])') || { cat "$WORK/upload.json"; exit 1; }
   t1=$(date +%s)
   echo "upload + validation: $((t1 - t0)) s" | tee -a "$OUT"
@@ -71,6 +78,7 @@ if [ "$what" = scan ] || [ "$what" = all ]; then
     sleep 20
   done
   kill $SAMPLER 2>/dev/null || true
+  echo "$S" > "$WORK/report.json"
   echo "$S" | python3 -c '
 import json,sys
 s=json.load(sys.stdin)

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import dev.hallmark.tools.attack.Attack;
 import dev.hallmark.tools.attack.AttackChain;
 import dev.hallmark.tools.attack.AttackResources;
@@ -103,7 +103,7 @@ final class AttackCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give one --strength for all kinds or one per kind: " + kinds.size()
                     + " kind(s), " + strengths.size() + " strength(s)");
         }
-        HfTokenizer[] tok = new HfTokenizer[1];
+        TextTokenizer[] tok = new TextTokenizer[1];
         TextModel[] lm = new TextModel[1];
         AttackResources resources = AttackResources.of(
                 wordnet::load,
@@ -171,7 +171,7 @@ final class AttackCommand implements Callable<Integer> {
         return 0;
     }
 
-    private HfTokenizer tokenizer(HfTokenizer[] holder) {
+    private TextTokenizer tokenizer(TextTokenizer[] holder) {
         if (holder[0] == null) {
             holder[0] = tokenizer.open();
         }

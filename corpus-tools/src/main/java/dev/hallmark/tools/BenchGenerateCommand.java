@@ -9,7 +9,7 @@ import dev.hallmark.generate.TransformerLm;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -166,7 +166,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
         List<String> modeNames = new ArrayList<>(modes.keySet());
         List<Measurement> all = new ArrayList<>();
         double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        try (HfTokenizer tok = tokenizer.open(); TransformerLm lm = model.load(tok)) {
+        try (TextTokenizer tok = tokenizer.open(); TransformerLm lm = model.load(tok)) {
             int vocab = lm.vocabularySize();
             Map<String, KeyedScheme> keyed = new LinkedHashMap<>();
             for (Map.Entry<String, Scheme> e : modes.entrySet()) {

@@ -2,7 +2,8 @@ package dev.hallmark.tools;
 
 import dev.hallmark.generate.Models;
 import dev.hallmark.generate.TransformerLm;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
+import dev.hallmark.text.TokenizerEngine;
 import dev.hallmark.text.Tokenizers;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -13,7 +14,8 @@ import java.nio.file.Path;
  * environment variables or working directory; this application does, here and only here:
  * <ul>
  *   <li>tokenizer: {@code -Dhallmark.tokenizer}, {@code HALLMARK_TOKENIZER}, else the hallmark cache
- *       ({@code -Dhallmark.cache}, {@code HALLMARK_CACHE}, {@code ~/.cache/hallmark});
+ *       ({@code -Dhallmark.cache}, {@code HALLMARK_CACHE}, {@code ~/.cache/hallmark}); the fast
+ *       engine's compiled tokenizers in {@code <cache>/fastbpe};
  *   <li>model: {@code -Dhallmark.model}, {@code HALLMARK_MODEL}, {@code datasets/models/default} under
  *       the working directory, then the same path relative to the repository that holds the running
  *       jar ({@code corpus-tools/target/hallmark.jar} sits two levels below it).
@@ -28,9 +30,23 @@ public final class Defaults {
         return Tokenizers.locate(System::getProperty, System::getenv);
     }
 
-    /** The given tokenizer file, or the default one when {@code path} is null. */
-    public static HfTokenizer openTokenizer(Path path) {
-        return path != null ? HfTokenizer.open(path) : tokenizer().open();
+    /**
+     * The given tokenizer file, or the default one when {@code path} is null, opened with
+     * {@code engine}; the fast engine keeps its compiled form in {@link #compiledTokenizerDir()}.
+     */
+    public static TextTokenizer openTokenizer(Path path, TokenizerEngine engine) {
+        return path != null ? engine.open(path, compiledTokenizerDir())
+                : tokenizer().open(engine, compiledTokenizerDir());
+    }
+
+    /** {@link #openTokenizer(Path, TokenizerEngine)} with the fast engine (the default everywhere). */
+    public static TextTokenizer openTokenizer(Path path) {
+        return openTokenizer(path, TokenizerEngine.FAST);
+    }
+
+    /** Where the fast engine keeps compiled tokenizers: {@code <hallmark cache>/fastbpe}. */
+    public static Path compiledTokenizerDir() {
+        return cacheDir().resolve("fastbpe");
     }
 
     /** The hallmark cache directory ({@code -Dhallmark.cache}, {@code HALLMARK_CACHE}, {@code ~/.cache/hallmark}). */

@@ -11,7 +11,7 @@ import dev.hallmark.generate.TransformerLm;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import dev.hallmark.text.Tokenizers;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -35,6 +36,9 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    TokenizerOption tokenizer;
+
     @Option(names = "--tokens", defaultValue = "120", description = "Tokens per completion (default: ${DEFAULT-VALUE}).")
     int tokens;
 
@@ -48,7 +52,7 @@ final class DemoCommand implements Callable<Integer> {
         WatermarkKey key = WatermarkKey.generate(new SecureRandom());
         out.println("key " + key.id() + " (fresh, in memory only)");
         String prompt = "And it came to pass, when the king heard the words of the law, that";
-        try (HfTokenizer tok = HfTokenizer.open(Defaults.tokenizerPath()); TransformerLm lm = Defaults.loadModel(null)) {
+        try (TextTokenizer tok = tokenizer.open(); TransformerLm lm = new ModelOption().load(tok)) {
             out.println("model " + lm.name() + " (" + lm.parameterCount() + " parameters), prompt: \"" + prompt + "\"");
             int[] p = tok.encode(prompt);
             Generator gen = Generator.of(lm, Generator.Options.of(tokens, Tokenizers.QWEN3_END_OF_TEXT), tok::decode);

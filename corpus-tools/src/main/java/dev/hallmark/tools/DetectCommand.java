@@ -13,7 +13,7 @@ import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
 import dev.hallmark.scheme.VllmScheme;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,7 +72,7 @@ final class DetectCommand implements Callable<Integer> {
         InputRecords.Format fmt = input.format();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        HfTokenizer tok = null;
+        TextTokenizer tok = null;
         int records = 0;
         int failed = 0;
         InputSummary read = input.summary();

@@ -13,7 +13,7 @@ import dev.hallmark.key.KeyFile;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import dev.hallmark.tools.experiment.CriticalValues;
 import dev.hallmark.tools.experiment.DetectionMetrics;
 import dev.hallmark.tools.experiment.PrefixScores;
@@ -171,7 +171,7 @@ final class DetectionReportCommand implements Callable<Integer> {
         if (human != null) {
             List<String> docs = Jsonl.readField(human, "text");
             int[][] ids;
-            try (HfTokenizer tok = tokenizer.open()) {
+            try (TextTokenizer tok = tokenizer.open()) {
                 ids = tok.encodeBatch(docs);
             }
             for (Scheme s : schemes) {

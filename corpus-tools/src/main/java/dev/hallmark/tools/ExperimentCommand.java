@@ -1,7 +1,7 @@
 package dev.hallmark.tools;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import dev.hallmark.tools.attack.AttackResources;
 import dev.hallmark.tools.attack.TokenCodec;
 import dev.hallmark.tools.experiment.BigramModel;
@@ -76,7 +76,7 @@ final class ExperimentCommand implements Callable<Integer> {
         ObjectNode git = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
         gitInfo(repo, git);
         ObjectNode results;
-        try (HfTokenizer tok = tokenizer.open()) {
+        try (TextTokenizer tok = tokenizer.open()) {
             TokenCodec codec = TokenCodec.of(tok);
             List<String> prompts = HumanText.read(promptsFile, "prompt");
             List<int[]> human = HumanText.tokens(humanFile, codec);
@@ -110,6 +110,7 @@ final class ExperimentCommand implements Callable<Integer> {
         file(inputs.putObject("prompts"), promptsFile);
         file(inputs.putObject("human"), humanFile);
         file(inputs.putObject("tokenizer"), tokFile);
+        inputs.put("tokenizer_engine", tokenizer.engine().id());
         inputs.put("wordnet", wordnet.describe().toString());
         List<Path> files = ExperimentReport.write(results, dir);
         err.printf(Locale.ROOT, "experiment %s: %d files in %s (%.0f s)%n", cfg.name(), files.size() + 1, dir,
@@ -129,7 +130,7 @@ final class ExperimentCommand implements Callable<Integer> {
         return p.isAbsolute() ? p : repo.resolve(p);
     }
 
-    private static TextModel openModel(ExperimentConfig cfg, Path repo, List<int[]> human, HfTokenizer tok) {
+    private static TextModel openModel(ExperimentConfig cfg, Path repo, List<int[]> human, TextTokenizer tok) {
         if (cfg.model().equals("bigram")) {
             return BigramModel.train(human.subList(0, Math.min(cfg.bigramDocs(), human.size())), cfg.bigramTop(),
                     cfg.bigramIdLimit());

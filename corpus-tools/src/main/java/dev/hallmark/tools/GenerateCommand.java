@@ -12,7 +12,7 @@ import dev.hallmark.key.KeyFile;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import dev.hallmark.text.Tokenizers;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
@@ -111,7 +111,7 @@ final class GenerateCommand implements Callable<Integer> {
         progress.show("loading the model");
         long[] tokens = {0};
         int written = 0;
-        try (HfTokenizer tok = tokenizer.open(); TransformerLm lm = model.load(tok)) {
+        try (TextTokenizer tok = tokenizer.open(); TransformerLm lm = model.load(tok)) {
             KeyedScheme keyed = k == null ? null : KeyedScheme.of(s, k);
             int vocab = lm.vocabularySize();
             Generator gen = Generator.of(lm, Generator.Options.of(maxTokens, Tokenizers.QWEN3_END_OF_TEXT)
@@ -164,7 +164,7 @@ final class GenerateCommand implements Callable<Integer> {
             long seed) {
     }
 
-    private Completion record(String prompt, Generator.Generation g, HfTokenizer tok, Scheme s, WatermarkKey k,
+    private Completion record(String prompt, Generator.Generation g, TextTokenizer tok, Scheme s, WatermarkKey k,
             TransformerLm lm, int index, long seed) {
         return new Completion("gen-" + index, prompt, tok.decode(g.completionIds()), g.completionIds(), g.promptIds(),
                 k == null ? "none" : s.toString(), k == null ? null : k.id(), lm.name(),

@@ -2,7 +2,7 @@ package dev.hallmark.tools;
 
 import dev.hallmark.generate.Models;
 import dev.hallmark.generate.TransformerLm;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -24,7 +24,7 @@ public final class ModelOption {
     }
 
     /** Loads the model and checks that it speaks the tokenizer's vocabulary (the caller closes it). */
-    public TransformerLm load(HfTokenizer tokenizer) {
+    public TransformerLm load(TextTokenizer tokenizer) {
         TransformerLm lm = Defaults.loadModel(model);
         if (lm.vocabularySize() != tokenizer.vocabularySize()) {
             lm.close();

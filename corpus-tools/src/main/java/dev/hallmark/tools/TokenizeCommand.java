@@ -1,14 +1,9 @@
 package dev.hallmark.tools;
 
 import dev.hallmark.text.TextTokenizer;
-import dev.hallmark.text.TokenizerEngine;
-import dev.hallmark.text.Tokenizers;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPOutputStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,7 +20,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code hallmark tokenize}: token ids of every document of a file, one {@code {"ids": [...]}} line
  * per document, with either engine, so that the two can be compared byte for byte
- * ({@code cmp fast.jsonl hf.jsonl}) and timed as whole processes.
+ * ({@code cmp fast.jsonl hf.jsonl}) and timed as whole processes. Plain JSONL is read with Jackson's
+ * streaming parser ({@link JsonlTexts}) and the ids are written as bytes: a small run's time is then
+ * mostly the tokenizer's, not the object mapper's start-up or character encoding.
  */
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
         description = {"Tokenize every document of a file and write one {\"ids\": [...]} JSON line per document.",
@@ -39,15 +37,15 @@ final class TokenizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--engine", defaultValue = "fast", description = "fast | hf (default: ${DEFAULT-VALUE}).")
-    String engine;
+    @Mixin
+    TokenizerOption tokenizer;
 
     @Option(names = "--input", required = true, description = "Input file (.gz is decompressed).")
     Path input;
 
     @Option(names = "--format", defaultValue = "jsonl",
             description = "jsonl (one JSON object per line, text in --field) | text (the whole file is one document) "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "| auto | chat | csv | tsv | parquet (default: ${DEFAULT-VALUE}).")
     String format;
 
     @Option(names = "--field", defaultValue = "text", description = "JSONL field holding the text (default: ${DEFAULT-VALUE}).")
@@ -56,12 +54,8 @@ final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output JSONL file of ids (.gz is compressed).")
     Path out;
 
-    @Option(names = "--tokenizer", description = "tokenizer.json (default: the Qwen3 tokenizer in the Hallmark cache).")
-    Path tokenizer;
-
     @Override
     public Integer call() throws Exception {
-        TokenizerEngine eng = TokenizerEngine.parse(engine);
         InputRecords.Format fmt = InputRecords.parseFormat(format);
         if (fmt == InputRecords.Format.IDS) {
             throw new IllegalArgumentException("--format ids holds no text to tokenize (use jsonl or text)");
@@ -74,40 +68,23 @@ final class TokenizeCommand implements Callable<Integer> {
         long docs = 0;
         long tokens = 0;
         long chars = 0;
-        Progress progress = new Progress("tokenize (" + eng.id() + ") documents", -1, err);
-        Path tokFile = tokenizer != null ? tokenizer : Defaults.tokenizerPath();
-        // the fast engine caches its compiled form in the Hallmark cache: later runs skip the JSON parse
-        try (TextTokenizer tok = eng.open(tokFile, Defaults.cacheDir().resolve("fastbpe"));
-                InputRecords in = InputRecords.open(input, fmt, field, field);
-                BufferedWriter w = writer(out)) {
+        Progress progress = new Progress("tokenize (" + tokenizer.engine().id() + ") documents", -1, err);
+        // the fast engine loads its compiled form from the Hallmark cache (written by the first run)
+        try (TextTokenizer tok = tokenizer.open();
+                Texts in = texts(fmt);
+                IdsWriter w = new IdsWriter(output(out))) {
             double loadSeconds = (System.nanoTime() - start) / 1e9;
             List<String> batch = new ArrayList<>();
             long batchChars = 0;
-            StringBuilder line = new StringBuilder(1 << 16);
             while (true) {
-                boolean more = in.hasNext();
-                if (more) {
-                    InputRecords.Record r = in.next();
-                    if (r.text() == null) {
-                        throw new IllegalArgumentException("input " + input + " line " + r.line() + ": \"" + field
-                                + "\" is not a string");
-                    }
-                    batch.add(r.text());
-                    batchChars += r.text().length();
+                String text = in.next();
+                if (text != null) {
+                    batch.add(text);
+                    batchChars += text.length();
                 }
-                if (!batch.isEmpty() && (!more || batchChars >= BATCH_CHARS || batch.size() >= BATCH_DOCS)) {
-                    int[][] ids = tok.encodeBatch(batch);
-                    for (int[] doc : ids) {
-                        line.setLength(0);
-                        line.append("{\"ids\": [");
-                        for (int i = 0; i < doc.length; i++) {
-                            if (i > 0) {
-                                line.append(", ");
-                            }
-                            line.append(doc[i]);
-                        }
-                        line.append("]}\n");
-                        w.append(line);
+                if (!batch.isEmpty() && (text == null || batchChars >= BATCH_CHARS || batch.size() >= BATCH_DOCS)) {
+                    for (int[] doc : tok.encodeBatch(batch)) {
+                        w.write(doc);
                         tokens += doc.length;
                     }
                     docs += batch.size();
@@ -116,28 +93,145 @@ final class TokenizeCommand implements Callable<Integer> {
                     batch.clear();
                     batchChars = 0;
                 }
-                if (!more) {
+                if (text == null) {
                     break;
                 }
             }
             progress.done();
+            w.close();
             double secs = (System.nanoTime() - start) / 1e9;
             err.println(String.format(Locale.ROOT, "tokenize: engine %s, %d documents, %d chars, %d tokens -> %s "
-                    + "(%.2f s, of which %.2f s loading the tokenizer)", eng.id(), docs, chars, tokens, out, secs, loadSeconds));
+                    + "(%.2f s, of which %.2f s loading the tokenizer)", tok.engine().id(), docs, chars, tokens, out,
+                    secs, loadSeconds));
             err.flush();
         }
         return 0;
     }
 
-    private static BufferedWriter writer(Path out) throws IOException {
+    /** The documents' texts in order; null at the end. */
+    private interface Texts extends AutoCloseable {
+        String next();
+
+        @Override
+        void close() throws IOException;
+    }
+
+    private Texts texts(InputRecords.Format fmt) throws IOException {
+        if (fmt == InputRecords.Format.JSONL && !field.contains(".")) {
+            JsonlTexts j = new JsonlTexts(input, field);
+            return new Texts() {
+                @Override
+                public String next() {
+                    return j.next();
+                }
+
+                @Override
+                public void close() throws IOException {
+                    j.close();
+                }
+            };
+        }
+        InputRecords r = InputRecords.open(input, fmt, field, field);
+        return new Texts() {
+            @Override
+            public String next() {
+                if (!r.hasNext()) {
+                    return null;
+                }
+                InputRecords.Record rec = r.next();
+                if (rec.text() == null) {
+                    throw new IllegalArgumentException("input " + input + " line " + rec.line() + ": \"" + field
+                            + "\" is not a string");
+                }
+                return rec.text();
+            }
+
+            @Override
+            public void close() throws IOException {
+                r.close();
+            }
+        };
+    }
+
+    private static OutputStream output(Path out) throws IOException {
         Path parent = out.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
         OutputStream os = Files.newOutputStream(out);
-        if (out.getFileName().toString().endsWith(".gz")) {
-            os = new GZIPOutputStream(os, 1 << 16);
+        return out.getFileName().toString().endsWith(".gz") ? new GZIPOutputStream(os, 1 << 16) : os;
+    }
+
+    /** Writes {@code {"ids": [1, 2, 3]}} lines as ASCII bytes into a 64 KiB buffer (no chars, no encoder). */
+    static final class IdsWriter implements AutoCloseable {
+        private static final byte[] HEAD = {'{', '"', 'i', 'd', 's', '"', ':', ' ', '['};
+        private static final byte[] TAIL = {']', '}', '\n'};
+
+        private final OutputStream out;
+        private final byte[] buf = new byte[1 << 16];
+        private int n;
+        private boolean closed;
+
+        IdsWriter(OutputStream out) {
+            this.out = out;
         }
-        return new BufferedWriter(new OutputStreamWriter(os, StandardCharsets.UTF_8), 1 << 16);
+
+        void write(int[] ids) throws IOException {
+            put(HEAD);
+            for (int i = 0; i < ids.length; i++) {
+                if (n > buf.length - 16) {
+                    flushBuffer();
+                }
+                if (i > 0) {
+                    buf[n++] = ',';
+                    buf[n++] = ' ';
+                }
+                n = digits(ids[i], buf, n);
+            }
+            put(TAIL);
+        }
+
+        private void put(byte[] b) throws IOException {
+            if (n > buf.length - b.length) {
+                flushBuffer();
+            }
+            System.arraycopy(b, 0, buf, n, b.length);
+            n += b.length;
+        }
+
+        /** Decimal digits of {@code v} (token ids are never negative, but a sign is written if one is). */
+        static int digits(int v, byte[] b, int at) {
+            long x = v;
+            if (x < 0) {
+                b[at++] = '-';
+                x = -x;
+            }
+            int len = 1;
+            for (long p = 10; p <= x; p *= 10) {
+                len++;
+            }
+            for (int i = at + len - 1; i >= at; i--) {
+                b[i] = (byte) ('0' + x % 10);
+                x /= 10;
+            }
+            return at + len;
+        }
+
+        private void flushBuffer() throws IOException {
+            out.write(buf, 0, n);
+            n = 0;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!closed) {
+                closed = true;
+                try {
+                    flushBuffer();
+                } finally {
+                    out.close();
+                }
+            }
+        }
     }
 }

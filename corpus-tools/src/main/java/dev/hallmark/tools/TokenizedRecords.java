@@ -1,7 +1,7 @@
 package dev.hallmark.tools;
 
 import dev.hallmark.corpus.Turns;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +19,7 @@ final class TokenizedRecords {
     record Doc(InputRecords.Record record, int[] ids, int[] promptIds) {}
 
     private final TokenizerOption tokenizerOption;
-    private HfTokenizer tokenizer;
+    private TextTokenizer tokenizer;
 
     TokenizedRecords(TokenizerOption tokenizer) {
         this.tokenizerOption = tokenizer;
@@ -53,7 +53,7 @@ final class TokenizedRecords {
         return out;
     }
 
-    private HfTokenizer tokenizer() {
+    private TextTokenizer tokenizer() {
         if (tokenizer == null) {
             tokenizer = tokenizerOption.open();
         }

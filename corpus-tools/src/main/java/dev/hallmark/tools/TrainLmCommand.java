@@ -6,7 +6,7 @@ import dev.hallmark.generate.LmEvaluation;
 import dev.hallmark.generate.LmTrainer;
 import dev.hallmark.generate.TransformerConfig;
 import dev.hallmark.generate.TransformerLm;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import dev.hallmark.text.Tokenizers;
 import dev.hallmark.tools.plot.Plots;
 import java.io.IOException;
@@ -109,7 +109,7 @@ public final class TrainLmCommand implements Callable<Integer> {
         int[] trainIds;
         int[] heldIds;
         int vocab;
-        try (HfTokenizer tok = tokenizer.open()) {
+        try (TextTokenizer tok = tokenizer.open()) {
             vocab = tok.vocabularySize();
             err.println("train-lm: tokenizing " + train + " and " + heldout);
             err.flush();
@@ -167,7 +167,7 @@ public final class TrainLmCommand implements Callable<Integer> {
     }
 
     /** Token ids of all texts, each followed by {@code <|endoftext|>}. */
-    static int[] tokenizeStream(HfTokenizer tok, List<String> texts) {
+    static int[] tokenizeStream(TextTokenizer tok, List<String> texts) {
         int[][] enc = tok.encodeBatch(texts);
         int n = 0;
         for (int[] e : enc) {

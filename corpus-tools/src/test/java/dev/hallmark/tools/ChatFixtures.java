@@ -8,7 +8,7 @@ import dev.hallmark.embed.KeySchedule;
 import dev.hallmark.embed.SamplingConfig;
 import dev.hallmark.embed.WatermarkSampler;
 import dev.hallmark.scheme.KeyedScheme;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +40,7 @@ public final class ChatFixtures {
     private ChatFixtures() {}
 
     /** Token ids of " word" for the words that are one token. */
-    public static int[] wordIds(HfTokenizer tok) {
+    public static int[] wordIds(TextTokenizer tok) {
         return Arrays.stream(WORDS).distinct().mapToInt(w -> {
             int[] ids = tok.encode(" " + w);
             return ids.length == 1 ? ids[0] : -1;
@@ -48,7 +48,7 @@ public final class ChatFixtures {
     }
 
     /** Word-salad text watermarked with {@code keyed} (null: plain). */
-    public static String watermarked(KeyedScheme keyed, HfTokenizer tok, int tokens, long seed) {
+    public static String watermarked(KeyedScheme keyed, TextTokenizer tok, int tokens, long seed) {
         int[] words = wordIds(tok);
         int vocab = Arrays.stream(words).max().orElseThrow() + 1;
         SamplingConfig cfg = SamplingConfig.defaults();
@@ -57,14 +57,14 @@ public final class ChatFixtures {
     }
 
     /** Word-salad text watermarked by an account's code ({@link dev.hallmark.attribution.AccountKeys#scheduleFor}). */
-    public static String watermarked(KeySchedule schedule, HfTokenizer tok, int tokens, long seed) {
+    public static String watermarked(KeySchedule schedule, TextTokenizer tok, int tokens, long seed) {
         int[] words = wordIds(tok);
         int vocab = Arrays.stream(words).max().orElseThrow() + 1;
         return salad(WatermarkSampler.watermarked(schedule, SamplingConfig.defaults(), vocab), words, vocab, tok, tokens,
                 seed);
     }
 
-    private static String salad(WatermarkSampler s, int[] words, int vocab, HfTokenizer tok, int tokens, long seed) {
+    private static String salad(WatermarkSampler s, int[] words, int vocab, TextTokenizer tok, int tokens, long seed) {
         float[] logits = new float[vocab];
         SplittableRandom rnd = new SplittableRandom(seed);
         int[] ids = new int[tokens];

@@ -12,7 +12,7 @@ import dev.hallmark.key.KeyFile;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,7 +39,7 @@ class CorpusInputCommandsTest {
 
     @TempDir
     static Path dir;
-    static HfTokenizer tok;
+    static TextTokenizer tok;
     static Path key;
     static Path master;
     static WatermarkKey k;

@@ -37,7 +37,8 @@ class DocsReferenceTest {
             Map.entry("--deploy-mode", "spark-submit"), Map.entry("--long", "zstd"),
             Map.entry("--add-reads", "javac/java"), Map.entry("--timeout", "wrk"), Map.entry("--latency", "wrk"),
             Map.entry("--arg", "jq"), Map.entry("--auth-local", "initdb"), Map.entry("--auth-host", "initdb"),
-            Map.entry("--no-locale", "initdb"), Map.entry("--cacert", "curl"), Map.entry("--no-owner", "pg_restore"));
+            Map.entry("--no-locale", "initdb"), Map.entry("--cacert", "curl"), Map.entry("--no-owner", "pg_restore"),
+            Map.entry("--watermark-config", "vllm serve"));
 
     /** Option prefixes written as a family ({@code --database-*}). */
     static final Set<String> FAMILIES = Set.of("--database-");

@@ -148,4 +148,45 @@ class ExperimentCommandTest {
         }
         assertFalse(results.get("roc").isEmpty());
     }
+
+    /**
+     * The two tokenizer engines give the same ids, so a sweep gives the same results: results.json
+     * with --engine fast and --engine hf differ only in their provenance (start time, duration and
+     * the engine recorded there). Word-level attacks and dilution re-encode text, so every path
+     * through the tokenizer is exercised.
+     */
+    @Test
+    void bothTokenizerEnginesGiveTheSameResults() throws Exception {
+        Path cfg = tmp.resolve("engines.yaml");
+        Files.writeString(cfg, """
+                name: engines-test
+                seed: 5
+                threads: 2
+                model: {kind: bigram, top: 300, docs: 20, id_limit: 16384}
+                texts: 4
+                max_tokens: 48
+                schemes: [kgw, gumbel]
+                lengths: [16, 32]
+                attacks:
+                  - {kind: typo, strengths: [0.2]}
+                  - {kind: dilute, strengths: [0.5]}
+                null_keys: 1
+                null_documents: 12
+                bootstrap: 20
+                """);
+        JsonNode[] res = new JsonNode[2];
+        String[] engines = {"fast", "hf"};
+        for (int i = 0; i < 2; i++) {
+            Path o = tmp.resolve("engines-" + engines[i]);
+            AttackCommandTest.Run r = AttackCommandTest.run("experiment", "--config", cfg.toString(), "--engine",
+                    engines[i], "--out", o.toString());
+            assertEquals(0, r.exit(), r.err());
+            res[i] = new ObjectMapper().readTree(o.resolve("results.json").toFile());
+            assertEquals(engines[i], res[i].get("provenance").get("inputs").get("tokenizer_engine").asText());
+        }
+        assertTrue(res[0].get("detection").size() > 0);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) res[0]).remove("provenance");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) res[1]).remove("provenance");
+        assertEquals(res[1], res[0]);
+    }
 }

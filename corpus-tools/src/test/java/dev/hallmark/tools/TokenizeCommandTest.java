@@ -153,4 +153,82 @@ class TokenizeCommandTest {
         assertEquals(0, r.exit(), r.err());
         assertArrayEquals(new int[] {1, 2, 0}, readIds(out).get(0));
     }
+
+    /** Plain JSONL is read by the streaming reader: the same checks and messages as the tree reader. */
+    @Test
+    void streamingJsonlReaderChecksLikeTheTreeReader(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("o.jsonl");
+        Path in = dir.resolve("in.jsonl");
+        // blank lines skipped; other fields (nested too) ignored; a repeated field: the last one counts, as in a tree
+        Files.writeString(in, "\n{\"id\": {\"a\": [1, {\"b\": null}]}, \"text\": \"first\", \"n\": 3}\n   \n"
+                + "{\"text\": \"dropped\", \"text\": \"second\"} trailing\n");
+        DetectInteropTest.Run r = DetectInteropTest.run("tokenize", "--input", in.toString(), "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        List<int[]> ids = readIds(out);
+        assertEquals(2, ids.size());
+        try (HfTokenizer tok = HfTokenizer.open(Tokenizers.locate(System::getProperty, System::getenv).path())) {
+            assertArrayEquals(tok.encode("first"), ids.get(0));
+            assertArrayEquals(tok.encode("second"), ids.get(1));
+        }
+        String[][] bad = {
+            {"{\"text\": \"ok\"}\n[1, 2]\n", "line 2: expected a JSON object"},
+            {"{\"text\": \"ok\"}\n{\"text\": \"unterminated}\n", "line 2: not valid JSON"},
+            {"{\"text\": 7}\n", "line 1: no \"text\" string or \"text\" array"},
+            {"{\"text\": null}\n", "line 1: no \"text\" string"},
+        };
+        for (String[] b : bad) {
+            Files.writeString(in, b[0]);
+            r = DetectInteropTest.run("tokenize", "--input", in.toString(), "--out", out.toString());
+            assertEquals(2, r.exit(), b[0]);
+            assertTrue(r.err().contains(b[1]), r.err());
+        }
+        Files.write(in, new byte[] {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xC3, '"', '}', '\n'});
+        r = DetectInteropTest.run("tokenize", "--input", in.toString(), "--out", out.toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("not valid UTF-8 near line 1"), r.err());
+    }
+
+    @Test
+    void idsAreWrittenAsDecimalBytes() {
+        byte[] b = new byte[32];
+        for (int v : new int[] {0, 7, 9, 10, 99, 100, 151_668, 1_000_000, Integer.MAX_VALUE, -5}) {
+            int end = TokenizeCommand.IdsWriter.digits(v, b, 3);
+            assertEquals(Integer.toString(v), new String(b, 3, end - 3, StandardCharsets.US_ASCII));
+        }
+    }
+
+    /**
+     * A command line that names a subcommand registers only that one (a short run does not pay for
+     * building every command's model); anything else gets them all, so help and suggestions work.
+     */
+    @Test
+    void onlyTheNamedSubcommandIsBuilt() {
+        assertEquals(List.of("tokenize"), List.copyOf(Hallmark.commandLineFor(new String[] {"tokenize", "--input", "x"})
+                .getSubcommands().keySet()));
+        int all = Hallmark.commandLine().getSubcommands().size();
+        assertEquals(Hallmark.SUBCOMMANDS.length, all);
+        assertEquals(all, Hallmark.commandLineFor(new String[] {"--help"}).getSubcommands().size());
+        assertEquals(all, Hallmark.commandLineFor(new String[] {"tokenise"}).getSubcommands().size());
+        assertEquals(all, Hallmark.commandLineFor(new String[0]).getSubcommands().size());
+    }
+
+    /** Other commands take --engine too, with the same ids: detect's report is the same with either engine. */
+    @Test
+    void detectGivesTheSameReportWithEitherEngine(@TempDir Path dir) throws Exception {
+        Path keyFile = dir.resolve("k.json");
+        assertEquals(0, DetectInteropTest.run("keygen", "--out", keyFile.toString()).exit());
+        Path in = jsonl(dir, "in.jsonl", "text");
+        DetectInteropTest.Run fast = DetectInteropTest.run("detect", "--scheme", "kgw", "--key", keyFile.toString(), "--input", in.toString(),
+                "--json");
+        DetectInteropTest.Run hf = DetectInteropTest.run("detect", "--scheme", "kgw", "--key", keyFile.toString(), "--input", in.toString(),
+                "--json", "--engine", "hf");
+        assertEquals(0, fast.exit(), fast.err());
+        assertEquals(0, hf.exit(), hf.err());
+        assertTrue(fast.out().contains("log10_p"), fast.out());
+        assertEquals(fast.out(), hf.out());
+        DetectInteropTest.Run bad = DetectInteropTest.run("detect", "--scheme", "kgw", "--key", keyFile.toString(), "--input", in.toString(),
+                "--engine", "rust");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("--engine") && bad.err().contains("unknown tokenizer engine 'rust'"), bad.err());
+    }
 }

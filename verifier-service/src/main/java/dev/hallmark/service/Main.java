@@ -1,6 +1,7 @@
 package dev.hallmark.service;
 
 import dev.hallmark.service.store.DatabaseConfig;
+import dev.hallmark.text.TokenizerEngine;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +30,8 @@ public final class Main {
               --detect-threads N        worker threads for /v1/detect (default: number of cores)
               --max-scan-positions N    token budget per key and scan (default 16000000)
               --tokenizer FILE          tokenizer.json (default: the hallmark cache, see Tokenizers)
+              --tokenizer-engine fast|hf  fast: pure-Java byte-level BPE (default); hf: Hugging Face
+                                tokenizers through DJL. Identical ids, so identical results.
               --database-url URL        PostgreSQL instead of the embedded H2 database:
                                 jdbc:postgresql://HOST:PORT/DB (no credentials in it)
               --database-user NAME      the PostgreSQL role
@@ -108,6 +111,7 @@ public final class Main {
                     + " (mode 0600; read it with: cat " + boot.adminTokenFile() + ")");
         }
         out.println("Master key: " + server.store().masterKeySource());
+        out.println("Tokenizer: " + cfg.tokenizerPath() + " (" + cfg.tokenizerEngine().id() + " engine)");
         out.println("Database: " + server.store().description() + ", schema version " + server.store().schemaVersion()
                 + "; instance " + cfg.cluster().instanceName());
         if (demo) {
@@ -157,6 +161,7 @@ public final class Main {
         int detectThreads = c.detectThreads();
         long positions = c.maxScanPositionsPerKey();
         Path tokenizer = c.tokenizerPath();
+        TokenizerEngine engine = c.tokenizerEngine();
         String dbUrl = env.apply("HALLMARK_DATABASE_URL");
         String dbUser = env.apply("HALLMARK_DATABASE_USER");
         String dbPasswordFile = env.apply("HALLMARK_DATABASE_PASSWORD_FILE");
@@ -183,6 +188,7 @@ public final class Main {
                 case "--detect-threads" -> detectThreads = (int) num(args, ++i, a);
                 case "--max-scan-positions" -> positions = num(args, ++i, a);
                 case "--tokenizer" -> tokenizer = Path.of(val(args, ++i, a));
+                case "--tokenizer-engine" -> engine = TokenizerEngine.parse(val(args, ++i, a));
                 case "--database-url" -> dbUrl = val(args, ++i, a);
                 case "--database-user" -> dbUser = val(args, ++i, a);
                 case "--database-password-file" -> {
@@ -211,7 +217,7 @@ public final class Main {
         }
         ServiceConfig cfg = new ServiceConfig(host, port, dataDir, body, upload, decompressed, ratio, c.maxBatchTexts(),
                 c.minTokens(), rate, burst, detectThreads, c.scanThreads(), positions, tokenizer,
-                Long.getLong("hallmark.test.scanDelayMillis", 0L), cluster.withDatabase(db));
+                Long.getLong("hallmark.test.scanDelayMillis", 0L), cluster.withDatabase(db), engine);
         return new Parsed(cfg, demo);
     }
 

@@ -1,6 +1,7 @@
 package dev.hallmark.service;
 
 import dev.hallmark.service.store.DatabaseConfig;
+import dev.hallmark.text.TokenizerEngine;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -29,6 +30,9 @@ import java.util.Objects;
  *     keep a scan running long enough to be killed (default 0)
  * @param cluster the database and how this instance shares it with others (default: the embedded
  *     database, one instance)
+ * @param tokenizerEngine the engine that tokenizes text (default {@link TokenizerEngine#FAST}, the
+ *     pure-Java byte-level BPE; {@link TokenizerEngine#HF} is Hugging Face tokenizers through DJL;
+ *     both give the same ids, so the same results)
  */
 public record ServiceConfig(
         String host,
@@ -47,13 +51,15 @@ public record ServiceConfig(
         long maxScanPositionsPerKey,
         Path tokenizerPath,
         long testDelayMillisPerDocument,
-        Cluster cluster) {
+        Cluster cluster,
+        TokenizerEngine tokenizerEngine) {
 
     public ServiceConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(tokenizerPath, "tokenizerPath");
         Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(tokenizerEngine, "tokenizerEngine");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -87,62 +93,70 @@ public record ServiceConfig(
     public static ServiceConfig defaults(Path dataDir) {
         return new ServiceConfig("127.0.0.1", 8080, dataDir, 1L << 20, 4L << 30, 16L << 30, 200, 64, 16, 5, 60,
                 Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 16_000_000L,
-                dev.hallmark.text.Tokenizers.locate(System::getProperty, System::getenv).path(), 0, Cluster.SINGLE);
+                dev.hallmark.text.Tokenizers.locate(System::getProperty, System::getenv).path(), 0, Cluster.SINGLE,
+                TokenizerEngine.FAST);
     }
 
     public ServiceConfig withPort(int p) {
         return new ServiceConfig(host, p, dataDir, maxBodyBytes, maxUploadBytes, maxDecompressedBytes, maxGzipRatio,
                 maxBatchTexts, minTokens, ratePerSecond, rateBurst, detectThreads, scanThreads,
-                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument, cluster);
+                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument, cluster, tokenizerEngine);
     }
 
     public ServiceConfig withHost(String h) {
         return new ServiceConfig(h, port, dataDir, maxBodyBytes, maxUploadBytes, maxDecompressedBytes, maxGzipRatio,
                 maxBatchTexts, minTokens, ratePerSecond, rateBurst, detectThreads, scanThreads,
-                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument, cluster);
+                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument, cluster, tokenizerEngine);
     }
 
     public ServiceConfig withLimits(long body, long upload, long decompressed, double ratio) {
         return new ServiceConfig(host, port, dataDir, body, upload, decompressed, ratio,
                 maxBatchTexts, minTokens, ratePerSecond, rateBurst, detectThreads, scanThreads,
-                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument, cluster);
+                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument, cluster, tokenizerEngine);
     }
 
     /** The same with a pause per scanned document (tests of progress and cancel). */
     public ServiceConfig withTestDelay(long millisPerDocument) {
         return new ServiceConfig(host, port, dataDir, maxBodyBytes, maxUploadBytes, maxDecompressedBytes, maxGzipRatio,
                 maxBatchTexts, minTokens, ratePerSecond, rateBurst, detectThreads, scanThreads,
-                maxScanPositionsPerKey, tokenizerPath, millisPerDocument, cluster);
+                maxScanPositionsPerKey, tokenizerPath, millisPerDocument, cluster, tokenizerEngine);
     }
 
     public ServiceConfig withRate(double perSecond, int burst) {
         return new ServiceConfig(host, port, dataDir, maxBodyBytes, maxUploadBytes, maxDecompressedBytes, maxGzipRatio,
                 maxBatchTexts, minTokens, perSecond, burst, detectThreads, scanThreads,
-                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument, cluster);
+                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument, cluster, tokenizerEngine);
     }
 
     public ServiceConfig withMaxScanPositionsPerKey(long n) {
         return new ServiceConfig(host, port, dataDir, maxBodyBytes, maxUploadBytes, maxDecompressedBytes, maxGzipRatio,
                 maxBatchTexts, minTokens, ratePerSecond, rateBurst, detectThreads, scanThreads,
-                n, tokenizerPath, testDelayMillisPerDocument, cluster);
+                n, tokenizerPath, testDelayMillisPerDocument, cluster, tokenizerEngine);
     }
 
     public ServiceConfig withThreads(int detect, int scan) {
         return new ServiceConfig(host, port, dataDir, maxBodyBytes, maxUploadBytes, maxDecompressedBytes, maxGzipRatio,
                 maxBatchTexts, minTokens, ratePerSecond, rateBurst, detect, scan,
-                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument, cluster);
+                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument, cluster, tokenizerEngine);
     }
 
     public ServiceConfig withTestDelayMillisPerDocument(long ms) {
         return new ServiceConfig(host, port, dataDir, maxBodyBytes, maxUploadBytes, maxDecompressedBytes, maxGzipRatio,
                 maxBatchTexts, minTokens, ratePerSecond, rateBurst, detectThreads, scanThreads,
-                maxScanPositionsPerKey, tokenizerPath, ms, cluster);
+                maxScanPositionsPerKey, tokenizerPath, ms, cluster, tokenizerEngine);
+    }
+
+    /** The same with text tokenized by {@code engine}. */
+    public ServiceConfig withTokenizerEngine(TokenizerEngine engine) {
+        return new ServiceConfig(host, port, dataDir, maxBodyBytes, maxUploadBytes, maxDecompressedBytes, maxGzipRatio,
+                maxBatchTexts, minTokens, ratePerSecond, rateBurst, detectThreads, scanThreads,
+                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument, cluster, engine);
     }
 
     public ServiceConfig withCluster(Cluster c) {
         return new ServiceConfig(host, port, dataDir, maxBodyBytes, maxUploadBytes, maxDecompressedBytes, maxGzipRatio,
                 maxBatchTexts, minTokens, ratePerSecond, rateBurst, detectThreads, scanThreads,
-                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument, c);
+                maxScanPositionsPerKey, tokenizerPath, testDelayMillisPerDocument, c, tokenizerEngine);
     }
 
     /**

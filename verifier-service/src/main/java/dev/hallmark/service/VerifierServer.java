@@ -11,7 +11,9 @@ import dev.hallmark.service.store.KeyStore;
 import dev.hallmark.service.store.ScanFiles;
 import dev.hallmark.service.store.ScanStore;
 import dev.hallmark.service.store.Store;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
+import dev.hallmark.text.TokenizerEngine;
+import dev.hallmark.text.Tokenizers;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -30,20 +32,20 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class VerifierServer implements AutoCloseable {
 
-    private static final Map<Path, HfTokenizer> TOKENIZERS = new ConcurrentHashMap<>();
+    private static final Map<String, TextTokenizer> TOKENIZERS = new ConcurrentHashMap<>();
     /** How old an upload file without a scan row must be before a start sweeps it from a shared data directory. */
     static final Duration SHARED_ORPHAN_AGE = Duration.ofHours(6);
 
     private final ServiceConfig config;
     private final Store store;
     private final ScanFiles files;
-    private final HfTokenizer tokenizer;
+    private final TextTokenizer tokenizer;
     private final ScanRunner runner;
     private final ScanIntake intake;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private HttpApi http;
 
-    private VerifierServer(ServiceConfig config, Store store, ScanFiles files, HfTokenizer tokenizer) {
+    private VerifierServer(ServiceConfig config, Store store, ScanFiles files, TextTokenizer tokenizer) {
         this.config = config;
         this.store = store;
         this.files = files;
@@ -54,12 +56,16 @@ public final class VerifierServer implements AutoCloseable {
     }
 
     /**
-     * One tokenizer per file for the whole JVM: loading the 11 MB tokenizer.json takes seconds and
-     * the instance is immutable and thread-safe, so servers started in the same process (tests)
-     * share it. It is never closed (it lives as long as the process).
+     * One tokenizer per file and engine for the whole JVM: loading the 11 MB tokenizer.json takes a
+     * tenth of a second (the fast engine, from its compiled form in the hallmark cache's
+     * {@code fastbpe} directory) to seconds (HF), and the instance is immutable and thread-safe, so
+     * servers started in the same process (tests) share it. It is never closed (it lives as long as
+     * the process).
      */
-    static HfTokenizer sharedTokenizer(Path path) {
-        return TOKENIZERS.computeIfAbsent(path.toAbsolutePath().normalize(), HfTokenizer::open);
+    static TextTokenizer sharedTokenizer(Path path, TokenizerEngine engine) {
+        Path p = path.toAbsolutePath().normalize();
+        return TOKENIZERS.computeIfAbsent(engine.id() + "|" + p, k -> engine.open(p,
+                Tokenizers.cacheDir(System::getProperty, System::getenv).resolve("fastbpe")));
     }
 
     /**
@@ -75,7 +81,7 @@ public final class VerifierServer implements AutoCloseable {
         Store store = Store.open(config.dataDir(), config.cluster().database(), random, owner);
         VerifierServer s;
         try {
-            s = new VerifierServer(config, store, files, sharedTokenizer(config.tokenizerPath()));
+            s = new VerifierServer(config, store, files, sharedTokenizer(config.tokenizerPath(), config.tokenizerEngine()));
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -123,7 +129,7 @@ public final class VerifierServer implements AutoCloseable {
         return store.scans();
     }
 
-    public HfTokenizer tokenizer() {
+    public TextTokenizer tokenizer() {
         return tokenizer;
     }
 

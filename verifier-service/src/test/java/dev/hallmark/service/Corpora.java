@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hallmark.embed.SamplingConfig;
 import dev.hallmark.embed.WatermarkSampler;
 import dev.hallmark.scheme.KeyedScheme;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -56,7 +56,7 @@ public final class Corpora {
             + "nation spirit truth army ship gold book letter song road bridge wind rain cloud star morning evening").split(" ");
 
     /** Token ids of " word" that the tokenizer maps to a single token. */
-    public static int[] wordIds(HfTokenizer tok) {
+    public static int[] wordIds(TextTokenizer tok) {
         return Arrays.stream(WORDS).distinct().mapToInt(w -> {
             int[] ids = tok.encode(" " + w);
             return ids.length == 1 ? ids[0] : -1;
@@ -68,11 +68,11 @@ public final class Corpora {
      * logits through the core {@link WatermarkSampler} of {@code keyed}. Not language, but it
      * decodes to words that re-tokenize to the same ids, so it can be sent as text.
      */
-    public static String watermarkedText(KeyedScheme keyed, HfTokenizer tok, int tokens, long seed) {
+    public static String watermarkedText(KeyedScheme keyed, TextTokenizer tok, int tokens, long seed) {
         return tok.decode(watermarkedWordIds(keyed, tok, tokens, seed));
     }
 
-    public static int[] watermarkedWordIds(KeyedScheme keyed, HfTokenizer tok, int tokens, long seed) {
+    public static int[] watermarkedWordIds(KeyedScheme keyed, TextTokenizer tok, int tokens, long seed) {
         int[] words = wordIds(tok);
         int vocab = Arrays.stream(words).max().orElseThrow() + 1;
         float[] logits = new float[vocab];

@@ -11,7 +11,7 @@ import dev.hallmark.embed.VllmSampler;
 import dev.hallmark.key.KeyFile;
 import dev.hallmark.key.VllmKey;
 import dev.hallmark.scheme.Scheme;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -125,7 +125,7 @@ class VllmTest {
      * Hallmark text; {@code key == null}: the same model without a watermark.
      */
     static int[] vllmWords(String spec, VllmKey key, int tokens, long seed) {
-        HfTokenizer tok = env.server.tokenizer();
+        TextTokenizer tok = env.server.tokenizer();
         int[] words = Corpora.wordIds(tok);
         int vocab = Arrays.stream(words).max().orElseThrow() + 1;
         SplittableRandom rnd = new SplittableRandom(seed);

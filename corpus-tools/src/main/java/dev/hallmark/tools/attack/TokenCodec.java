@@ -1,6 +1,6 @@
 package dev.hallmark.tools.attack;
 
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 
 /** Text to token ids and back: what the attack chain needs from a tokenizer. */
 public interface TokenCodec {
@@ -9,8 +9,8 @@ public interface TokenCodec {
 
     String decode(int[] ids);
 
-    /** A codec over a Hugging Face tokenizer (not closed by the codec). */
-    static TokenCodec of(HfTokenizer tokenizer) {
+    /** A codec over a tokenizer of either engine (not closed by the codec). */
+    static TokenCodec of(TextTokenizer tokenizer) {
         return new TokenCodec() {
             @Override
             public int[] encode(String text) {

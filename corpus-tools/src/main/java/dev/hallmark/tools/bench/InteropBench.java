@@ -10,7 +10,8 @@ import dev.hallmark.scheme.HfKgwKeyed;
 import dev.hallmark.scheme.HfKgwScheme;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
+import dev.hallmark.text.TokenizerEngine;
 import dev.hallmark.text.Tokenizers;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -115,7 +116,7 @@ public class InteropBench {
         List<int[]> docs = new ArrayList<>();
         ObjectMapper om = new ObjectMapper();
         int left = tokens;
-        try (HfTokenizer tok = HfTokenizer.open(Defaults.tokenizerPath());
+        try (TextTokenizer tok = Defaults.openTokenizer(null, TokenizerEngine.FAST);
                 BufferedReader in = new BufferedReader(new InputStreamReader(
                         new GZIPInputStream(Files.newInputStream(p)), StandardCharsets.UTF_8))) {
             String line;

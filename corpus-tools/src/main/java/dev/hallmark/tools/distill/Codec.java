@@ -1,6 +1,6 @@
 package dev.hallmark.tools.distill;
 
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import dev.hallmark.text.Tokenizers;
 
 /**
@@ -22,7 +22,7 @@ public interface Codec {
     int endOfText();
 
     /** The Qwen3 tokenizer (or any HF tokenizer; end of text is Qwen3's when the vocabulary has it). */
-    static Codec of(HfTokenizer tok) {
+    static Codec of(TextTokenizer tok) {
         int eos = Tokenizers.QWEN3_END_OF_TEXT < tok.vocabularySize() ? Tokenizers.QWEN3_END_OF_TEXT
                 : tok.vocabularySize() - 1;
         return new Codec() {

@@ -62,7 +62,7 @@ public final class DistillCommand implements Callable<Integer> {
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
         Path w = work != null ? work : Path.of(cfg.work());
-        ObjectNode res = new DistillExperiment(cfg, w, out, tokenizer.given(), err).run(teacherOnly);
+        ObjectNode res = new DistillExperiment(cfg, w, out, tokenizer.given(), tokenizer.engine(), err).run(teacherOnly);
         if (res == null) {
             return 0;
         }

@@ -2,7 +2,8 @@ package dev.hallmark.tools.distill;
 
 import dev.hallmark.tools.Defaults;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
+import dev.hallmark.text.TokenizerEngine;
 import dev.hallmark.text.Tokenizers;
 import dev.hallmark.tools.Progress;
 import java.io.IOException;
@@ -31,16 +32,27 @@ public final class DistillExperiment {
     private final Path work;
     private final Path out;
     private final Path tokenizerPath;
+    private final TokenizerEngine engine;
     private final PrintWriter err;
 
     /**
-     * @param tokenizerPath tokenizer.json, or null for the Hallmark default (Qwen3)
+     * @param tokenizerPath tokenizer.json, or null for the Hallmark default (Qwen3), run by the fast engine
      */
     public DistillExperiment(DistillConfig cfg, Path work, Path out, Path tokenizerPath, PrintWriter err) {
+        this(cfg, work, out, tokenizerPath, TokenizerEngine.FAST, err);
+    }
+
+    /**
+     * @param tokenizerPath tokenizer.json, or null for the Hallmark default (Qwen3)
+     * @param engine the tokenizer engine (both give the same ids, so the same results)
+     */
+    public DistillExperiment(DistillConfig cfg, Path work, Path out, Path tokenizerPath, TokenizerEngine engine,
+            PrintWriter err) {
         this.cfg = cfg;
         this.work = work;
         this.out = out;
         this.tokenizerPath = tokenizerPath;
+        this.engine = java.util.Objects.requireNonNull(engine, "engine");
         this.err = err;
     }
 
@@ -56,7 +68,7 @@ public final class DistillExperiment {
         long t0 = System.nanoTime();
         Files.createDirectories(work);
         Files.createDirectories(out);
-        try (HfTokenizer tokenizer = Defaults.openTokenizer(tokenizerPath)) {
+        try (TextTokenizer tokenizer = Defaults.openTokenizer(tokenizerPath, engine)) {
             DistillInputs in = DistillInputs.load(cfg, work, tokenizer, err);
             LabKeys keys = new LabKeys(in.master(), cfg.lab().accountCode());
             TeacherCorpora corpora = TeacherCorpora.build(cfg, work, in, keys, err);

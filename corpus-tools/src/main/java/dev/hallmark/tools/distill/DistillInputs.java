@@ -1,7 +1,7 @@
 package dev.hallmark.tools.distill;
 
 import dev.hallmark.key.WatermarkKey;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import dev.hallmark.text.Tokenizers;
 import dev.hallmark.tools.Jsonl;
 import java.io.IOException;
@@ -32,11 +32,11 @@ import java.util.SplittableRandom;
  * @param human the human documents as token ids (up to {@code human.max_tokens} tokens)
  * @param freshPrompts the students' prompts (never used in the harvest)
  */
-record DistillInputs(HfTokenizer tokenizer, int vocab, int eos, WatermarkKey master, long[] harvesters,
+record DistillInputs(TextTokenizer tokenizer, int vocab, int eos, WatermarkKey master, long[] harvesters,
         List<String> humanTexts, List<int[]> human, List<int[]> freshPrompts) {
 
     /** Reads (or, first time, tokenizes and caches in {@code work}) everything the stages share. */
-    static DistillInputs load(DistillConfig cfg, Path work, HfTokenizer tokenizer, PrintWriter err) throws IOException {
+    static DistillInputs load(DistillConfig cfg, Path work, TextTokenizer tokenizer, PrintWriter err) throws IOException {
         int vocab = tokenizer.vocabularySize();
         int eos = Tokenizers.QWEN3_END_OF_TEXT < vocab ? Tokenizers.QWEN3_END_OF_TEXT : vocab - 1;
         WatermarkKey master = Pipeline.simulatedKey("master/" + cfg.lab().masterSeed());
@@ -54,7 +54,7 @@ record DistillInputs(HfTokenizer tokenizer, int vocab, int eos, WatermarkKey mas
         return new DistillInputs(tokenizer, vocab, eos, master, harvesters, humanTexts, human, freshPrompts);
     }
 
-    private static List<int[]> loadHuman(DistillConfig cfg, Path work, HfTokenizer tokenizer, int vocab, Path src,
+    private static List<int[]> loadHuman(DistillConfig cfg, Path work, TextTokenizer tokenizer, int vocab, Path src,
             List<String> texts, PrintWriter err) throws IOException {
         String sig = src.toAbsolutePath().normalize() + "|" + Files.size(src) + "|" + cfg.human().maxTokens() + "|"
                 + tokenizer.path() + "|" + vocab;

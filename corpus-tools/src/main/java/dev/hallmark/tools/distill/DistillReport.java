@@ -53,7 +53,7 @@ final class DistillReport {
     /** Where and with what the results were made. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Manifest(String hallmarkVersion, String gitCommit, boolean gitDirty, String java, String os, int processors,
-            String djl, String tokenizer, double seconds) {
+            String djl, String tokenizer, String tokenizerEngine, double seconds) {
     }
 
     /** The lab: its master key, the harvesting accounts, the account code and the accusation rule. */
@@ -138,7 +138,8 @@ final class DistillReport {
         return new Manifest(v, git("rev-parse", "HEAD"),
                 !git("status", "--porcelain", "--untracked-files=no").isEmpty(), System.getProperty("java.version"),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"),
-                Runtime.getRuntime().availableProcessors(), djl, in.tokenizer().path().toString(), seconds);
+                Runtime.getRuntime().availableProcessors(), djl, in.tokenizer().path().toString(),
+                in.tokenizer().engine().id(), seconds);
     }
 
     /** {@code git ARGS} in the working directory, or "unknown". */

@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hallmark.generate.LanguageModel;
 import dev.hallmark.generate.TransformerLm;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
+import dev.hallmark.text.TokenizerEngine;
 import dev.hallmark.tools.Defaults;
 import dev.hallmark.tools.Jsonl;
 import java.io.IOException;
@@ -34,7 +35,7 @@ final class HttpStoryRunner {
         Files.createDirectories(work);
         Files.createDirectories(out);
         long t0 = System.nanoTime();
-        try (HfTokenizer tok = Defaults.openTokenizer(tokenizerPath)) {
+        try (TextTokenizer tok = Defaults.openTokenizer(tokenizerPath, TokenizerEngine.FAST)) {
             Codec codec = Codec.of(tok);
             Path src = Path.of(cfg.human().path());
             List<String> humanTexts = Jsonl.readField(src, "text");

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hallmark.generate.LanguageModel;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.Scheme;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
+import dev.hallmark.text.TokenizerEngine;
 import dev.hallmark.tools.Defaults;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -98,7 +99,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
         Path accountsFile = dir.resolve("accounts.jsonl");
         Files.writeString(accountsFile, acc);
         List<Cell> cells = new ArrayList<>();
-        try (HfTokenizer tok = Defaults.openTokenizer(tokenizer); LanguageModel lm = Defaults.loadModel(model)) {
+        try (TextTokenizer tok = Defaults.openTokenizer(tokenizer, TokenizerEngine.FAST); LanguageModel lm = Defaults.loadModel(model)) {
             ServeServer.Options opts = new ServeServer.Options("127.0.0.1", 0, lm.name(), maxBatch, 4096, maxTokens,
                     lm.maxContext(), 1, 0, 1, new int[0]); // no stop id: every request runs max_tokens steps
             WatermarkKey master = WatermarkKey.generate(new SecureRandom());

@@ -5,7 +5,8 @@ import dev.hallmark.generate.DjlCausalLm;
 import dev.hallmark.generate.LanguageModel;
 import dev.hallmark.key.KeyFile;
 import dev.hallmark.scheme.Scheme;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
+import dev.hallmark.text.TokenizerEngine;
 import dev.hallmark.text.Tokenizers;
 import dev.hallmark.tools.Defaults;
 import java.io.PrintWriter;
@@ -119,7 +120,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
-        try (HfTokenizer tok = Defaults.openTokenizer(tokenizer); LanguageModel lm = loadModel(tok)) {
+        try (TextTokenizer tok = Defaults.openTokenizer(tokenizer, TokenizerEngine.FAST); LanguageModel lm = loadModel(tok)) {
             if (lm.vocabularySize() != tok.vocabularySize()) {
                 throw new IllegalArgumentException("model vocabulary " + lm.vocabularySize()
                         + " differs from the tokenizer's " + tok.vocabularySize());
@@ -173,7 +174,7 @@ public final class ServeCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--code must be q,length,degree (e.g. 31,16,2), got '" + s + "'");
     }
 
-    private LanguageModel loadModel(HfTokenizer tok) {
+    private LanguageModel loadModel(TextTokenizer tok) {
         if (model == null || Files.isRegularFile(model.resolve("config.json"))) {
             return Defaults.loadModel(model);
         }

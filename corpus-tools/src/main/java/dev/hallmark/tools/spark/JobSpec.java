@@ -7,6 +7,7 @@ import dev.hallmark.key.VllmKey;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
+import dev.hallmark.text.TokenizerEngine;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ import java.util.Objects;
  * @param tokenizer tokenizer.json for text records: a path that exists on every executor, or the
  *     file name of one shipped with {@code --files}; null for the executor's default
  *     ({@link dev.hallmark.tools.Defaults#tokenizerPath()})
+ * @param tokenizerEngine the engine that tokenizes text records on the executors (both give the same ids)
  * @param alpha false-positive rate of the verdicts
  * @param repartition documents are redistributed round-robin over this many partitions before
  *     scoring (0: keep the input's partitioning), e.g. for one large unsplittable .gz file
@@ -40,7 +42,8 @@ import java.util.Objects;
  * @param turns which assistant turns of chat records are documents
  */
 record JobSpec(List<String> inputs, Format format, String textField, String idsField, String scheme, Keys keys,
-        String tokenizer, double alpha, int repartition, int localDedupEntries, Turns turns) implements Serializable {
+        String tokenizer, TokenizerEngine tokenizerEngine, double alpha, int repartition, int localDedupEntries,
+        Turns turns) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -96,6 +99,7 @@ record JobSpec(List<String> inputs, Format format, String textField, String idsF
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(turns, "turns");
+        Objects.requireNonNull(tokenizerEngine, "tokenizerEngine");
         Scheme parsed = Scheme.parse(scheme);
         if ((parsed.keyKind() == Scheme.KeyKind.VLLM) != keys.vllm()) {
             throw new IllegalArgumentException(keys.vllm() ? "vLLM keys bind only the vllm-* schemes, not " + parsed
@@ -120,18 +124,18 @@ record JobSpec(List<String> inputs, Format format, String textField, String idsF
         }
     }
 
-    /** A job with the default local de-duplication bound, every assistant turn of chats. */
+    /** A job with the fast tokenizer engine and the default local de-duplication bound, every assistant turn of chats. */
     JobSpec(List<String> inputs, Format format, String textField, String idsField, String scheme, Keys keys,
             String tokenizer, double alpha, int repartition) {
         this(inputs, format, textField, idsField, scheme, keys, tokenizer, alpha, repartition,
                 TupleScorer.LOCAL_DEDUP_LIMIT);
     }
 
-    /** A job reading every assistant turn of chats. */
+    /** A job with the fast tokenizer engine, reading every assistant turn of chats. */
     JobSpec(List<String> inputs, Format format, String textField, String idsField, String scheme, Keys keys,
             String tokenizer, double alpha, int repartition, int localDedupEntries) {
-        this(inputs, format, textField, idsField, scheme, keys, tokenizer, alpha, repartition, localDedupEntries,
-                Turns.ALL);
+        this(inputs, format, textField, idsField, scheme, keys, tokenizer, TokenizerEngine.FAST, alpha, repartition,
+                localDedupEntries, Turns.ALL);
     }
 
     /** The column or JSON field of the text for Spark's readers: {@code textField}, else {@code text}. */
@@ -141,7 +145,7 @@ record JobSpec(List<String> inputs, Format format, String textField, String idsF
 
     /** The same job read in {@code f} (what {@link Format#AUTO} resolved to). */
     JobSpec withFormat(Format f) {
-        return new JobSpec(inputs, f, textField, idsField, scheme, keys, tokenizer, alpha, repartition,
+        return new JobSpec(inputs, f, textField, idsField, scheme, keys, tokenizer, tokenizerEngine, alpha, repartition,
                 localDedupEntries, turns);
     }
 

@@ -1,5 +1,6 @@
 package dev.hallmark.tools.spark;
 
+import dev.hallmark.corpus.Turns;
 import dev.hallmark.tools.Defaults;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,7 +10,8 @@ import dev.hallmark.detect.DetectionResult;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
+import dev.hallmark.text.TokenizerEngine;
 import dev.hallmark.text.Tokenizers;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -28,10 +30,13 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Throughput of the Spark job on this machine: local[1] vs local[2] (or any masters given),
- * tokenization included (JSONL text) and excluded (Parquet token ids of the same corpus), plus
- * the single-machine {@link CorpusAccumulator} on the same ids as a baseline measured in the same
- * run. Each configuration: one warm-up run, then {@code repeats} timed runs in the same session;
- * the median is reported. Not a test (no wall-clock assertions anywhere); see docs/spark.md.
+ * tokenization included (JSONL text, with the fast engine and with HF) and excluded (Parquet token
+ * ids of the same corpus), plus the single-machine {@link CorpusAccumulator} on the same ids as a
+ * baseline measured in the same run. Per master: one warm-up run of each input, then
+ * {@code repeats} rounds that run every input once, in an order rotated from round to round (so
+ * that the engines are compared under the same load); the median is reported. The driver checks
+ * that both engines give the same ids, and every run's result against the accumulator's. Not a
+ * test (no wall-clock assertions anywhere); see docs/spark.md.
  *
  * <pre>
  * java -cp hallmark.jar:SPARK_JARS dev.hallmark.tools.spark.SparkBench CORPUS.jsonl.gz WORKDIR [repeats] [scheme] [masters...]
@@ -66,9 +71,14 @@ public final class SparkBench {
         List<String> texts = readTexts(corpus);
         Path textDir = work.resolve("text");
         List<int[]> ids = new ArrayList<>();
-        try (HfTokenizer tok = HfTokenizer.open(Defaults.tokenizerPath())) {
+        try (TextTokenizer hf = Defaults.openTokenizer(null, TokenizerEngine.HF);
+                TextTokenizer fast = Defaults.openTokenizer(null, TokenizerEngine.FAST)) {
             for (String t : texts) {
-                ids.add(tok.encode(t));
+                int[] a = hf.encode(t);
+                if (!Arrays.equals(a, fast.encode(t))) {
+                    throw new IllegalStateException("the engines disagree on document " + ids.size());
+                }
+                ids.add(a);
             }
         }
         writeTextParts(texts, textDir, parts);
@@ -137,69 +147,77 @@ public final class SparkBench {
                 if (!Files.exists(pq)) {
                     writeParquet(spark, idsCorpus, pq, parts);
                 }
-                for (String mode : List.of("text", "ids")) {
-                    JobSpec spec = new JobSpec(List.of(mode.equals("text") ? textDir.toString() : pq.toString()),
-                            mode.equals("text") ? JobSpec.Format.JSONL : JobSpec.Format.PARQUET, "text", "ids",
-                            s.toString(), JobSpec.Keys.of(List.of(key)), null, 1e-3, 0);
-                    double[] sec = new double[repeats];
-                    double[] cpu = new double[repeats];
-                    double[] tok = new double[repeats];
-                    SparkDetectJob.Result last = null;
-                    double[] stageSums = new double[8];
-                    DetectionResult want = mode.equals("text") ? baseline : baselineIds;
-                    long modeTokens = mode.equals("text") ? tokens : tokens * ID_REPLICAS;
-                    long modeDocs = mode.equals("text") ? texts.size() : (long) texts.size() * ID_REPLICAS;
-                    for (int i = -1; i < repeats; i++) {
+                List<String> modes = List.of("text-fast", "text-hf", "ids");
+                Mode[] acc = new Mode[modes.size()];
+                for (int m = 0; m < acc.length; m++) {
+                    String mode = modes.get(m);
+                    boolean text = mode.startsWith("text");
+                    acc[m] = new Mode(mode, new JobSpec(List.of(text ? textDir.toString() : pq.toString()),
+                            text ? JobSpec.Format.JSONL : JobSpec.Format.PARQUET, "text", "ids",
+                            s.toString(), JobSpec.Keys.of(List.of(key)), null,
+                            mode.equals("text-hf") ? TokenizerEngine.HF : TokenizerEngine.FAST, 1e-3, 0,
+                            TupleScorer.LOCAL_DEDUP_LIMIT, Turns.ALL),
+                            text ? baseline : baselineIds, text ? tokens : tokens * ID_REPLICAS,
+                            text ? texts.size() : (long) texts.size() * ID_REPLICAS, repeats);
+                }
+                for (int round = -1; round < repeats; round++) {
+                    for (int j = 0; j < acc.length; j++) {
+                        Mode md = acc[Math.floorMod(j + round, acc.length)];
                         metrics.drain();
                         metrics.snapshotAndReset();
                         long c0 = processCpuNanos();
-                        SparkDetectJob.Result r = SparkDetectJob.run(spark, spec);
+                        SparkDetectJob.Result r = SparkDetectJob.run(spark, md.spec);
                         long c1 = processCpuNanos();
-                        if (!r.raw().get(0).equals(want)) {
-                            throw new IllegalStateException("Spark result differs from the accumulator: "
-                                    + r.raw().get(0) + " vs " + want);
+                        if (!r.raw().get(0).equals(md.want)) {
+                            throw new IllegalStateException("Spark result (" + md.name + ") differs from the "
+                                    + "accumulator: " + r.raw().get(0) + " vs " + md.want);
                         }
                         metrics.drain();
-                        if (i >= 0) {
-                            addStages(stageSums, metrics.snapshotAndReset());
-                            sec[i] = r.seconds();
-                            cpu[i] = (c1 - c0) / 1e9;
-                            tok[i] = r.counter(TupleScorer.TOKENIZE_NANOS) / 1e9;
+                        if (round >= 0) {
+                            addStages(md.stageSums, metrics.snapshotAndReset());
+                            md.sec[round] = r.seconds();
+                            md.cpu[round] = (c1 - c0) / 1e9;
+                            md.tok[round] = r.counter(TupleScorer.TOKENIZE_NANOS) / 1e9;
                         }
-                        last = r;
+                        md.last = r;
                     }
-                    double m = median(sec);
+                }
+                for (Mode md : acc) {
+                    double m = median(md.sec);
                     ObjectNode o = runs.addObject();
                     o.put("master", master);
-                    o.put("input", mode.equals("text") ? "jsonl text (tokenization included)"
-                            : "parquet ids (tokenization excluded)");
-                    o.put("input_partitions", last.inputPartitions());
-                    o.put("documents", modeDocs);
-                    o.put("tokens", modeTokens);
-                    o.put("tokens_scored", want.tokensScored());
+                    o.put("input", md.name.equals("ids") ? "parquet ids (tokenization excluded)"
+                            : "jsonl text (tokenization included, " + md.spec.tokenizerEngine().id() + " engine)");
+                    o.put("tokenizer_engine", md.name.equals("ids") ? null : md.spec.tokenizerEngine().id());
+                    o.put("input_partitions", md.last.inputPartitions());
+                    o.put("documents", md.docs);
+                    o.put("tokens", md.tokens);
+                    o.put("tokens_scored", md.want.tokensScored());
                     o.put("seconds_median", m);
-                    o.put("seconds_all", Arrays.toString(sec));
-                    o.put("tokens_per_second", modeTokens / m);
-                    o.put("docs_per_second", modeDocs / m);
-                    o.put("tokenize_task_seconds_median", median(tok));
-                    double mc = median(cpu);
+                    o.put("seconds_all", Arrays.toString(md.sec));
+                    o.put("tokens_per_second", md.tokens / m);
+                    o.put("docs_per_second", md.docs / m);
+                    o.put("tokenize_task_seconds_median", median(md.tok));
+                    double mc = median(md.cpu);
                     o.put("process_cpu_seconds_median", mc);
-                    o.put("tokens_per_cpu_second", modeTokens / mc);
-                    o.put("docs_per_cpu_second", modeDocs / mc);
+                    o.put("tokens_per_cpu_second", md.tokens / mc);
+                    o.put("docs_per_cpu_second", md.docs / mc);
                     ObjectNode st = o.putObject("stages_mean_per_run");
+                    double[] stageSums = md.stageSums;
                     st.put("map_task_cpu_seconds", stageSums[0] / repeats);
                     st.put("map_task_run_seconds", stageSums[1] / repeats);
                     st.put("reduce_task_cpu_seconds", stageSums[2] / repeats);
                     st.put("reduce_task_run_seconds", stageSums[3] / repeats);
                     st.put("shuffle_write_bytes", stageSums[4] / repeats);
                     st.put("shuffle_write_records", stageSums[5] / repeats);
-                    st.put("shuffle_bytes_per_token", stageSums[4] / repeats / modeTokens);
-                    st.put("shuffle_records_per_token", stageSums[5] / repeats / modeTokens);
+                    st.put("shuffle_bytes_per_token", stageSums[4] / repeats / md.tokens);
+                    st.put("shuffle_records_per_token", stageSums[5] / repeats / md.tokens);
+                    st.put("map_task_tokens_per_cpu_second", md.tokens / (stageSums[0] / repeats));
                     st.put("gc_seconds", stageSums[6] / repeats);
                     o.put("load_average_after", loadAverage());
                     System.err.println(String.format(Locale.ROOT,
-                            "%-9s %-38s %6.2f s  %,10.0f tokens/s  %,8.0f docs/s | cpu %6.2f s  %,10.0f tokens/cpu-s",
-                            master, o.get("input").asText(), m, modeTokens / m, modeDocs / m, mc, modeTokens / mc));
+                            "%-9s %-50s %6.2f s  %,10.0f tokens/s  %,8.0f docs/s | cpu %6.2f s  %,10.0f tokens/cpu-s",
+                            master, o.get("input").asText(), m, md.tokens / m, md.docs / m, mc, md.tokens / mc));
                 }
             } finally {
                 spark.stop();
@@ -208,6 +226,31 @@ public final class SparkBench {
         String out = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report);
         Files.writeString(work.resolve("spark-bench.json"), out + "\n");
         System.out.println(out);
+    }
+
+    /** One input of the bench (text with an engine, or ids) and its measurements over the rounds. */
+    private static final class Mode {
+        final String name;
+        final JobSpec spec;
+        final DetectionResult want;
+        final long tokens;
+        final long docs;
+        final double[] sec;
+        final double[] cpu;
+        final double[] tok;
+        final double[] stageSums = new double[8];
+        SparkDetectJob.Result last;
+
+        Mode(String name, JobSpec spec, DetectionResult want, long tokens, long docs, int repeats) {
+            this.name = name;
+            this.spec = spec;
+            this.want = want;
+            this.tokens = tokens;
+            this.docs = docs;
+            this.sec = new double[repeats];
+            this.cpu = new double[repeats];
+            this.tok = new double[repeats];
+        }
     }
 
     /**

@@ -7,7 +7,9 @@ import dev.hallmark.scheme.VllmScheme;
 import dev.hallmark.tools.FprOption;
 import dev.hallmark.tools.OptionalKeyOptions;
 import dev.hallmark.tools.SchemeOption;
+import dev.hallmark.tools.TokenizerOption;
 import dev.hallmark.tools.VllmKeys;
+import dev.hallmark.text.TokenizerEngine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -84,6 +86,11 @@ public final class SparkDetectCommand implements Callable<Integer> {
             + "of a file shipped with spark-submit --files (default: the executors' Hallmark cache).")
     String tokenizer;
 
+    @Option(names = "--engine", defaultValue = "fast", converter = TokenizerOption.EngineConverter.class,
+            paramLabel = "fast|hf", description = "Tokenizer engine on the executors: fast (pure-Java byte-level BPE) "
+                    + "or hf (Hugging Face tokenizers through DJL); identical ids (default: ${DEFAULT-VALUE}).")
+    TokenizerEngine engine = TokenizerEngine.FAST;
+
     @Mixin
     FprOption fpr;
 
@@ -120,7 +127,7 @@ public final class SparkDetectCommand implements Callable<Integer> {
         JobSpec.Keys ks = s instanceof VllmScheme v ? JobSpec.Keys.ofVllm(VllmKeys.load(v, keys.keyFile(), keys.keyring()))
                 : JobSpec.Keys.of(keys.load("scheme " + s));
         JobSpec job = new JobSpec(inputs, JobSpec.Format.parse(format), field, idsField, s.toString(), ks,
-                tokenizer, fpr.fpr(), repartition, localDedupEntries, turns(turns));
+                tokenizer, engine, fpr.fpr(), repartition, localDedupEntries, turns(turns));
         for (String c : conf) {
             if (c.indexOf('=') <= 0) {
                 throw new IllegalArgumentException("--conf expects KEY=VALUE, got '" + c + "'");

@@ -130,6 +130,7 @@ final class SparkDetectJob {
                         + "num_scored_tokens, and vLLM's own score and p-value are not reported (they depend on "
                         + "the reading order)");
             }
+            j.put("tokenizer_engine", spec.tokenizerEngine().id());
             return o;
         }
     }

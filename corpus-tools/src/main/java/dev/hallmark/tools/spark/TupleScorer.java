@@ -2,7 +2,7 @@ package dev.hallmark.tools.spark;
 
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.TupleSet;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -92,7 +92,7 @@ final class TupleScorer implements MapPartitionsFunction<DocBean, TupleBean> {
         private final TupleBean out = new TupleBean();
         private final TupleSet[] emitted;
         private int emittedSize;
-        private HfTokenizer tokenizer;
+        private TextTokenizer tokenizer;
         private int[] doc;
         private int t;
         private int k;
@@ -152,7 +152,7 @@ final class TupleScorer implements MapPartitionsFunction<DocBean, TupleBean> {
                     return;
                 }
                 if (tokenizer == null) {
-                    tokenizer = ExecutorTokenizer.get(spec.tokenizer());
+                    tokenizer = ExecutorTokenizer.get(spec.tokenizer(), spec.tokenizerEngine());
                 }
                 long t0 = System.nanoTime();
                 ids = tokenizer.encode(text);

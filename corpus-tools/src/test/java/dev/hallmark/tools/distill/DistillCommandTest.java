@@ -148,4 +148,42 @@ class DistillCommandTest {
         assertTrue(third[1].contains("generated with other settings"), third[1]);
         assertEquals(before, Files.size(dir.resolve("work").resolve("teacher-kgw.jsonl")));
     }
+
+    /**
+     * The two tokenizer engines give the same ids, so the whole experiment gives the same results:
+     * tiny.json is identical with --engine fast and --engine hf (fresh work directories, so that no
+     * tokenized text is shared), except for timings and the engine's name in the manifest.
+     */
+    @Test
+    void bothTokenizerEnginesGiveTheSameResults(@TempDir Path dir) throws IOException {
+        inputs(dir);
+        Files.writeString(dir.resolve("tiny.yaml"), config(dir, 30));
+        JsonNode[] res = new JsonNode[2];
+        String[] engines = {"fast", "hf"};
+        for (int i = 0; i < 2; i++) {
+            CommandLine cl = Hallmark.commandLine();
+            StringWriter err = new StringWriter();
+            cl.setOut(new PrintWriter(new StringWriter(), true));
+            cl.setErr(new PrintWriter(err, true));
+            int code = cl.execute("distill", "--config", dir.resolve("tiny.yaml").toString(), "--engine", engines[i],
+                    "--work", dir.resolve("work-" + engines[i]).toString(),
+                    "--out", dir.resolve("out-" + engines[i]).toString());
+            assertEquals(0, code, err.toString());
+            assertTrue(err.toString().contains("generating teacher corpus kgw"), err.toString());
+            res[i] = new ObjectMapper().readTree(dir.resolve("out-" + engines[i]).resolve("tiny.json").toFile());
+        }
+        assertEquals(engines[0], res[0].get("manifest").get("tokenizer_engine").asText());
+        assertEquals(engines[1], res[1].get("manifest").get("tokenizer_engine").asText());
+        assertEquals(withoutTimings(res[1]), withoutTimings(res[0]));
+    }
+
+    /** A copy without the manifest (times, engine) and the generation times of the teacher corpora. */
+    static JsonNode withoutTimings(JsonNode res) {
+        com.fasterxml.jackson.databind.node.ObjectNode c = res.deepCopy();
+        c.remove("manifest");
+        for (JsonNode t : c.get("teacher_corpora")) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) t).remove(List.of("generation_seconds", "tokens_per_second"));
+        }
+        return c;
+    }
 }

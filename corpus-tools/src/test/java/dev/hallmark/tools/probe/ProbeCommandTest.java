@@ -12,7 +12,7 @@ import dev.hallmark.generate.TransformerLm;
 import dev.hallmark.key.KeyFile;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.Scheme;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import dev.hallmark.text.Tokenizers;
 import dev.hallmark.tools.Defaults;
 import dev.hallmark.tools.Hallmark;
@@ -47,7 +47,7 @@ class ProbeCommandTest {
 
     @TempDir
     static Path dir;
-    static HfTokenizer tok;
+    static TextTokenizer tok;
     static TransformerLm lm;
     static Accounts accounts;
     static ServeServer server;

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hallmark.generate.TransformerLm;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.Scheme;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import dev.hallmark.text.Tokenizers;
 import dev.hallmark.tools.Defaults;
 import java.io.IOException;
@@ -77,7 +77,7 @@ class ServeNodeClientTest {
         }
         Path accounts = dir.resolve("accounts.jsonl");
         Files.writeString(accounts, "{\"account\": \"node\", \"api_key\": \"sk-node-client-0001\"}\n");
-        try (HfTokenizer tok = Defaults.openTokenizer(null); TransformerLm lm = Defaults.loadModel(null);
+        try (TextTokenizer tok = Defaults.openTokenizer(null); TransformerLm lm = Defaults.loadModel(null);
                 ServeServer server = ServeServer.start(lm, tok::decode, tok::encode, Accounts.read(accounts),
                         Keying.derived(WatermarkKey.fromSecret(new byte[32]), Scheme.parse("kgw")),
                         new ServeServer.Options("127.0.0.1", 0, "hallmark-default", 8, 64, 64, lm.maxContext(), 4, 0, 1,

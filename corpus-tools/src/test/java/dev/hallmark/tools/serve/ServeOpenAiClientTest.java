@@ -28,7 +28,7 @@ import dev.hallmark.detect.Detector;
 import dev.hallmark.generate.TransformerLm;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.Scheme;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import dev.hallmark.text.Tokenizers;
 import dev.hallmark.tools.Defaults;
 import java.net.URI;
@@ -67,7 +67,7 @@ class ServeOpenAiClientTest {
 
     @TempDir
     static Path dir;
-    static HfTokenizer tok;
+    static TextTokenizer tok;
     static TransformerLm lm;
     static WatermarkKey master;
     static ServeServer server;

@@ -1,5 +1,7 @@
 package dev.hallmark.tools.spark;
 
+import dev.hallmark.text.TokenizerEngine;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -17,7 +19,7 @@ import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
 import dev.hallmark.testing.TestKeys;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import dev.hallmark.tools.ChatFixtures;
 import dev.hallmark.tools.Hallmark;
 import java.io.IOException;
@@ -49,7 +51,7 @@ class SparkCorpusFormatsTest {
     @TempDir
     static Path tmp;
     static SparkSession spark;
-    static HfTokenizer tok;
+    static TextTokenizer tok;
     static WatermarkKey key = TestKeys.key(131);
     static WatermarkKey unrelated = TestKeys.key(132);
     static Scheme scheme = Scheme.parse("kgw");
@@ -61,7 +63,7 @@ class SparkCorpusFormatsTest {
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1").config("spark.sql.shuffle.partitions", "4")
                 .getOrCreate();
-        tok = ExecutorTokenizer.get(null);
+        tok = ExecutorTokenizer.get(null, TokenizerEngine.FAST);
         List<String> human = ChatFixtures.human(RECORDS, 600);
         for (int i = 0; i < RECORDS; i++) {
             chats.add(new ChatFixtures.Chat("c" + i, human.get(i),

@@ -23,6 +23,8 @@ import dev.hallmark.scheme.Scheme;
 import dev.hallmark.testing.RandomText;
 import dev.hallmark.testing.TestKeys;
 import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
+import dev.hallmark.text.TokenizerEngine;
 import dev.hallmark.text.Tokenizers;
 import dev.hallmark.tools.Hallmark;
 import java.io.BufferedReader;
@@ -244,13 +246,25 @@ class SparkDetectTest {
         JobSpec js = new JobSpec(List.of(gz.toString()), JobSpec.Format.JSONL, "text", "ids", "gumbel",
                 JobSpec.Keys.of(List.of(key)), null, ALPHA, 4);
         SparkDetectJob.Result run = SparkDetectJob.run(spark, js);
-        // expected: the same tokenizer.json through the same adapter (in local mode the executors
-        // share this JVM, so this is the very instance they used)
-        HfTokenizer tok = ExecutorTokenizer.get(null);
+        // the executors used the default file with the fast engine (in local mode they share this
+        // JVM, so this is the very instance they used)
+        TextTokenizer tok = ExecutorTokenizer.get(null, TokenizerEngine.FAST);
         assertEquals(Tokenizers.locate(System::getProperty, System::getenv).path(), tok.path());
-        List<int[]> ids = texts.stream().map(tok::encode).toList();
+        assertEquals(TokenizerEngine.FAST, tok.engine());
+        assertEquals("fast", run.toJson().get("job").get("tokenizer_engine").asText());
+        // expected: Hugging Face tokenizers' ids of the same file, scored by the accumulator
+        List<int[]> ids;
+        try (HfTokenizer hf = HfTokenizer.open(tok.path())) {
+            ids = texts.stream().map(hf::encode).toList();
+        }
         DetectionResult expected = single(s, key, ids);
         assertEquals(expected, run.raw().get(0));
+        // --engine hf on the executors: the same result
+        SparkDetectJob.Result hfRun = SparkDetectJob.run(spark, new JobSpec(List.of(gz.toString()),
+                JobSpec.Format.JSONL, "text", "ids", "gumbel", JobSpec.Keys.of(List.of(key)), null, TokenizerEngine.HF,
+                ALPHA, 4, TupleScorer.LOCAL_DEDUP_LIMIT, dev.hallmark.corpus.Turns.ALL));
+        assertEquals(expected, hfRun.raw().get(0));
+        assertEquals("hf", hfRun.toJson().get("job").get("tokenizer_engine").asText());
         assertFalse(expected.watermarked(), "human text is not watermarked (null side)");
         assertTrue(expected.skippedRepeated() > 0);
         assertEquals(texts.size(), run.counter(TupleScorer.DOCUMENTS));
@@ -265,7 +279,7 @@ class SparkDetectTest {
         assertEquals(single(s, key, lineDocs.stream().map(tok::encode).toList()), lr.raw().get(0));
         assertEquals(lineDocs.size(), lr.counter(TupleScorer.DOCUMENTS));
         assertTrue(lr.counter(TupleScorer.RECORDS_SKIPPED) > 0, "the blank lines");
-        assertEquals(1, ExecutorTokenizer.loads(), "the tokenizer is loaded once per executor JVM, not per task");
+        assertEquals(2, ExecutorTokenizer.loads(), "a tokenizer is loaded once per executor JVM and engine, not per task");
     }
 
     @Test

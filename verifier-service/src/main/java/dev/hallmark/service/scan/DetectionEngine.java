@@ -11,7 +11,7 @@ import dev.hallmark.detect.MultiKeyDetector;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.service.Problem;
 import dev.hallmark.service.store.KeyStore;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,10 +25,10 @@ public final class DetectionEngine {
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
-    private final HfTokenizer tokenizer;
+    private final TextTokenizer tokenizer;
     private final int minTokens;
 
-    public DetectionEngine(HfTokenizer tokenizer, int minTokens) {
+    public DetectionEngine(TextTokenizer tokenizer, int minTokens) {
         this.tokenizer = tokenizer;
         this.minTokens = minTokens;
     }

@@ -3,7 +3,7 @@ package dev.hallmark.service.scan;
 import dev.hallmark.corpus.Document;
 import dev.hallmark.service.Problem;
 import dev.hallmark.service.store.KeyStore;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +25,7 @@ final class DocumentBatches {
     record Tokenized(Document doc, int[] ids, int[] prompt) {}
 
     private final ScanCorpus reader;
-    private final HfTokenizer tokenizer;
+    private final TextTokenizer tokenizer;
     private final KeyStore.Family family;
     private final int idLimit;
     private final boolean checkText;
@@ -35,7 +35,7 @@ final class DocumentBatches {
      * @param checkText check that text fits the family ({@link KeyStore.Family#checkText}) before a
      *     batch holding text is tokenized (for corpora not validated at upload)
      */
-    DocumentBatches(ScanCorpus reader, HfTokenizer tokenizer, KeyStore.Family family, boolean checkText) {
+    DocumentBatches(ScanCorpus reader, TextTokenizer tokenizer, KeyStore.Family family, boolean checkText) {
         this.reader = reader;
         this.tokenizer = tokenizer;
         this.family = family;

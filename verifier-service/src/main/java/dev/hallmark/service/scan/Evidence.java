@@ -7,7 +7,7 @@ import dev.hallmark.detect.DetectOptions;
 import dev.hallmark.detect.WindowedDetector;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.stats.MultipleTesting;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -78,7 +78,7 @@ public final class Evidence {
      * token ends inside a UTF-8 character; if the pieces do not add up to the whole (a tokenizer
      * whose decoding is not concatenative), each boundary is found by decoding its prefix.
      */
-    public static int[] charOffsets(HfTokenizer tokenizer, int[] ids) {
+    public static int[] charOffsets(TextTokenizer tokenizer, int[] ids) {
         int n = ids.length;
         int[] off = new int[n + 1];
         int total = tokenizer.decode(ids).length();

@@ -14,7 +14,7 @@ import dev.hallmark.service.store.KeyScope;
 import dev.hallmark.service.store.KeyStore;
 import dev.hallmark.service.store.ScanFiles;
 import dev.hallmark.service.store.ScanStore;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.util.Locale;
@@ -24,7 +24,7 @@ import java.util.function.BooleanSupplier;
  * What every scan analysis works with: the service's limits, the stores, the tokenizer, the scan
  * counters, whether the service is stopping.
  */
-record ScanContext(ServiceConfig config, ScanStore scans, KeyStore keys, ScanFiles files, HfTokenizer tokenizer,
+record ScanContext(ServiceConfig config, ScanStore scans, KeyStore keys, ScanFiles files, TextTokenizer tokenizer,
         Counter documentsScanned, Counter tokensScanned, BooleanSupplier closing) {
 
     /** The reader caps of the service: decompressed size, compression ratio, 64 Mi characters per record. */

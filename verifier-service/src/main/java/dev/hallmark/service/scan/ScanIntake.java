@@ -16,7 +16,7 @@ import dev.hallmark.service.store.KeyStore;
 import dev.hallmark.service.store.ScanFiles;
 import dev.hallmark.service.store.ScanStore;
 import dev.hallmark.service.store.Store;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,11 +38,11 @@ public final class ScanIntake {
     private final KeyStore keys;
     private final AuditLog audit;
     private final ScanFiles files;
-    private final HfTokenizer tokenizer;
+    private final TextTokenizer tokenizer;
     private final ScanRunner runner;
     private final SecureRandom random;
 
-    public ScanIntake(ServiceConfig config, Store store, ScanFiles files, HfTokenizer tokenizer, ScanRunner runner,
+    public ScanIntake(ServiceConfig config, Store store, ScanFiles files, TextTokenizer tokenizer, ScanRunner runner,
             SecureRandom random) {
         this.config = config;
         this.store = store;

@@ -14,7 +14,7 @@ import dev.hallmark.detect.MultiKeyDetector;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.service.store.KeyStore;
 import dev.hallmark.service.store.ScanStore;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,7 +64,7 @@ public final class ScanReports {
     }
 
     /** The fields every report starts with: version, scan, type, name, versions, input. */
-    static ObjectNode envelope(ScanStore.Scan s, CorpusInfo info, HfTokenizer tokenizer) {
+    static ObjectNode envelope(ScanStore.Scan s, CorpusInfo info, TextTokenizer tokenizer) {
         ObjectNode o = F.objectNode();
         o.put("report_version", REPORT_VERSION);
         o.put("scan_id", s.id());
@@ -74,6 +74,7 @@ public final class ScanReports {
         v.put("hallmark", Versions.hallmark());
         v.put("report_format", REPORT_VERSION);
         v.put("tokenizer", Versions.tokenizer(tokenizer));
+        v.put("tokenizer_engine", tokenizer.engine().id());
         ObjectNode in = o.putObject("input");
         in.put("format", info.format().text());
         in.put("compression", info.compression().text());

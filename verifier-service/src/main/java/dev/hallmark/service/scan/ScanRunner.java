@@ -8,7 +8,7 @@ import dev.hallmark.service.store.Database;
 import dev.hallmark.service.store.ScanFiles;
 import dev.hallmark.service.store.ScanStore;
 import dev.hallmark.service.store.Store;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -44,7 +44,7 @@ public final class ScanRunner implements AutoCloseable {
     private final ScanAnalysis probe;
     private volatile boolean closing;
 
-    public ScanRunner(ServiceConfig config, Store store, ScanFiles files, HfTokenizer tokenizer, MeterRegistry registry) {
+    public ScanRunner(ServiceConfig config, Store store, ScanFiles files, TextTokenizer tokenizer, MeterRegistry registry) {
         this.scans = store.scans();
         this.audit = store.audit();
         this.files = files;

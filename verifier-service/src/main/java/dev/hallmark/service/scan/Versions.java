@@ -1,7 +1,7 @@
 package dev.hallmark.service.scan;
 
 import dev.hallmark.detect.HallmarkVersion;
-import dev.hallmark.text.HfTokenizer;
+import dev.hallmark.text.TextTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -25,7 +25,7 @@ public final class Versions {
     }
 
     /** File name and the first 16 hex digits of the SHA-256 of the tokenizer file. */
-    static String tokenizer(HfTokenizer t) {
+    static String tokenizer(TextTokenizer t) {
         return TOKENIZER_DIGESTS.computeIfAbsent(t.path().toString(), p -> {
             try (InputStream in = new DigestInputStream(Files.newInputStream(t.path()), MessageDigest.getInstance("SHA-256"))) {
                 in.transferTo(java.io.OutputStream.nullOutputStream());

@@ -209,6 +209,12 @@ public final class FastBpeTokenizer implements TextTokenizer {
         return path;
     }
 
+    /** {@link TokenizerEngine#FAST}. */
+    @Override
+    public TokenizerEngine engine() {
+        return TokenizerEngine.FAST;
+    }
+
     @Override
     public int vocabularySize() {
         return vocabularySize;

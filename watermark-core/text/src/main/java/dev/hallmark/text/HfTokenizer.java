@@ -76,6 +76,12 @@ public final class HfTokenizer implements TextTokenizer {
         return path;
     }
 
+    /** {@link TokenizerEngine#HF}. */
+    @Override
+    public TokenizerEngine engine() {
+        return TokenizerEngine.HF;
+    }
+
     /**
      * Number of token ids: one more than the largest id in the model vocabulary or the added
      * (special) tokens. 151,669 for Qwen3.

@@ -17,6 +17,9 @@ public interface TextTokenizer extends AutoCloseable {
     /** The file this tokenizer was loaded from. */
     Path path();
 
+    /** Which implementation this is (reports record it next to the tokenizer file). */
+    TokenizerEngine engine();
+
     /**
      * Number of token ids: one more than the largest id of the model vocabulary or the added
      * (special) tokens. 151,669 for Qwen3.

@@ -66,6 +66,21 @@ public final class Tokenizers {
             }
             return HfTokenizer.open(path);
         }
+
+        /**
+         * Opens the tokenizer at this location with {@code engine}; the fast engine keeps the
+         * file's compiled form in {@code compiledDir} ({@link TokenizerEngine#open(Path, Path)}).
+         *
+         * @throws UncheckedIOException if the file is missing (the message names the path, where it
+         *     came from, and how to fetch it) or cannot be read
+         */
+        public TextTokenizer open(TokenizerEngine engine, Path compiledDir) {
+            Objects.requireNonNull(engine, "engine");
+            if (!Files.isRegularFile(path)) {
+                throw new UncheckedIOException(new IOException(missingMessage(path, source)));
+            }
+            return engine.open(path, compiledDir);
+        }
     }
 
     /**
