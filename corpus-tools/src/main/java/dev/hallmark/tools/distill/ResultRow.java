@@ -14,7 +14,8 @@ import java.util.Arrays;
  * @param harvesters the run's number of harvesting accounts
  * @param rhoRealised the watermarked fraction the mix reached (below rho when the harvest ran short)
  * @param seed the student's repetition index
- * @param master {@code lab} (scored with the lab's master key) or {@code fresh} (a never-deployed master: a null trial)
+ * @param master {@code lab} (scored with the lab's master key), {@code fresh} (a never-deployed master: a null
+ *     trial) or {@code fresh-lab} (a fresh lab's master that also served the data behind the served filter)
  * @param studentFinalLoss the neural student's final training loss; absent for n-gram students
  * @param exposedInnocent the non-harvesting account sharing the most groups with the harvesters:
  *     its own test is valid only against the global null, reported to show the contamination,
@@ -38,7 +39,7 @@ record ResultRow(String run, String student, String corpus, String scheme, int h
         Pipeline.Mix mix = o.mix();
         return new ResultRow(r.name(), r.student(), r.corpus(), scheme, r.harvesters(), o.student().rho(), mix.rho(),
                 mix.tokens(), mix.watermarkedTokens(), mix.humanTokens(), mix.capped(), o.student().seedIndex(),
-                r.freshMasters() ? "fresh" : "lab", Double.isNaN(o.finalLoss()) ? null : o.finalLoss(), m.filter(),
+                r.freshMasters() ? "fresh" : r.freshLabs() ? "fresh-lab" : "lab", Double.isNaN(o.finalLoss()) ? null : o.finalLoss(), m.filter(),
                 m.budget(), m.tokensRead(), m.documents(), m.tuplesScored(), m.harvesters(), m.harvesterLog10P(),
                 m.harvesterStatistic(), m.harvesterZ(), m.scanBestAccount(), m.scanLog10P(), m.distilledLog10P(),
                 m.accused(), m.found(), m.falseAccused(), m.innocentMaxPositive(), m.threshold(), m.exposedInnocent(),

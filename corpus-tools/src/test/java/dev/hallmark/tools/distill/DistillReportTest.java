@@ -28,7 +28,7 @@ class DistillReportTest {
     @Test
     void aRowHasTheCommittedFieldsInOrderWithNullsForNonFiniteAndNoLossForNgramStudents() {
         DistillConfig.Run run = new DistillConfig.Run("sweep", "ngram", "kgw", null, 2, List.of(0.5), 1000L, 1, null,
-                null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
         Students.Outputs o = new Students.Outputs(new Student(run, 0.5, 1),
                 new Pipeline.Mix(List.of(), 400, 600, true), List.of(), Double.NaN);
         SuspectTester.Measurement m = new SuspectTester.Measurement("off", 500, 510, 3, 400, new long[] {11, 12},
