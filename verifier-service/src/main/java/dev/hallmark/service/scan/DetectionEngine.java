@@ -7,21 +7,20 @@ import dev.hallmark.detect.DetectOptions;
 import dev.hallmark.detect.DetectionJson;
 import dev.hallmark.detect.DetectionResult;
 import dev.hallmark.detect.Detector;
-import dev.hallmark.detect.MultiKeyDetector;
+import dev.hallmark.detect.DocumentFamily;
 import dev.hallmark.detect.WindowedDetector;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.service.Problem;
 import dev.hallmark.service.store.KeyStore;
-import dev.hallmark.stats.MultipleTesting;
 import dev.hallmark.text.HfTokenizer;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Synchronous detection of short texts against a family of keys: the per-key exact test of the
- * core {@link Detector}, Holm's correction across the family ({@link MultiKeyDetector#adjust}),
- * and localisation ({@link WindowedDetector}) with spans corrected once more (Bonferroni) for the
- * number of keys searched. Thread-safe (the tokenizer and keyed schemes are).
+ * core {@link Detector}, and with localisation the windows of {@link WindowedDetector}, all in ONE
+ * family per document with one alpha ({@link DocumentFamily}: weighted Holm over keys x (whole
+ * text + windows)). Thread-safe (the tokenizer and keyed schemes are).
  */
 public final class DetectionEngine {
 
@@ -103,24 +102,27 @@ public final class DetectionEngine {
             boolean localize, boolean tokenScores, boolean admin) {
         List<KeyedScheme> keys = family.keyed();
         DetectOptions opts = DetectOptions.defaults().withAlpha(alpha).withTokenScores(tokenScores && admin);
+        // one family per document: keys x (whole text + windows when localising), one alpha
+        DocumentFamily.Result fam = DocumentFamily.of(keys).detect(ids, opts, localize);
         List<DetectionResult> raw = new ArrayList<>(keys.size());
-        for (KeyedScheme k : keys) {
-            raw.add(Detector.of(k).detect(ids, opts));
+        List<DetectionResult> adjusted = new ArrayList<>(keys.size());
+        for (DocumentFamily.KeyResult k : fam.keys()) {
+            raw.add(k.raw());
+            adjusted.add(k.adjusted());
         }
-        MultiKeyDetector.Result r = MultiKeyDetector.adjust(raw);
         ObjectNode o = F.objectNode();
         o.put("index", index);
         o.put("tokens", ids.length);
         ArrayNode results = o.putArray("results");
         for (int i = 0; i < raw.size(); i++) {
-            ObjectNode j = DetectionJson.toJson(r.adjusted().get(i), tokenScores && admin);
+            ObjectNode j = DetectionJson.toJson(adjusted.get(i), tokenScores && admin);
             ScanReports.putFinite(j, "log10_p_unadjusted", raw.get(i).log10P());
             j.put("p_value_unadjusted", raw.get(i).pValue());
             results.add(admin ? j : Quantize.analystView(j));
         }
         ArrayNode det = o.putArray("detected_key_ids");
         boolean any = false;
-        for (DetectionResult d : r.adjusted()) {
+        for (DetectionResult d : adjusted) {
             if (d.watermarked()) {
                 any = true;
                 if (d.keyId() != null) {
@@ -131,15 +133,10 @@ public final class DetectionEngine {
         o.put("verdict", any ? "watermarked" : "no_watermark_detected");
         if (localize) {
             ArrayNode spans = o.putArray("spans");
-            double logAlpha = Math.log10(alpha);
-            for (KeyedScheme k : keys) {
-                WindowedDetector.Result w = WindowedDetector.of(k).detect(ids, DetectOptions.defaults().withAlpha(alpha));
-                for (WindowedDetector.Span s : w.spans()) {
-                    // the window search is Bonferroni-corrected within a key; correct again across keys
-                    double lp = MultipleTesting.bonferroniLog10(s.log10P(), keys.size());
-                    if (lp > logAlpha) {
-                        continue;
-                    }
+            for (int i = 0; i < keys.size(); i++) {
+                KeyedScheme k = keys.get(i);
+                for (WindowedDetector.Span s : fam.keys().get(i).spans()) {
+                    double lp = s.log10P(); // already adjusted for the whole family
                     ObjectNode sp = spans.addObject();
                     if (k.keyId() != null) {
                         sp.put("key_id", k.keyId());
