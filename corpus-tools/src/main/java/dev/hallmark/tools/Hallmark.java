@@ -19,6 +19,7 @@ public final class Hallmark implements Runnable {
         DemoCommand.class,
         GenerateCommand.class,
         DetectCommand.class,
+        CalibrateCommand.class,
         RadioactivityCommand.class,
         AttributeCommand.class,
         AttackCommand.class,
