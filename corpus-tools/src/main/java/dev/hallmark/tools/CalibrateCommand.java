@@ -96,7 +96,18 @@ final class CalibrateCommand implements Callable<Integer> {
         Calibration.Report rep = Calibration.run(docs, s, neverDeployed(keys, seed.seed()), lengths, alphas);
         PrintWriter out = spec.commandLine().getOut();
         if (json.enabled()) {
-            out.println(mapper().writerWithDefaultPrettyPrinter().writeValueAsString(rep));
+            com.fasterxml.jackson.databind.JsonNode tree = mapper().valueToTree(rep);
+            for (com.fasterxml.jackson.databind.JsonNode cell : tree.get("cells")) {
+                com.fasterxml.jackson.databind.node.ObjectNode c = (com.fasterxml.jackson.databind.node.ObjectNode) cell;
+                List<String> names = new ArrayList<>();
+                c.fieldNames().forEachRemaining(names::add);
+                for (String f : names) {
+                    if (c.get(f).isNumber() && !Double.isFinite(c.get(f).doubleValue())) {
+                        c.putNull(f); // no window of that length: the number does not exist (JSON has no NaN)
+                    }
+                }
+            }
+            out.println(tree.toPrettyString());
         } else {
             print(out, rep);
         }

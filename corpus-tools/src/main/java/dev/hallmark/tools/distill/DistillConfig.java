@@ -61,7 +61,7 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
                         + " account shares but lab.harvesters is " + lab.harvesters());
             }
         }
-        human = human == null ? new Human(null, null) : human;
+        human = human == null ? new Human(null, null, null) : human;
         suspect = suspect == null ? new Suspect(null, null, null, null, null, null) : suspect;
         if (runs == null || runs.isEmpty()) {
             throw new IllegalArgumentException("runs: at least one run is needed");
@@ -253,10 +253,13 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
      *
      * @param path JSONL with a "text" field (the corpus training split by default)
      * @param maxTokens at most this many tokens are tokenized and used
+     * @param heldout JSONL of held-out human text ("text"): n-gram students' perplexity is measured on
+     *     its first 50,000 tokens (the quality bar of the removal attacks)
      */
-    public record Human(String path, Long maxTokens) {
+    public record Human(String path, Long maxTokens, String heldout) {
         public Human {
             path = path == null ? "datasets/corpus/train.jsonl.gz" : path;
+            heldout = heldout == null ? "datasets/corpus/heldout.jsonl.gz" : heldout;
             maxTokens = maxTokens == null ? 3_000_000L : maxTokens;
             if (maxTokens < 1) {
                 throw new IllegalArgumentException("human.max_tokens must be >= 1");
@@ -327,10 +330,14 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
      * @param freshLabs each seed is a different lab (null trials of the served-data filter): a fresh
      *     master key both serves (every corpus of the run's scheme regenerated under it, in memory)
      *     and scores; the run's corpus must be unwatermarked, so the student is a null student
+     * @param attack the rival's watermark-removal attack ({@link RemovalAttacks}): {@code none},
+     *     {@code paraphrase:S} (targeted paraphrase of the harvest before training, S the share of
+     *     suspicious tokens rewritten) or {@code neutralize:D} (watermark neutralisation at the
+     *     student's inference, D the inverse strength; n-gram students only)
      */
     public record Run(String name, String student, String corpus, String scheme, Integer harvesters, List<Double> rho,
             Long trainTokens, Integer seeds, List<Long> budgets, Boolean freshMasters, Integer order, Neural neural,
-            List<String> filters, Integer calibrationKeys, String excludePrompt, String seedFrom, Boolean freshLabs) {
+            List<String> filters, Integer calibrationKeys, String excludePrompt, String seedFrom, Boolean freshLabs, String attack) {
         public Run {
             if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
                 throw new IllegalArgumentException("runs[].name must be letters, digits, '.', '_' or '-', got '" + name + "'");
@@ -366,6 +373,14 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
             }
             freshMasters = freshMasters != null && freshMasters;
             freshLabs = freshLabs != null && freshLabs;
+            try {
+                attack = RemovalAttacks.Attack.parse(attack).toString();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("run '" + name + "': " + e.getMessage(), e);
+            }
+            if (attack.startsWith("neutralize") && student.equals("neural")) {
+                throw new IllegalArgumentException("run '" + name + "': neutralize is implemented for ngram students only");
+            }
             if (freshLabs && freshMasters) {
                 throw new IllegalArgumentException("run '" + name + "': fresh_labs and fresh_masters exclude each other");
             }

@@ -265,6 +265,18 @@ public final class Pipeline {
      */
     public static List<SuspectDoc> ngramOutputs(NgramModel student, List<int[]> prompts, int perPrompt,
             long totalTokens, long seed) {
+        return ngramOutputs(student::generate, prompts, perPrompt, totalTokens, seed);
+    }
+
+    /** A sampler of {@code count} tokens after a prompt (a student, possibly with the rival's neutralisation). */
+    @FunctionalInterface
+    public interface Continuation {
+        int[] generate(int[] prompt, int count, SplittableRandom random);
+    }
+
+    /** {@link #ngramOutputs(NgramModel, List, int, long, long)} for any continuation sampler. */
+    public static List<SuspectDoc> ngramOutputs(Continuation student, List<int[]> prompts, int perPrompt,
+            long totalTokens, long seed) {
         List<SuspectDoc> out = new ArrayList<>();
         long n = 0;
         int round = 0;

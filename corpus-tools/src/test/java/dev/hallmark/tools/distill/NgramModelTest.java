@@ -47,6 +47,9 @@ class NgramModelTest {
                 int len = r.nextInt(4);
                 double topP = trial % 5 == 0 ? 1.0 : 0.5 + 0.45 * r.nextDouble();
                 m.distribution(hist, len, full);
+                for (int x = 0; x < 64; x++) {
+                    assertEquals(full[x], m.prob(hist, len, x), 1e-12, "point probability of " + x);
+                }
                 int n = m.nucleus(hist, len, topP, scratch, ids, probs);
                 double cum = 0;
                 for (int j = 0; j < n; j++) {

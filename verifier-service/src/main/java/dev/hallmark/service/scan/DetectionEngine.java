@@ -34,6 +34,11 @@ public final class DetectionEngine {
         this.minTokens = minTokens;
     }
 
+    /** Token ids of each text (the service's tokenizer; no special tokens). */
+    public int[][] encode(List<String> texts) {
+        return tokenizer.encodeBatch(texts);
+    }
+
     /** One input: text (tokenized here) or token ids. */
     public record Input(String text, int[] ids) {}
 
