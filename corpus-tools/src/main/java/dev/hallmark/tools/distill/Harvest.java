@@ -94,7 +94,8 @@ final class Harvest {
             List<int[]> texts = new ArrayList<>();
             harvest.forEach(d -> texts.add(d.completion()));
             long[] counts = new long[2];
-            List<int[]> rewritten = RemovalAttacks.paraphrase(texts, Rival.of(cfg, in).reference, attack.strength(),
+            int n = Math.max(1, Math.min(2, dev.hallmark.scheme.Scheme.parse(cfg.schemeOf(r)).contextWidth()));
+            List<int[]> rewritten = RemovalAttacks.paraphrase(texts, Rival.of(cfg, in).reference(n), attack.strength(),
                     in.vocab(), new SplittableRandom(DistillInputs.seed(cfg, "paraphrase/" + student.seedLabel())), counts);
             List<Pipeline.TeacherDoc> out = new ArrayList<>();
             for (int i = 0; i < harvest.size(); i++) {

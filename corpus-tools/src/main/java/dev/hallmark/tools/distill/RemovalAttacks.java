@@ -10,11 +10,11 @@ import java.util.SplittableRandom;
 /**
  * The rival's watermark-removal attacks on distillation (Pan et al., "Can LLM watermarks robustly
  * prevent unauthorized knowledge distillation?", ACL 2025), as a rival with this project's tools
- * would run them against a bigram (h = 1) watermark, with its own unwatermarked reference model
- * (an n-gram of the human text it owns):
+ * would run them against a watermark of context width n (1 or 2), with its own unwatermarked
+ * reference model (an order-(n + 1) n-gram of the human text it owns):
  *
  * <ul>
- *   <li><b>Watermark stealing</b> ({@link #steal}): for the most frequent one-token prefixes c of its
+ *   <li><b>Watermark stealing</b> ({@link #steal}): for the most frequent n-token prefixes c of its
  *       training data, compare the trained model's next-token probabilities with the reference's
  *       over the model's top {@value #TOP_K} tokens; a token whose probability rose gets the score
  *       {@code d = min(P/P_ref, 2) / 2} (Pan et al.'s d_n), and the prefix the weight
@@ -76,25 +76,41 @@ final class RemovalAttacks {
      * Stolen scores: for each one-token prefix, the suspicious next tokens and their d, and the
      * prefix's weight.
      */
-    record Stolen(Map<Integer, int[]> tokens, Map<Integer, double[]> scores, Map<Integer, Double> weights) {
+    record Stolen(int prefixLength, Map<Long, int[]> tokens, Map<Long, double[]> scores, Map<Long, Double> weights) {
         int prefixes() {
             return tokens.size();
         }
     }
 
+    /** The last {@code n} ids before {@code len}, packed (20 bits each), or -1 if there are fewer. */
+    static long prefix(int[] ids, int len, int n) {
+        if (len < n) {
+            return -1;
+        }
+        long p = 0;
+        for (int j = len - n; j < len; j++) {
+            p = (p << 20) | ids[j];
+        }
+        return p;
+    }
+
     /**
      * Steals the inherited green lists: {@code model} (trained on the harvest) against
-     * {@code reference}, over the prefixes of {@code data} whose relative frequency is above
-     * {@code minFrequency}.
+     * {@code reference} (of order {@code n + 1}), over the n-token prefixes of {@code data} whose
+     * relative frequency is above {@code minFrequency} (n = the watermark's context width, which the
+     * rival knows or estimates, as Pan et al. do).
      */
-    static Stolen steal(NgramModel model, NgramModel reference, List<int[]> data, double minFrequency) {
-        Map<Integer, Long> counts = new HashMap<>();
+    static Stolen steal(NgramModel model, NgramModel reference, List<int[]> data, double minFrequency, int n) {
+        if (n < 1 || n > 2) {
+            throw new IllegalArgumentException("prefix length must be 1 or 2, got " + n);
+        }
+        Map<Long, Long> counts = new HashMap<>();
         long total = 0;
         for (int[] d : data) {
-            for (int x : d) {
-                counts.merge(x, 1L, Long::sum);
+            for (int t = n; t <= d.length; t++) {
+                counts.merge(prefix(d, t, n), 1L, Long::sum);
+                total++;
             }
-            total += d.length;
         }
         double fMax = 0;
         for (long c : counts.values()) {
@@ -103,21 +119,23 @@ final class RemovalAttacks {
         NgramModel.Nucleus scratch = model.newNucleus();
         int[] ids = new int[scratch.capacity()];
         double[] probs = new double[scratch.capacity()];
-        Map<Integer, int[]> tokens = new HashMap<>();
-        Map<Integer, double[]> scores = new HashMap<>();
-        Map<Integer, Double> weights = new HashMap<>();
-        int[] hist = new int[1];
-        for (Map.Entry<Integer, Long> e : counts.entrySet()) {
+        Map<Long, int[]> tokens = new HashMap<>();
+        Map<Long, double[]> scores = new HashMap<>();
+        Map<Long, Double> weights = new HashMap<>();
+        int[] hist = new int[n];
+        for (Map.Entry<Long, Long> e : counts.entrySet()) {
             double f = (double) e.getValue() / total;
             if (f <= minFrequency) {
                 continue;
             }
-            hist[0] = e.getKey();
-            int n = Math.min(TOP_K, model.nucleus(hist, 1, 0.999, scratch, ids, probs));
+            for (int j = 0; j < n; j++) {
+                hist[j] = (int) ((e.getKey() >>> (20 * (n - 1 - j))) & 0xFFFFF);
+            }
+            int top = Math.min(TOP_K, model.nucleus(hist, n, 0.999, scratch, ids, probs));
             List<Integer> xs = new ArrayList<>();
             List<Double> ds = new ArrayList<>();
-            for (int j = 0; j < n; j++) {
-                double ref = reference.prob(hist, 1, ids[j]);
+            for (int j = 0; j < top; j++) {
+                double ref = reference.prob(hist, n, ids[j]);
                 if (probs[j] > ref) {
                     xs.add(ids[j]);
                     ds.add(0.5 * Math.min(ref > 0 ? probs[j] / ref : 2.0, 2.0));
@@ -132,7 +150,7 @@ final class RemovalAttacks {
             double ratio = fMax >= 1 || f >= fMax ? 1 : Math.log(f) / Math.log(fMax);
             weights.put(e.getKey(), 1 / Math.pow(ratio, WEIGHT_EXPONENT));
         }
-        return new Stolen(tokens, scores, weights);
+        return new Stolen(n, tokens, scores, weights);
     }
 
     /**
@@ -142,13 +160,14 @@ final class RemovalAttacks {
      */
     static List<int[]> paraphrase(List<int[]> harvest, NgramModel reference, double strength, int vocab,
             SplittableRandom random, long[] rewrittenOut) {
-        NgramModel stats = NgramModel.fit(harvest, vocab, 2);
+        // the harvest's own statistics at the reference's order (n + 1 for a context of n tokens)
+        NgramModel stats = NgramModel.fit(harvest, vocab, reference.order());
         List<int[]> out = new ArrayList<>(harvest.size());
         long rewritten = 0;
         long tokens = 0;
         for (int[] d : harvest) {
             int[] w = d.clone();
-            for (int t = 1; t < w.length; t++) {
+            for (int t = reference.order() - 1; t < w.length; t++) {
                 tokens++;
                 int y = w[t];
                 // the suspicion is judged on the original pair; the redraw follows the rewritten prefix
@@ -180,10 +199,10 @@ final class RemovalAttacks {
 
         /** The biases b_x of the stolen tokens after the last token of {@code history[0..len)}, or null. */
         private double[] biases(int[] history, int len, int[][] idsOut) {
-            if (len == 0) {
+            long c = prefix(history, len, stolen.prefixLength());
+            if (c < 0) {
                 return null;
             }
-            int c = history[len - 1];
             int[] xs = stolen.tokens().get(c);
             if (xs == null) {
                 return null;

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the rival owns besides the harvest, built once per experiment: its reference model (an
- * order-2 n-gram of the human text, never watermarked) and the held-out human text the students'
- * quality is measured on.
+ * What the rival owns besides the harvest, built once per experiment: its reference models (n-grams
+ * of the human text, never watermarked; order n + 1 against a watermark of context width n) and the
+ * held-out human text the students' quality is measured on.
  */
 final class Rival {
 
@@ -19,12 +19,18 @@ final class Rival {
 
     private static final Map<DistillInputs, Rival> BY_INPUTS = new IdentityHashMap<>();
 
-    final NgramModel reference;
+    private final DistillInputs in;
+    private final Map<Integer, NgramModel> references = new java.util.HashMap<>();
     final List<int[]> heldout;
 
-    private Rival(NgramModel reference, List<int[]> heldout) {
-        this.reference = reference;
+    private Rival(DistillInputs in, List<int[]> heldout) {
+        this.in = in;
         this.heldout = heldout;
+    }
+
+    /** The reference model for a watermark of context width {@code n}: an order-(n + 1) n-gram of the human text. */
+    synchronized NgramModel reference(int n) {
+        return references.computeIfAbsent(n + 1, k -> NgramModel.fit(in.human(), in.vocab(), k));
     }
 
     /** The rival of this experiment's inputs (built on first use). */
@@ -43,7 +49,7 @@ final class Rival {
                 held.add(ids);
                 n += ids.length;
             }
-            return new Rival(NgramModel.fit(in.human(), in.vocab(), 2), List.copyOf(held));
+            return new Rival(in, List.copyOf(held));
         });
     }
 }

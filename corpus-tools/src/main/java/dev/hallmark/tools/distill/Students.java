@@ -38,7 +38,8 @@ final class Students {
             RemovalAttacks.Neutralized neutral = null;
             if (attack.kind().equals("neutralize")) {
                 // the rival steals the inherited lists from its own student against its reference
-                RemovalAttacks.Stolen stolen = RemovalAttacks.steal(m, rival.reference, mix.docs(), 5e-5);
+                int n = Math.max(1, Math.min(2, dev.hallmark.scheme.Scheme.parse(cfg.schemeOf(r)).contextWidth()));
+                RemovalAttacks.Stolen stolen = RemovalAttacks.steal(m, rival.reference(n), mix.docs(), 5e-5, n);
                 neutral = new RemovalAttacks.Neutralized(m, stolen, attack.strength());
             }
             RemovalAttacks.Neutralized n = neutral;

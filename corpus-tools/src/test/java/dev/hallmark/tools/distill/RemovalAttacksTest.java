@@ -43,7 +43,7 @@ class RemovalAttacksTest {
         double plain = signal(keys, d -> student.generate(d, 150, r));
         assertTrue(plain < -10, "the student inherits the watermark: log10 p " + plain);
 
-        RemovalAttacks.Stolen stolen = RemovalAttacks.steal(student, reference, harvest, 1e-4);
+        RemovalAttacks.Stolen stolen = RemovalAttacks.steal(student, reference, harvest, 1e-4, 1);
         assertTrue(stolen.prefixes() > 50, "prefixes stolen: " + stolen.prefixes());
         RemovalAttacks.Neutralized wn = new RemovalAttacks.Neutralized(student, stolen, 8);
         double neutralised = signal(keys, d -> wn.generate(d, 150, r));
@@ -63,6 +63,11 @@ class RemovalAttacksTest {
         double tp = signal(keys, d -> paraphrased.generate(d, 150, r));
         assertTrue(tp > plain / 3, "targeted paraphrase removes most of it: " + tp + " vs " + plain);
         assertTrue(RemovalAttacks.perplexity(student, wn, harvest.subList(0, 20)) > 1);
+        // two-token prefixes (a watermark of context width 2): keyed on the last two tokens
+        RemovalAttacks.Stolen two = RemovalAttacks.steal(NgramModel.fit(harvest, VOCAB, 3),
+                NgramModel.fit(NgramModelTest.markovDocs(VOCAB - 10, 400, 120, 1), VOCAB, 3), harvest, 1e-4, 2);
+        assertEquals(2, two.prefixLength());
+        assertTrue(two.prefixes() > 0);
     }
 
     @Test
