@@ -73,12 +73,12 @@ public final class Calibration {
      * @param alpha the nominal false-positive rate
      * @param windows windows of L tokens
      * @param tests windows x keys
-     * @param falsePositives tests with p <= alpha
+     * @param falsePositives tests with {@code p <= alpha}
      * @param rate falsePositives / tests
      * @param ci95Lower Clopper-Pearson 95% lower end of the rate
      * @param ci95Upper its upper end
      * @param limit pre-stated limit of falsePositives under the nominal rate if all tests were
-     *     independent (P(count > limit) <= 0.5%)
+     *     independent ({@code P(count > limit) <= 0.5%})
      * @param keyClustered99Lower lower end of the 99% interval of the rate with keys as the units
      * @param keyClustered99Upper its upper end
      * @param dispersion variance of the per-key counts over the binomial variance {@code windows alpha (1 - alpha)}
@@ -115,7 +115,7 @@ public final class Calibration {
      * @param docs token ids of the user's unwatermarked documents
      * @param scheme a scheme with Hallmark keys
      * @param keys never-deployed keys (at least 1)
-     * @param lengths window lengths, each >= 2
+     * @param lengths window lengths, each {@code >= 2}
      * @param alphas nominal rates, each in (0, 1)
      */
     public static Report run(List<int[]> docs, Scheme scheme, List<WatermarkKey> keys, int[] lengths,
