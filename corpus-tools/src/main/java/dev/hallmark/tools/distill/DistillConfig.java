@@ -253,13 +253,12 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
      *
      * @param path JSONL with a "text" field (the corpus training split by default)
      * @param maxTokens at most this many tokens are tokenized and used
-     * @param heldout JSONL of held-out human text ("text"): n-gram students' perplexity is measured on
-     *     its first 50,000 tokens (the quality bar of the removal attacks)
+     * @param heldout JSONL of held-out human text ("text"), or null: when given, n-gram students'
+     *     perplexity is measured on its first 50,000 tokens (the quality bar of the removal attacks)
      */
     public record Human(String path, Long maxTokens, String heldout) {
         public Human {
             path = path == null ? "datasets/corpus/train.jsonl.gz" : path;
-            heldout = heldout == null ? "datasets/corpus/heldout.jsonl.gz" : heldout;
             maxTokens = maxTokens == null ? 3_000_000L : maxTokens;
             if (maxTokens < 1) {
                 throw new IllegalArgumentException("human.max_tokens must be >= 1");

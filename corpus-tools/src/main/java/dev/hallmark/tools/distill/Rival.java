@@ -38,7 +38,9 @@ final class Rival {
         return BY_INPUTS.computeIfAbsent(in, k -> {
             List<int[]> held = new ArrayList<>();
             int n = 0;
-            for (String t : Jsonl.readField(Path.of(cfg.human().heldout()), "text")) {
+            List<String> texts = cfg.human().heldout() == null ? List.of()
+                    : Jsonl.readField(Path.of(cfg.human().heldout()), "text");
+            for (String t : texts) {
                 if (n >= HELDOUT_TOKENS) {
                     break;
                 }

@@ -45,7 +45,7 @@ final class Students {
             RemovalAttacks.Neutralized n = neutral;
             List<Pipeline.SuspectDoc> docs = Pipeline.ngramOutputs((p, len, rnd) -> n != null ? n.generate(p, len, rnd)
                     : m.generate(p, len, rnd), in.freshPrompts(), cfg.suspect().tokensPerPrompt(), maxBudget, outputsSeed);
-            double ppl = RemovalAttacks.perplexity(m, neutral, rival.heldout);
+            double ppl = cfg.human().heldout() == null ? Double.NaN : RemovalAttacks.perplexity(m, neutral, rival.heldout);
             return new Outputs(student, mix, docs, Double.NaN, ppl, (System.nanoTime() - t0) / 1e9);
         }
         try (NeuralStudent ns = NeuralStudent.train(mix.docs(), in.vocab(), in.eos(), r.neural(),
