@@ -56,6 +56,8 @@ class DocumentFamilyTest {
                 assertEquals(200, r.keys().size());
             }
             assertTrue(windowsTested > 10, "windows were searched: " + windowsTested);
+            System.out.printf(java.util.Locale.ROOT, "DocumentFamilyTest: %s: %d of %d human documents flagged "
+                    + "(200 keys, alpha 1e-3, limit %d)%n", spec, flagged, docs.size(), limit);
             assertTrue(flagged <= limit, spec + ": " + flagged + " of 240 human documents flagged, limit " + limit);
         }
     }
