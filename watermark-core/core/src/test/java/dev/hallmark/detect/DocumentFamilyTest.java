@@ -46,18 +46,29 @@ class DocumentFamilyTest {
         long limit = BinomialInterval.upperCountLimit(docs.size(), alpha, 0.005);
         assertEquals(2, limit, "pre-stated: at most 2 of 240 documents");
         for (String spec : new String[] {"kgw:gamma=0.25,delta=2,context=1,seeding=lefthash", "gumbel:context=1"}) {
-            DocumentFamily family = DocumentFamily.of(ring(Scheme.parse(spec), 200, 5000));
+            List<KeyedScheme> keys = ring(Scheme.parse(spec), 200, 5000);
+            DocumentFamily family = DocumentFamily.of(keys);
             int flagged = 0;
+            int perKeyOnly = 0;
             int windowsTested = 0;
             for (int[] d : docs) {
                 DocumentFamily.Result r = family.detect(d, DetectOptions.defaults().withAlpha(alpha), true);
                 flagged += r.anyRejected() ? 1 : 0;
+                // what each key's own window correction reports (the CLI before one family per document)
+                boolean span = false;
+                for (KeyedScheme k : keys) {
+                    span |= !WindowedDetector.of(k).detect(d, DetectOptions.defaults().withAlpha(alpha)).spans().isEmpty();
+                }
+                perKeyOnly += span ? 1 : 0;
                 windowsTested = Math.max(windowsTested, r.keys().get(0).windowsTested());
                 assertEquals(200, r.keys().size());
             }
             assertTrue(windowsTested > 10, "windows were searched: " + windowsTested);
             System.out.printf(java.util.Locale.ROOT, "DocumentFamilyTest: %s: %d of %d human documents flagged "
-                    + "(200 keys, alpha 1e-3, limit %d)%n", spec, flagged, docs.size(), limit);
+                    + "(200 keys, alpha 1e-3, limit %d); per-key window correction alone: %d%n", spec, flagged,
+                    docs.size(), limit, perKeyOnly);
+            assertTrue(perKeyOnly > limit, "the test has teeth: correcting each key's windows alone flags "
+                    + perKeyOnly + " documents");
             assertTrue(flagged <= limit, spec + ": " + flagged + " of 240 human documents flagged, limit " + limit);
         }
     }
