@@ -196,8 +196,9 @@ final class RadioactivityScan implements ScanAnalysis {
         reasons.put("repeated", "the (context, token) tuple already occurred earlier in the suspect corpus and is scored once");
         reasons.put("filtered", "the sum of skipped_served_filter (context not among the served contexts), skipped_budget "
                 + "(beyond the token budget of " + ctx.config().maxScanPositionsPerKey() + " positions per key, fixed before "
-                + "the scan) and skipped_prompt (context occurs in the record's prompt); all key-independent, so the "
-                + "p-value stays exact");
+                + "the scan) and skipped_prompt (context occurs in the record's prompt); the budget and the prompt "
+                + "are key-independent, and so is the served filter when its scan holds unwatermarked text; built "
+                + "from the watermarked served data it depends on the key and the p-value is heuristic");
         ScanReports.putTiming(o, started, Instant.now(), totals.tokens());
         return o;
     }
