@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hallmark.detect.DetectOptions;
 import dev.hallmark.detect.DetectionJson;
 import dev.hallmark.detect.DetectionResult;
-import dev.hallmark.detect.Detector;
-import dev.hallmark.detect.MultiKeyDetector;
+import dev.hallmark.detect.DocumentFamily;
 import dev.hallmark.detect.WindowedDetector;
 import dev.hallmark.interop.SynthIdKeys;
 import dev.hallmark.key.WatermarkKey;
@@ -58,7 +57,8 @@ final class DetectCommand implements Callable<Integer> {
     @Mixin
     JsonOption json;
 
-    @Option(names = "--localize", description = "Also search windows for watermarked spans (Bonferroni-corrected).")
+    @Option(names = "--localize", description = {"Also search windows for watermarked spans. Keys, whole text and",
+            "windows form one family per document at --fpr (weighted Holm: half of it to the whole-text tests)."})
     boolean localize;
 
     @Mixin
@@ -155,34 +155,34 @@ final class DetectCommand implements Callable<Integer> {
 
     private void report(PrintWriter out, InputRecords.Record r, String label, int[] ids, List<KeyedScheme> keyed,
             DetectOptions options) {
-        List<DetectionResult> results;
-        List<DetectionResult> raw = null;
-        if (keyed.size() == 1) {
-            results = List.of(Detector.of(keyed.get(0)).detect(ids, options));
-        } else {
-            MultiKeyDetector.Result m = MultiKeyDetector.of(keyed).detect(ids, options);
-            results = m.adjusted();
-            raw = m.raw();
+        // one family per document: every key's whole-text test and, with --localize, every window, one alpha
+        DocumentFamily.Result family = DocumentFamily.of(keyed).detect(ids, options, localize);
+        List<DetectionResult> results = new ArrayList<>();
+        List<DetectionResult> raw = new ArrayList<>();
+        List<DocumentFamily.KeyResult> windows = family.keys();
+        for (DocumentFamily.KeyResult k : family.keys()) {
+            results.add(k.adjusted());
+            raw.add(k.raw());
         }
-        List<WindowedDetector.Result> windows = new ArrayList<>();
-        if (localize) {
-            for (KeyedScheme k : keyed) {
-                windows.add(WindowedDetector.of(k).detect(ids, options));
-            }
-        }
+        String correction = localize ? "weighted-holm" : results.size() > 1 ? "holm" : "none";
         if (json.enabled()) {
             ObjectNode o;
             if (results.size() == 1) {
                 o = DetectionJson.toJson(results.get(0), false);
                 putLabel(o, r);
                 if (localize) {
+                    putFamily(o, family, correction);
+                    o.put("log10_p_unadjusted", raw.get(0).log10P());
                     putSpans(o, windows.get(0));
                 }
             } else {
                 o = DetectionJson.mapper().createObjectNode();
                 putLabel(o, r);
-                o.put("correction", "holm");
+                o.put("correction", correction);
                 o.put("keys_tested", results.size());
+                if (localize) {
+                    putFamily(o, family, correction);
+                }
                 ArrayNode a = o.putArray("keys");
                 for (int i = 0; i < results.size(); i++) {
                     ObjectNode k = DetectionJson.toJson(results.get(i), false);
@@ -202,7 +202,8 @@ final class DetectCommand implements Callable<Integer> {
                     "%s: %s  p=%.3g (log10 p = %.2f%s)  tokens scored %d of %d (skipped: %d context, %d repeated)"
                             + "  statistic %.4f  [%s, key %s]",
                     label, d.watermarked() ? "WATERMARKED" : "not detected", d.pValue(), d.log10P(),
-                    keyed.size() > 1 ? ", Holm-adjusted" : "", d.tokensScored(), d.tokensSeen(),
+                    localize ? ", adjusted over " + family.hypotheses() + " tests (keys x whole text x windows)"
+                            : keyed.size() > 1 ? ", Holm-adjusted" : "", d.tokensScored(), d.tokensSeen(),
                     d.skippedContext(), d.skippedRepeated(), d.statistic(), d.scheme(),
                     d.keyId() == null ? "none" : d.keyId()));
             if (d.reference() != null) {
@@ -216,8 +217,10 @@ final class DetectCommand implements Callable<Integer> {
             }
             if (localize) {
                 for (WindowedDetector.Span sp : windows.get(i).spans()) {
-                    out.println(String.format(Locale.ROOT, "    span tokens [%d, %d)  log10 p = %.2f (corrected for %d windows)",
-                            sp.start(), sp.end(), sp.log10P(), windows.get(i).windowsTested()));
+                    out.println(String.format(Locale.ROOT,
+                            "    span tokens [%d, %d)  log10 p = %.2f (adjusted over %d tests: %d keys x (1 + %d windows))",
+                            sp.start(), sp.end(), sp.log10P(), family.hypotheses(), keyed.size(),
+                            windows.get(i).windowsTested()));
                 }
             }
         }
@@ -234,7 +237,15 @@ final class DetectCommand implements Callable<Integer> {
         }
     }
 
-    private static void putSpans(ObjectNode o, WindowedDetector.Result w) {
+    private static void putFamily(ObjectNode o, DocumentFamily.Result family, String correction) {
+        ObjectNode f = o.putObject("family");
+        f.put("correction", correction);
+        f.put("hypotheses", family.hypotheses());
+        f.put("whole_text_weight", family.wholeTextWeight());
+        f.put("window_weight", family.windowWeight());
+    }
+
+    private static void putSpans(ObjectNode o, DocumentFamily.KeyResult w) {
         o.put("windows_tested", w.windowsTested());
         ArrayNode spans = o.putArray("spans");
         for (WindowedDetector.Span sp : w.spans()) {

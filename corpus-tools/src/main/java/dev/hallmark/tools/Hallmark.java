@@ -20,6 +20,7 @@ public final class Hallmark implements Runnable {
         GenerateCommand.class,
         DetectCommand.class,
         TokenizeCommand.class,
+        CalibrateCommand.class,
         RadioactivityCommand.class,
         AttributeCommand.class,
         AttackCommand.class,

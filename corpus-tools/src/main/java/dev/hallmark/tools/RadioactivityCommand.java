@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "radioactivity", mixinStandardHelpOptions = true,
         description = {"Radioactivity test (Sander et al. 2024): does a suspect model's output carry our watermark?",
-            "Tuples are de-duplicated across the whole suspect corpus; p-values are exact; key rings are Holm-corrected."})
+            "Tuples are de-duplicated across the whole suspect corpus; key rings are Holm-corrected. p-values are exact,",
+            "except with a --filter built from watermarked served text (heuristic; use its unwatermarked counterpart)."})
 final class RadioactivityCommand implements Callable<Integer> {
 
     @Spec
@@ -110,7 +111,8 @@ final class RadioactivityCommand implements Callable<Integer> {
             read.putJson(o);
             o.put("prompt_exclusion", "positions whose context also occurs in the record's own prompt (prompt_ids, or "
                     + "prompt text; in chats the turns before the assistant turn) are not scored");
-            o.put("filter", filter.given() ? "served-contexts" : "none");
+            o.put("filter", filter.kind());
+            o.put("p_values", filter.exact() ? "exact" : "heuristic");
             o.put("correction", res.raw().size() > 1 ? "holm" : "none");
             ArrayNode a = o.putArray("keys");
             for (int i = 0; i < res.raw().size(); i++) {
@@ -122,7 +124,8 @@ final class RadioactivityCommand implements Callable<Integer> {
         } else {
             out.println(read.line());
             out.println("radioactivity test over " + documents + " suspect documents"
-                    + (filter.given() ? " (served-context filter)" : ""));
+                    + (!filter.given() ? "" : filter.exact() ? " (unwatermarked-counterpart context filter)"
+                            : " (served-context filter built from watermarked text: heuristic, p-values NOT exact)"));
             for (DetectionResult d : res.adjusted()) {
                 out.println(String.format(Locale.ROOT,
                         "  key %s: %s  log10 p = %.2f  tuples scored %d (skipped: %d repeated, %d filtered)  statistic %.5f",

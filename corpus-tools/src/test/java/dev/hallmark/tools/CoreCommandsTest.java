@@ -134,6 +134,27 @@ class CoreCommandsTest {
             assertTrue(k.get("log10_p").doubleValue() >= k.get("log10_p_unadjusted").doubleValue() - 1e-12);
         }
 
+        // --localize: keys x whole text x windows are one family at --fpr (weighted Holm)
+        r = run("detect", "--keyring", ring.toString(), "--scheme", "kgw", "--input", wm.toString(), "--json",
+                "--localize");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode loc = JSON.readTree(r.out().strip().split("\n")[0]);
+        assertEquals("weighted-holm", loc.get("correction").asText());
+        JsonNode fam = loc.get("family");
+        int windows = loc.get("keys").get(0).get("windows_tested").intValue();
+        assertTrue(windows > 0, loc.toString());
+        assertEquals(2 * (1 + windows), fam.get("hypotheses").intValue(), fam.toString());
+        assertEquals(0.25, fam.get("whole_text_weight").doubleValue(), 1e-15);
+        for (JsonNode k : loc.get("keys")) {
+            boolean isAccount = k.get("key_id").asText().equals(ak.id());
+            assertEquals(isAccount, k.get("watermarked").booleanValue(), k.toString());
+            assertEquals(isAccount, k.get("spans").size() > 0, k.toString());
+        }
+        r = run("detect", "--keyring", ring.toString(), "--scheme", "kgw", "--input", plain.toString(), "--localize");
+        assertEquals(0, r.exit(), r.err());
+        assertFalse(r.out().contains("span tokens"), r.out());
+        assertTrue(r.out().contains("adjusted over " + (2 * (1 + windows)) + " tests"), r.out());
+
         // radioactivity over the whole corpus (ids in completion_ids): the account key, not the master
         Path suspect = jsonl(dir.resolve("suspect.jsonl"), "completion_ids", sample(ak, "kgw", 4, 150, 3));
         r = run("radioactivity", "--suspect", suspect.toString(), "--keyring", ring.toString(), "--scheme", "kgw",

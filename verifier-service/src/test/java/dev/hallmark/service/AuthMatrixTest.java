@@ -109,6 +109,10 @@ class AuthMatrixTest {
         r.add(new Route("GET", "/metrics", w -> api.get("/metrics", token(w)), authed(200, 403, 403)));
         r.add(new Route("GET", "/v1/me", w -> api.get("/v1/me", token(w)), authed(200, 200, 200)));
         r.add(new Route("POST", "/v1/detect", w -> api.post("/v1/detect", token(w), detect), authed(200, 200, 200)));
+        JsonObject calibrate = new JsonObject().put("ids", new io.vertx.core.json.JsonArray().add(
+                new io.vertx.core.json.JsonArray().add(1).add(2).add(3))).put("scheme", "kgw").put("keys", 2);
+        r.add(new Route("POST", "/v1/calibrate", w -> api.post("/v1/calibrate", token(w), calibrate),
+                authed(200, 403, 403)));
         r.add(new Route("POST", "/v1/scans", w -> api.upload("", token(w), "application/x-ndjson", Buffer.buffer(corpus())),
                 authed(201, 201, 201)));
         r.add(new Route("GET", "/v1/scans", w -> api.get("/v1/scans", token(w)), authed(200, 200, 200)));

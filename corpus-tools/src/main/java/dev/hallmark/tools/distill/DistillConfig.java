@@ -61,7 +61,7 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
                         + " account shares but lab.harvesters is " + lab.harvesters());
             }
         }
-        human = human == null ? new Human(null, null) : human;
+        human = human == null ? new Human(null, null, null) : human;
         suspect = suspect == null ? new Suspect(null, null, null, null, null, null) : suspect;
         if (runs == null || runs.isEmpty()) {
             throw new IllegalArgumentException("runs: at least one run is needed");
@@ -85,6 +85,10 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
             if (r.scheme() != null && c.schemeOrNull() != null && !r.scheme().equals(c.scheme())) {
                 throw new IllegalArgumentException("run '" + r.name() + "': scheme " + r.scheme()
                         + " differs from the corpus scheme " + c.scheme());
+            }
+            if (r.freshLabs() && c.schemeOrNull() != null) {
+                throw new IllegalArgumentException("run '" + r.name() + "': fresh_labs trains null students, so its "
+                        + "corpus must be unwatermarked (scheme: none), got '" + c.name() + "'");
             }
             if (c.schemeOrNull() == null && r.scheme() == null) {
                 throw new IllegalArgumentException("run '" + r.name() + "': corpus '" + c.name()
@@ -267,8 +271,10 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
      *
      * @param path JSONL with a "text" field (the corpus training split by default)
      * @param maxTokens at most this many tokens are tokenized and used
+     * @param heldout JSONL of held-out human text ("text"), or null: when given, n-gram students'
+     *     perplexity is measured on its first 50,000 tokens (the quality bar of the removal attacks)
      */
-    public record Human(String path, Long maxTokens) {
+    public record Human(String path, Long maxTokens, String heldout) {
         public Human {
             path = path == null ? "datasets/corpus/train.jsonl.gz" : path;
             maxTokens = maxTokens == null ? 3_000_000L : maxTokens;
@@ -292,7 +298,11 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
      * @param filters scoring variants, each reported separately: {@code off}; {@code served-all}
      *     or {@code served-top-N} (the served-data filter: contexts among the N most frequent of the
      *     watermarked text the lab served); {@code repeated-M} (tuples the suspect corpus itself
-     *     produces at least M times); or {@code served-...+repeated-M}. All are key-independent.
+     *     produces at least M times); {@code counterpart-all} or {@code counterpart-top-N} (the same
+     *     counts over the unwatermarked corpora: the served prompts answered with the watermark off);
+     *     {@code suspect-top-N} (the N most frequent contexts of the suspect's own outputs); or a
+     *     context filter joined to {@code repeated-M} by {@code +}. All but {@code served-*} keep the
+     *     null exact; {@code served-*} is built from watermarked text and is heuristic.
      * @param calibrationKeys never-deployed keys scoring each run's final suspect corpus
      */
     public record Suspect(String prompts, Integer tokensPerPrompt, List<Long> budgets, String excludePrompt,
@@ -334,10 +344,17 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
      * @param excludePrompt overrides suspect.exclude_prompt
      * @param seedFrom derive the students' seeds from this name instead of the run's own, so that
      *     two runs train and sample identical students (e.g. to compare prompt exclusions)
+     * @param freshLabs each seed is a different lab (null trials of the served-data filter): a fresh
+     *     master key both serves (every corpus of the run's scheme regenerated under it, in memory)
+     *     and scores; the run's corpus must be unwatermarked, so the student is a null student
+     * @param attack the rival's watermark-removal attack ({@link RemovalAttacks}): {@code none},
+     *     {@code paraphrase:S} (targeted paraphrase of the harvest before training, S the share of
+     *     suspicious tokens rewritten) or {@code neutralize:D} (watermark neutralisation at the
+     *     student's inference, D the inverse strength; n-gram students only)
      */
     public record Run(String name, String student, String corpus, String scheme, Integer harvesters, List<Double> rho,
             Long trainTokens, Integer seeds, List<Long> budgets, Boolean freshMasters, Integer order, Neural neural,
-            List<String> filters, Integer calibrationKeys, String excludePrompt, String seedFrom) {
+            List<String> filters, Integer calibrationKeys, String excludePrompt, String seedFrom, Boolean freshLabs, String attack) {
         public Run {
             if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
                 throw new IllegalArgumentException("runs[].name must be letters, digits, '.', '_' or '-', got '" + name + "'");
@@ -376,6 +393,18 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
                 checkBudgets(budgets, "run '" + name + "' budgets");
             }
             freshMasters = freshMasters != null && freshMasters;
+            freshLabs = freshLabs != null && freshLabs;
+            try {
+                attack = RemovalAttacks.Attack.parse(attack).toString();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("run '" + name + "': " + e.getMessage(), e);
+            }
+            if (attack.startsWith("neutralize") && student.equals("neural")) {
+                throw new IllegalArgumentException("run '" + name + "': neutralize is implemented for ngram students only");
+            }
+            if (freshLabs && freshMasters) {
+                throw new IllegalArgumentException("run '" + name + "': fresh_labs and fresh_masters exclude each other");
+            }
             order = order == null ? 2 : order;
             if (order < 1 || order > 3) {
                 throw new IllegalArgumentException("run '" + name + "': order must be 1, 2 or 3, got " + order);

@@ -85,16 +85,17 @@ public final class DistillExperiment {
     /** Every student: its training mix, training and outputs, and the tests on them. */
     private DistillReport.StudentResults runStudents(DistillInputs in, TeacherCorpora corpora, LabKeys keys) {
         List<Student> all = Student.all(cfg);
-        StudentTests tests = new StudentTests(cfg, in, corpora, keys);
         List<ResultRow> rows = new ArrayList<>();
         Map<String, List<double[]>> calibration = new LinkedHashMap<>();
         Progress bar = new Progress("students", all.size(), err);
-        for (Student s : all) {
-            Pipeline.Mix mix = Harvest.trainingMix(cfg, in, corpora, s);
-            StudentTests.Result r = tests.test(Students.train(cfg, in, s, mix, err));
-            rows.addAll(r.rows());
-            r.calibration().forEach((k, v) -> calibration.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
-            bar.step(1);
+        try (StudentTests tests = new StudentTests(cfg, in, corpora, keys)) {
+            for (Student s : all) {
+                Pipeline.Mix mix = Harvest.trainingMix(cfg, in, corpora, s);
+                StudentTests.Result r = tests.test(Students.train(cfg, in, s, mix, err));
+                rows.addAll(r.rows());
+                r.calibration().forEach((k, v) -> calibration.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+                bar.step(1);
+            }
         }
         bar.done();
         return new DistillReport.StudentResults(rows, calibration);

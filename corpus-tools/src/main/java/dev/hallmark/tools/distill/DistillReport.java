@@ -88,7 +88,8 @@ final class DistillReport {
             List<Rejection> rej = new ArrayList<>();
             for (int i = 0; i < NullChecks.LEVELS.length; i++) {
                 rej.add(new Rejection(NullChecks.LEVELS[i], u.rejections()[i],
-                        u.n() == 0 ? Double.NaN : (double) u.rejections()[i] / u.n(), u.lower()[i], u.upper()[i]));
+                        u.n() == 0 ? Double.NaN : (double) u.rejections()[i] / u.n(), u.lower()[i], u.upper()[i],
+                        u.bandUpper()[i]));
             }
             return new UniformityReport(u.n(), u.ksStatistic(), u.ksPValue(), rej, u.notAnticonservative());
         }
@@ -98,9 +99,12 @@ final class DistillReport {
         }
     }
 
-    /** How many null p-values fell at or below {@code level}, with the 95% Clopper-Pearson interval of the rate. */
+    /**
+     * How many null p-values fell at or below {@code level}, with the 95% Clopper-Pearson interval of
+     * the rate and the pre-stated limit of the count (99% binomial band at the nominal rate).
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    record Rejection(double level, int count, double rate, double ci95Lower, double ci95Upper) {
+    record Rejection(double level, int count, double rate, double ci95Lower, double ci95Upper, long band99Upper) {
     }
 
     /** The results of a run as a JSON tree (what {@link DistillSummary} reads). */
@@ -115,7 +119,7 @@ final class DistillReport {
         }
         Map<String, Map<String, NullTrials>> nulls = new LinkedHashMap<>();
         for (DistillConfig.Run r : cfg.runs()) {
-            if (r.freshMasters()) {
+            if (r.freshMasters() || r.freshLabs()) {
                 nulls.put(r.name(), freshMasterChecks(cfg, r, students.rows()));
             }
         }

@@ -151,20 +151,24 @@ final class DistillSummary {
         }
         JsonNode nulls = res.get("null_checks");
         if (nulls.size() > 0) {
-            sb.append("## Null trials (fresh never-deployed master key per trial)\n\n");
-            sb.append("| run | filter | test | p-values | KS D | KS p | p <= 0.01 | p <= 0.05 | p <= 0.1 "
+            sb.append("## Null trials (fresh master key per trial: never deployed, or a fresh lab that also served)\n\n");
+            sb.append("Each count is followed by its pre-stated 99% binomial limit at the nominal rate (\"<= c\"); "
+                    + "a count above it is flagged OVER. Filters named served-* are built from the watermarked served "
+                    + "text and are heuristic: their p-values are not exact.\n\n");
+            sb.append("| run | filter | test | p-values | KS D | KS p | p <= 0.001 | p <= 0.01 | p <= 0.05 | p <= 0.1 "
                     + "| trials with a false accusation | innocent max groups |\n");
-            sb.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+            sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             nulls.fields().forEachRemaining(run -> run.getValue().fields().forEachRemaining(fl -> {
                 for (String t : new String[] {"account_test", "scan", "distilled"}) {
                     JsonNode u = fl.getValue().get(t);
                     // the scan and group tests are Bonferroni-corrected minima: conservative by construction
                     // (many p-values are exactly 1), so only their rejection counts are meaningful, not a KS test
                     boolean exact = t.equals("account_test");
-                    sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |%n",
+                    sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                             run.getKey(), fl.getKey(), t, u.get("n").asInt(),
                             exact ? f(u.get("ks_statistic").asDouble(), 3) : "(conservative)",
                             exact ? f(u.get("ks_p_value").asDouble(), 3) : "", rej(u, 0), rej(u, 1), rej(u, 2),
+                            rej(u, 3),
                             t.equals("account_test") ? fl.getValue().get("trials_with_false_accusations").asText() + "/"
                                     + fl.getValue().get("trials").asText() : "",
                             t.equals("account_test") ? fl.getValue().get("innocent_max_positive_groups").asText() : ""));
@@ -175,17 +179,17 @@ final class DistillSummary {
         JsonNode cal = res.get("calibration");
         if (cal.size() > 0) {
             sb.append("## Calibration (never-deployed keys on the students' outputs)\n\n");
-            sb.append("| run, filter | p-values | KS D | KS p | p <= 0.01 | p <= 0.05 | p <= 0.1 |\n");
-            sb.append("|---|---|---|---|---|---|---|\n");
+            sb.append("| run, filter | p-values | KS D | KS p | p <= 0.001 | p <= 0.01 | p <= 0.05 | p <= 0.1 |\n");
+            sb.append("|---|---|---|---|---|---|---|---|\n");
             cal.fields().forEachRemaining(e -> {
                 JsonNode u = e.getValue();
-                sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s |%n", e.getKey().replace('|', ' '),
-                        u.get("n").asInt(), f(u.get("ks_statistic").asDouble(), 3), f(u.get("ks_p_value").asDouble(), 3),
-                        rej(u, 0), rej(u, 1), rej(u, 2)));
+                sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s |%n",
+                        e.getKey().replace('|', ' '), u.get("n").asInt(), f(u.get("ks_statistic").asDouble(), 3),
+                        f(u.get("ks_p_value").asDouble(), 3), rej(u, 0), rej(u, 1), rej(u, 2), rej(u, 3)));
             });
             sb.append('\n');
         }
-        sb.append("log10 p values: exact; a p-value below 1e-300 is still reported in log10. \"account test\" is the "
+        sb.append("log10 p values: exact, except under served-* filters (built from watermarked text: heuristic); a p-value below 1e-300 is still reported in log10. \"account test\" is the "
                 + "radioactivity test with the first harvesting account's own coded key schedule (fixed in advance); "
                 + "\"lab-wide scan\" is the best of all accounts, Bonferroni-corrected over all accounts; "
                 + "\"group test\" is the smallest group-key p-value, Bonferroni-corrected over all groups.\n\n");
@@ -252,8 +256,13 @@ final class DistillSummary {
 
     private static String rej(JsonNode u, int i) {
         JsonNode x = u.get("rejections").get(i);
-        return String.format(Locale.ROOT, "%d (%.3f; CI %.3f-%.3f)", x.get("count").asInt(), x.get("rate").asDouble(),
-                x.get("ci95_lower").asDouble(), x.get("ci95_upper").asDouble());
+        String band = "";
+        if (x.has("band99_upper")) {
+            long c = x.get("band99_upper").asLong();
+            band = (x.get("count").asLong() > c ? " OVER" : "") + " <= " + c;
+        }
+        return String.format(Locale.ROOT, "%d (%.3f; CI %.3f-%.3f)%s", x.get("count").asInt(), x.get("rate").asDouble(),
+                x.get("ci95_lower").asDouble(), x.get("ci95_upper").asDouble(), band);
     }
 
     /** Plots per run: -log10 p against rho and against tokens read; QQ plots of null trials. */
@@ -262,7 +271,7 @@ final class DistillSummary {
         for (Map.Entry<String, Map<Key, List<JsonNode>>> run : group(res).entrySet()) {
             Map<Key, List<JsonNode>> g = run.getValue();
             long lastBudget = g.keySet().stream().mapToLong(Key::budget).max().orElse(0);
-            boolean fresh = g.values().iterator().next().get(0).get("master").asText().equals("fresh");
+            boolean fresh = g.values().iterator().next().get(0).get("master").asText().startsWith("fresh");
             List<Double> rhos = g.keySet().stream().map(Key::rho).filter(r -> r > 0).distinct().sorted().toList();
             List<String> filters = g.keySet().stream().map(Key::filter).distinct().toList();
             if (rhos.size() > 1 && !fresh) {

@@ -87,7 +87,24 @@ final class Harvest {
         DistillConfig.Run r = student.run();
         DistillConfig.Corpus corpus = cfg.corpus(r.corpus());
         long[] mixFrom = corpus.schemeOrNull() == null ? new long[0] : student.harvesters(in);
-        return Pipeline.mix(corpora.docs(r.corpus()), mixFrom, in.human(), student.rho(), r.trainTokens(),
+        List<Pipeline.TeacherDoc> harvest = corpora.docs(r.corpus());
+        RemovalAttacks.Attack attack = RemovalAttacks.Attack.parse(r.attack());
+        if (attack.kind().equals("paraphrase")) {
+            // the rival rewrites its harvest before training (targeted paraphrase)
+            List<int[]> texts = new ArrayList<>();
+            harvest.forEach(d -> texts.add(d.completion()));
+            long[] counts = new long[2];
+            int n = Math.max(1, Math.min(2, dev.hallmark.scheme.Scheme.parse(cfg.schemeOf(r)).contextWidth()));
+            List<int[]> rewritten = RemovalAttacks.paraphrase(texts, Rival.of(cfg, in).reference(n), attack.strength(),
+                    in.vocab(), new SplittableRandom(DistillInputs.seed(cfg, "paraphrase/" + student.seedLabel())), counts);
+            List<Pipeline.TeacherDoc> out = new ArrayList<>();
+            for (int i = 0; i < harvest.size(); i++) {
+                Pipeline.TeacherDoc d = harvest.get(i);
+                out.add(new Pipeline.TeacherDoc(d.prompt(), rewritten.get(i), d.account()));
+            }
+            harvest = out;
+        }
+        return Pipeline.mix(harvest, mixFrom, in.human(), student.rho(), r.trainTokens(),
                 new SplittableRandom(DistillInputs.seed(cfg, "mix/" + student.seedLabel())));
     }
 }

@@ -32,7 +32,7 @@ public record HttpStoryConfig(String story, String name, Long seed, String work,
         lab = lab == null ? new Lab(null, null, null, null, null, null, null, null) : lab;
         teacher = teacher == null ? new Teacher(null, null) : teacher;
         traffic = traffic == null ? new Traffic(null, null, null, null, null, null) : traffic;
-        human = human == null ? new DistillConfig.Human(null, null) : human;
+        human = human == null ? new DistillConfig.Human(null, null, null) : human;
         if (students == null || students.isEmpty()) {
             throw new IllegalArgumentException("students: at least one student is needed");
         }

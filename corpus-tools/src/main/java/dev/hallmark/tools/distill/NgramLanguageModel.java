@@ -20,6 +20,11 @@ public final class NgramLanguageModel implements LanguageModel {
         this.name = Objects.requireNonNull(name, "name");
     }
 
+    /** The n-gram model behind this adapter. */
+    public NgramModel model() {
+        return model;
+    }
+
     @Override
     public int vocabularySize() {
         return model.vocabularySize();

@@ -270,4 +270,159 @@ public final class NgramModel {
             }
         }
     }
+
+    /**
+     * {@code P(x | history[0..len))}, the same number as {@code distribution(...)[x]}, in
+     * O(order log row) without touching the vocabulary (rows are sorted by next id).
+     */
+    public double prob(int[] history, int len, int x) {
+        if (x < 0 || x >= vocab) {
+            return 0;
+        }
+        double total = uniCum[uniCum.length - 1];
+        int u = Arrays.binarySearch(uniIds, x);
+        double p = u < 0 ? 0 : (uniCum[u] - (u == 0 ? 0 : uniCum[u - 1])) / total;
+        for (int k = 2; k <= order; k++) {
+            Level lv = levels[k - 2];
+            int r = lv.row(context(history, len, k - 1, begin));
+            if (r < 0) {
+                continue;
+            }
+            int from = lv.start[r];
+            int to = lv.start[r + 1];
+            double c = lv.cum[to - 1];
+            double lambda = c / (c + (to - from));
+            int j = Arrays.binarySearch(lv.next, from, to, x);
+            double row = j < 0 ? 0 : (lv.cum[j] - (j == from ? 0 : lv.cum[j - 1])) / c;
+            p = (1 - lambda) * p + lambda * row;
+        }
+        return p;
+    }
+
+    /**
+     * The top-p nucleus of {@link #distribution} without touching the whole vocabulary: the
+     * smallest set of most likely ids whose probability reaches {@code topP} (all of them for
+     * {@code topP >= 1}), most likely first, written to {@code ids}/{@code probs} (unnormalised: the
+     * model's own probabilities). Ids outside every row of the history have probability
+     * {@code c * P_uni(x)} for one constant c, so their order is the unigram order, fixed in advance;
+     * the nucleus is a merge of the (few) row ids with that list: O(nucleus + rows), not O(vocab).
+     * Not thread-safe: one {@link Nucleus} per thread.
+     *
+     * @return the number of ids written
+     */
+    public int nucleus(int[] history, int len, double topP, Nucleus scratch, int[] ids, double[] probs) {
+        double total = uniCum[uniCum.length - 1];
+        double uniCoef = 1;
+        int touched = 0;
+        for (int k = 2; k <= order; k++) {
+            Level lv = levels[k - 2];
+            int r = lv.row(context(history, len, k - 1, begin));
+            if (r < 0) {
+                continue;
+            }
+            int from = lv.start[r];
+            int to = lv.start[r + 1];
+            double c = lv.cum[to - 1];
+            double lambda = c / (c + (to - from));
+            // everything so far is scaled by (1 - lambda), then this row is added with weight lambda
+            uniCoef *= 1 - lambda;
+            for (int j = 0; j < touched; j++) {
+                scratch.acc[scratch.touched[j]] *= 1 - lambda;
+            }
+            long before = 0;
+            for (int j = from; j < to; j++) {
+                int x = lv.next[j];
+                if (!scratch.mark[x]) {
+                    scratch.mark[x] = true;
+                    scratch.acc[x] = 0;
+                    scratch.touched[touched++] = x;
+                }
+                scratch.acc[x] += lambda * (lv.cum[j] - before) / c;
+                before = lv.cum[j];
+            }
+        }
+        long[] order = scratch.order;
+        for (int j = 0; j < touched; j++) {
+            int x = scratch.touched[j];
+            double p = scratch.acc[x] + uniCoef * scratch.uni[x] / total;
+            scratch.acc[x] = p;
+            order[j] = ((long) Float.floatToRawIntBits((float) p) << 32) | x;
+        }
+        Arrays.sort(order, 0, touched);
+        int a = touched - 1;
+        int b = 0;
+        double cum = 0;
+        int m = 0;
+        int[] byFreq = scratch.byFreq;
+        while (a >= 0 || b < byFreq.length) {
+            while (b < byFreq.length && scratch.mark[byFreq[b]]) {
+                b++;
+            }
+            double pa = a >= 0 ? scratch.acc[(int) order[a]] : -1;
+            double pb = b < byFreq.length ? uniCoef * scratch.uni[byFreq[b]] / total : -1;
+            if (pa < 0 && pb < 0) {
+                break;
+            }
+            int x;
+            double p;
+            if (pa >= pb) {
+                x = (int) order[a--];
+                p = pa;
+            } else {
+                x = byFreq[b++];
+                p = pb;
+            }
+            if (p <= 0) {
+                break;
+            }
+            ids[m] = x;
+            probs[m++] = p;
+            cum += p;
+            if (cum >= topP) {
+                break;
+            }
+        }
+        for (int j = 0; j < touched; j++) {
+            scratch.mark[scratch.touched[j]] = false;
+        }
+        return m;
+    }
+
+    /** Scratch buffers of {@link #nucleus} (one per thread), and the output arrays' needed size. */
+    public Nucleus newNucleus() {
+        return new Nucleus();
+    }
+
+    /** Per-thread buffers for {@link #nucleus}. */
+    public final class Nucleus {
+        final double[] acc = new double[vocab];
+        final boolean[] mark = new boolean[vocab];
+        final int[] touched = new int[vocab];
+        final long[] order = new long[vocab];
+        final long[] uni = new long[vocab];
+        final int[] byFreq;
+
+        private Nucleus() {
+            long prev = 0;
+            for (int j = 0; j < uniIds.length; j++) {
+                uni[uniIds[j]] = uniCum[j] - prev;
+                prev = uniCum[j];
+            }
+            Integer[] o = new Integer[uniIds.length];
+            for (int j = 0; j < o.length; j++) {
+                o[j] = uniIds[j];
+            }
+            // most frequent first; ties by id (any order gives the same law)
+            Arrays.sort(o, (x, y) -> uni[x] != uni[y] ? Long.compare(uni[y], uni[x]) : Integer.compare(x, y));
+            byFreq = new int[o.length];
+            for (int j = 0; j < o.length; j++) {
+                byFreq[j] = o[j];
+            }
+        }
+
+        /** The largest nucleus: every id the model can emit. */
+        public int capacity() {
+            return byFreq.length;
+        }
+    }
 }

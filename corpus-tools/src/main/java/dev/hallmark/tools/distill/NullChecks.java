@@ -17,7 +17,7 @@ public final class NullChecks {
     }
 
     /** The levels at which rejection counts are reported. */
-    public static final double[] LEVELS = {0.01, 0.05, 0.1};
+    public static final double[] LEVELS = {0.001, 0.01, 0.05, 0.1};
 
     /**
      * @param n p-values checked
@@ -26,9 +26,21 @@ public final class NullChecks {
      * @param rejections count of p <= level, per {@link #LEVELS}
      * @param lower 95% Clopper-Pearson lower bound of each rate
      * @param upper 95% Clopper-Pearson upper bound of each rate
+     * @param bandUpper the pre-stated limit of each count: a valid test exceeds it with probability
+     *     at most 0.5% ({@link BinomialInterval#upperCountLimit}, the upper end of a 99% band)
      */
     public record Uniformity(int n, double ksStatistic, double ksPValue, int[] rejections, double[] lower,
-            double[] upper) {
+            double[] upper, long[] bandUpper) {
+
+        /** True if every rejection count is within its pre-stated band. */
+        public boolean withinBands() {
+            for (int i = 0; i < LEVELS.length; i++) {
+                if (rejections[i] > bandUpper[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
 
         /** True if no rejection rate is significantly above its level (the 95% interval starts above it). */
         public boolean notAnticonservative() {
@@ -59,7 +71,9 @@ public final class NullChecks {
         int[] rej = new int[LEVELS.length];
         double[] lo = new double[LEVELS.length];
         double[] hi = new double[LEVELS.length];
+        long[] band = new long[LEVELS.length];
         for (int i = 0; i < LEVELS.length; i++) {
+            band[i] = BinomialInterval.upperCountLimit(p.length, LEVELS[i], 0.005);
             for (double x : p) {
                 rej[i] += x <= LEVELS[i] ? 1 : 0;
             }
@@ -69,6 +83,6 @@ public final class NullChecks {
                 hi[i] = ci.upper();
             }
         }
-        return new Uniformity(p.length, d, ksP, rej, lo, hi);
+        return new Uniformity(p.length, d, ksP, rej, lo, hi, band);
     }
 }

@@ -131,6 +131,42 @@ public final class Pipeline {
     }
 
     /**
+     * {@link #generateTeacher} for an n-gram teacher at temperature 1 without top-k, drawing from
+     * the model's top-p nucleus ({@link NgramModel#nucleus}) instead of full-vocabulary logits: the
+     * same law, in O(nucleus) per token. Prompt i is served through {@code accountOf[i]} (or
+     * unwatermarked when {@code keys} is null), sampled with {@code itemRandom(seed, i)}.
+     *
+     * @param onDoc receives each completion in prompt order
+     */
+    public static void generateNgramTeacher(NgramModel teacher, List<int[]> prompts, int from, long[] accountOf,
+            AccountKeys keys, SamplingConfig sampling, int maxNewTokens, int stopId, long seed, Consumer<int[]> onDoc) {
+        if (sampling.temperature() != 1.0 || sampling.topK() != 0) {
+            throw new IllegalArgumentException("the n-gram nucleus path samples at temperature 1 without top-k");
+        }
+        NgramModel.Nucleus scratch = teacher.newNucleus();
+        int[] ids = new int[scratch.capacity()];
+        double[] probs = new double[scratch.capacity()];
+        int vocab = teacher.vocabularySize();
+        for (int i = from; i < prompts.size(); i++) {
+            int[] prompt = prompts.get(i);
+            WatermarkSampler sampler = keys == null ? WatermarkSampler.plain(sampling, vocab)
+                    : WatermarkSampler.watermarked(keys.scheduleFor(accountOf[i]), sampling, vocab);
+            SplittableRandom random = itemRandom(seed, i);
+            int[] hist = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
+            int len = prompt.length;
+            while (len < hist.length) {
+                int m = teacher.nucleus(hist, len, sampling.topP(), scratch, ids, probs);
+                int x = sampler.nextFromCandidates(ids, probs, m, hist, 0, len, random);
+                if (x == stopId) {
+                    break;
+                }
+                hist[len++] = x;
+            }
+            onDoc.accept(Arrays.copyOfRange(hist, prompt.length, len));
+        }
+    }
+
+    /**
      * Builds a student's training data: a fraction {@code rho} of {@code trainTokens} from the
      * completions of the harvesting accounts (equal shares; all documents when
      * {@code harvesters} is empty), the rest from {@code human}; whole documents, the last one of
@@ -228,6 +264,18 @@ public final class Pipeline {
      * prompts in a seeded order, until {@code totalTokens}.
      */
     public static List<SuspectDoc> ngramOutputs(NgramModel student, List<int[]> prompts, int perPrompt,
+            long totalTokens, long seed) {
+        return ngramOutputs(student::generate, prompts, perPrompt, totalTokens, seed);
+    }
+
+    /** A sampler of {@code count} tokens after a prompt (a student, possibly with the rival's neutralisation). */
+    @FunctionalInterface
+    public interface Continuation {
+        int[] generate(int[] prompt, int count, SplittableRandom random);
+    }
+
+    /** {@link #ngramOutputs(NgramModel, List, int, long, long)} for any continuation sampler. */
+    public static List<SuspectDoc> ngramOutputs(Continuation student, List<int[]> prompts, int perPrompt,
             long totalTokens, long seed) {
         List<SuspectDoc> out = new ArrayList<>();
         long n = 0;

@@ -29,8 +29,10 @@ import java.util.Objects;
  *   <li>the group-level "carries some account's watermark" test and account attribution with its
  *       accusations ({@link AttributionAccumulator#result}),
  * </ul>
- * each with and without the served-data filter, always de-duplicating tuples across the whole
- * corpus and (optionally) excluding what a record's prompt contains ({@link PromptExclusion}).
+ * each under several scoring variants ({@link FilterSpec}), always de-duplicating tuples across the
+ * whole corpus and (optionally) excluding what a record's prompt contains ({@link PromptExclusion}).
+ * The p-values are exact under H0 for every variant except those built from the watermarked served
+ * text ({@link FilterSpec#exact()}).
  */
 public final class SuspectTester {
 
@@ -64,10 +66,10 @@ public final class SuspectTester {
     }
 
     /**
-     * A scoring variant: a key-independent corpus-level filter, optionally restricted to tuples the
-     * suspect corpus itself repeats at least {@code minRepeats} times (within the budget read).
-     * Both choices look only at text, never at the key, so every kept tuple is still a fair draw
-     * under the null.
+     * A scoring variant: a corpus-level position filter, optionally restricted to tuples the suspect
+     * corpus itself repeats at least {@code minRepeats} times (within the budget read). The repeat
+     * restriction looks only at the suspect text, so it keeps the null exact; whether {@code base}
+     * does depends on the text it was built from ({@link FilterSpec.Source}).
      */
     public record Variant(String name, PositionFilter base, int minRepeats) {
         public Variant {
@@ -77,28 +79,58 @@ public final class SuspectTester {
     }
 
     /**
-     * A parsed filter spec: {@code off}, {@code served-all}, {@code served-top-N},
-     * {@code repeated-M}, or a served spec and a repeated spec joined by {@code +}.
+     * A parsed filter spec: {@code off}; a context filter {@code served-all}, {@code served-top-N},
+     * {@code counterpart-all}, {@code counterpart-top-N} or {@code suspect-top-N}; {@code repeated-M};
+     * or a context filter and a repeated spec joined by {@code +}.
      *
-     * @param servedTop -1 without the served-data filter, 0 for every served context, else N
+     * @param source which text the context filter counts ({@link Source#NONE} without one)
+     * @param top 0 for every context of that text, else N (ignored for {@link Source#NONE})
      * @param minRepeats 0 without the repeat restriction, else M >= 2
      */
-    public record FilterSpec(String name, int servedTop, int minRepeats) {
+    public record FilterSpec(String name, Source source, int top, int minRepeats) {
+
+        /** The text a context filter is built from. */
+        public enum Source {
+            /** No context filter. */
+            NONE,
+            /** The watermarked text the lab served: heuristic, p-values not exact. */
+            SERVED,
+            /** The same served prompts answered with the watermark off: exact. */
+            COUNTERPART,
+            /** The suspect text itself: exact. */
+            SUSPECT
+        }
+
+        /** True if the p-values of this variant are exact under H0 (no watermarked text chose the positions). */
+        public boolean exact() {
+            return source != Source.SERVED;
+        }
 
         public static FilterSpec parse(String spec) {
-            int served = -1;
+            Source source = Source.NONE;
+            int top = 0;
             int repeats = 0;
-            String bad = "filter '" + spec + "': use off, served-all, served-top-N, repeated-M or served-...+repeated-M";
+            String bad = "filter '" + spec + "': use off, served-all, served-top-N, counterpart-all, counterpart-top-N, "
+                    + "suspect-top-N, repeated-M or <context filter>+repeated-M";
             if (spec.equals("off")) {
-                return new FilterSpec(spec, -1, 0);
+                return new FilterSpec(spec, Source.NONE, 0, 0);
             }
             for (String part : spec.split("\\+", -1)) {
                 try {
-                    if (part.equals("served-all") && served < 0) {
-                        served = 0;
-                    } else if (part.startsWith("served-top-") && served < 0) {
-                        served = Integer.parseInt(part.substring("served-top-".length()));
-                        if (served < 1) {
+                    Source ps = part.startsWith("served-") ? Source.SERVED
+                            : part.startsWith("counterpart-") ? Source.COUNTERPART
+                            : part.startsWith("suspect-") ? Source.SUSPECT : Source.NONE;
+                    if (ps != Source.NONE && source == Source.NONE) {
+                        String rest = part.substring(part.indexOf('-') + 1);
+                        source = ps;
+                        if (rest.equals("all") && ps != Source.SUSPECT) {
+                            top = 0;
+                        } else if (rest.startsWith("top-")) {
+                            top = Integer.parseInt(rest.substring("top-".length()));
+                            if (top < 1) {
+                                throw new IllegalArgumentException(bad);
+                            }
+                        } else {
                             throw new IllegalArgumentException(bad);
                         }
                     } else if (part.startsWith("repeated-") && repeats == 0) {
@@ -113,7 +145,7 @@ public final class SuspectTester {
                     throw new IllegalArgumentException(bad, e);
                 }
             }
-            return new FilterSpec(spec, served, repeats);
+            return new FilterSpec(spec, source, top, repeats);
         }
     }
 
@@ -257,6 +289,11 @@ public final class SuspectTester {
      */
     public static PositionFilter servedFilter(List<int[]> served, ContextFilters.Window window, int top) {
         return ContextFilters.servedContexts(served, window, top);
+    }
+
+    /** The context filter over {@code texts} (served, counterpart or suspect text; see {@link FilterSpec.Source}). */
+    public static PositionFilter contextFilter(List<int[]> texts, int contextWidth, int top) {
+        return ContextFilters.frequentContexts(texts, contextWidth, top);
     }
 
     /** Runs every test at every budget (ascending), reading {@code docs} in order. */

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The teacher-corpora stage: the watermarked teacher's completions of the harvest prompts, served
@@ -27,8 +28,9 @@ import java.util.Map;
  * settings is refused rather than silently mixed or overwritten.
  *
  * @param corpora the corpora by name, in config order
+ * @param prompts the tokenized harvest prompts (the longest corpus's; each corpus answers a prefix)
  */
-record TeacherCorpora(Map<String, Corpus> corpora) {
+record TeacherCorpora(Map<String, Corpus> corpora, List<int[]> prompts) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -114,7 +116,57 @@ record TeacherCorpora(Map<String, Corpus> corpora) {
                 teacher.close();
             }
         }
-        return new TeacherCorpora(corpora);
+        return new TeacherCorpora(corpora, prompts);
+    }
+
+    /** Every completion the lab served with no watermark: the unwatermarked counterpart of the served data. */
+    List<int[]> counterpart() {
+        List<int[]> out = new ArrayList<>();
+        for (Corpus c : corpora.values()) {
+            if (c.spec().schemeOrNull() == null) {
+                c.docs().forEach(d -> out.add(d.completion()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The served data of {@code scheme} as a different lab (another master key) would have served
+     * it: every corpus of that scheme regenerated in memory (same prompts, shares, harvesting
+     * accounts and sampling seed) under {@code keys}. For null trials of the served-data filter,
+     * where each trial needs served text watermarked with its own key.
+     */
+    static List<int[]> regenerateServed(DistillConfig cfg, DistillInputs in, TeacherCorpora corpora,
+            LanguageModel teacher, String scheme, AccountKeys keys) {
+        return regenerateServed(cfg, in, corpora, teacher, null, scheme, keys);
+    }
+
+    /**
+     * As above; with an n-gram teacher ({@code ngram} not null) at temperature 1 without top-k the
+     * completions are drawn through its sparse nucleus ({@link Pipeline#generateNgramTeacher}).
+     */
+    static List<int[]> regenerateServed(DistillConfig cfg, DistillInputs in, TeacherCorpora corpora,
+            LanguageModel teacher, NgramModel ngram, String scheme, AccountKeys keys) {
+        DistillConfig.Teacher t = cfg.teacher();
+        SamplingConfig sc = new SamplingConfig(t.temperature(), t.topK(), t.topP(), true);
+        List<int[]> out = new ArrayList<>();
+        for (Corpus c : corpora.corpora().values()) {
+            if (!scheme.equals(c.spec().schemeOrNull())) {
+                continue;
+            }
+            List<int[]> prompts = corpora.prompts().subList(0, c.spec().prompts(t));
+            long[] accountOf = Pipeline.assignAccounts(prompts.size(), c.spec().shares(),
+                    Arrays.copyOf(in.harvesters(), c.spec().shares().size()));
+            long seed = DistillInputs.seed(cfg, "teacher/" + c.spec().name());
+            if (ngram != null) {
+                Pipeline.generateNgramTeacher(ngram, prompts, 0, accountOf, keys, sc, t.maxNewTokens(), in.eos(), seed,
+                        out::add);
+            } else {
+                Pipeline.generateTeacher(teacher, prompts, 0, accountOf, keys, sc, t.maxNewTokens(), t.batch(),
+                        new int[] {in.eos()}, seed, batch -> batch.forEach(d -> out.add(d.completion())));
+            }
+        }
+        return out;
     }
 
     /** What a corpus depends on: a cached corpus is reused only if this is unchanged. */
@@ -160,7 +212,7 @@ record TeacherCorpora(Map<String, Corpus> corpora) {
         return sb.toString();
     }
 
-    private static LanguageModel openTeacher(DistillConfig cfg, DistillInputs in, PrintWriter err) {
+    static LanguageModel openTeacher(DistillConfig cfg, DistillInputs in, PrintWriter err) {
         DistillConfig.Teacher t = cfg.teacher();
         if (t.ngramOrder() > 0) {
             err.println("distill: teacher = order-" + t.ngramOrder() + " n-gram of the human text");
@@ -194,29 +246,47 @@ record TeacherCorpora(Map<String, Corpus> corpora) {
         double[] secs = {meta.get("generation_seconds").asDouble()};
         long[] last = {System.nanoTime()};
         IOException[] failure = new IOException[1];
-        Pipeline.generateTeacher(teacher, prompts, docs.size(), accountOf, accountKeys, sc, t.maxNewTokens(), t.batch(),
-                new int[] {in.eos()}, DistillInputs.seed(cfg, "teacher/" + c.name()), batch -> {
-                    if (failure[0] != null) {
-                        return;
-                    }
-                    try {
-                        TeacherStore.append(file, docs.size(), batch);
-                        docs.addAll(batch);
-                        long now = System.nanoTime();
-                        secs[0] += (now - last[0]) / 1e9;
-                        last[0] = now;
-                        for (Pipeline.TeacherDoc d : batch) {
-                            tokens[0] += d.completion().length;
+        Consumer<List<Pipeline.TeacherDoc>> onBatch = batch -> {
+            if (failure[0] != null) {
+                return;
+            }
+            try {
+                TeacherStore.append(file, docs.size(), batch);
+                docs.addAll(batch);
+                long now = System.nanoTime();
+                secs[0] += (now - last[0]) / 1e9;
+                last[0] = now;
+                for (Pipeline.TeacherDoc d : batch) {
+                    tokens[0] += d.completion().length;
+                }
+                meta.put("generation_seconds", secs[0]);
+                meta.put("generated_tokens", tokens[0]);
+                meta.put("tokens_per_second", tokens[0] / Math.max(1e-9, secs[0]));
+                TeacherStore.writeMeta(metaFile, meta);
+                bar.step(batch.size());
+            } catch (IOException e) {
+                failure[0] = e;
+            }
+        };
+        long seed = DistillInputs.seed(cfg, "teacher/" + c.name());
+        if (teacher instanceof NgramLanguageModel ngram && t.temperature() == 1.0 && t.topK() == 0) {
+            // the same law through the sparse nucleus: O(nucleus) per token instead of O(vocabulary)
+            List<Pipeline.TeacherDoc> pending = new ArrayList<>();
+            int[] index = {docs.size()};
+            Pipeline.generateNgramTeacher(ngram.model(), prompts, docs.size(), accountOf, accountKeys, sc,
+                    t.maxNewTokens(), in.eos(), seed, completion -> {
+                        int i = index[0]++;
+                        pending.add(new Pipeline.TeacherDoc(prompts.get(i), completion,
+                                accountKeys == null ? Pipeline.UNWATERMARKED : accountOf[i]));
+                        if (pending.size() == t.batch() || index[0] == prompts.size()) {
+                            onBatch.accept(List.copyOf(pending));
+                            pending.clear();
                         }
-                        meta.put("generation_seconds", secs[0]);
-                        meta.put("generated_tokens", tokens[0]);
-                        meta.put("tokens_per_second", tokens[0] / Math.max(1e-9, secs[0]));
-                        TeacherStore.writeMeta(metaFile, meta);
-                        bar.step(batch.size());
-                    } catch (IOException e) {
-                        failure[0] = e;
-                    }
-                });
+                    });
+        } else {
+            Pipeline.generateTeacher(teacher, prompts, docs.size(), accountOf, accountKeys, sc, t.maxNewTokens(),
+                    t.batch(), new int[] {in.eos()}, seed, onBatch);
+        }
         bar.done();
         if (failure[0] != null) {
             throw failure[0];

@@ -32,6 +32,43 @@ class NgramModelTest {
         assertEquals(3, m.contexts(2), "contexts: begin, 1 and 2");
     }
 
+    /** The sparse nucleus equals the top-p prefix of the full distribution sorted by probability. */
+    @Test
+    void nucleusIsTheTopPPrefixOfTheFullDistribution() {
+        for (int order = 1; order <= 3; order++) {
+            NgramModel m = NgramModel.fit(markovDocs(60, 40, 50, 7 + order), 64, order);
+            NgramModel.Nucleus scratch = m.newNucleus();
+            int[] ids = new int[scratch.capacity()];
+            double[] probs = new double[scratch.capacity()];
+            double[] full = new double[64];
+            SplittableRandom r = new SplittableRandom(order);
+            for (int trial = 0; trial < 200; trial++) {
+                int[] hist = {r.nextInt(64), r.nextInt(60), r.nextInt(60)};
+                int len = r.nextInt(4);
+                double topP = trial % 5 == 0 ? 1.0 : 0.5 + 0.45 * r.nextDouble();
+                m.distribution(hist, len, full);
+                for (int x = 0; x < 64; x++) {
+                    assertEquals(full[x], m.prob(hist, len, x), 1e-12, "point probability of " + x);
+                }
+                int n = m.nucleus(hist, len, topP, scratch, ids, probs);
+                double cum = 0;
+                for (int j = 0; j < n; j++) {
+                    assertEquals(full[ids[j]], probs[j], 1e-12, "probability of id " + ids[j]);
+                    if (j > 0) {
+                        assertTrue(probs[j] <= probs[j - 1] * (1 + 1e-6), "most likely first");
+                    }
+                    cum += probs[j];
+                }
+                assertTrue(cum >= topP - 1e-9, "the nucleus reaches top-p");
+                assertTrue(n == 1 || cum - probs[n - 1] < topP, "and is the smallest such prefix");
+                long support = java.util.Arrays.stream(full).filter(x -> x > 0).count();
+                if (topP >= 1) {
+                    assertEquals(support, n, "top-p 1 keeps the whole support");
+                }
+            }
+        }
+    }
+
     /** A Markov text with sparse successors, for sampling checks. */
     static List<int[]> markovDocs(int vocab, int docs, int len, long seed) {
         SplittableRandom r = new SplittableRandom(seed);

@@ -75,14 +75,21 @@ class SuspectTesterTest {
 
     @Test
     void filterSpecsParseAndRejectNonsense() {
-        assertEquals(new SuspectTester.FilterSpec("off", -1, 0), SuspectTester.FilterSpec.parse("off"));
-        assertEquals(0, SuspectTester.FilterSpec.parse("served-all").servedTop());
-        assertEquals(250, SuspectTester.FilterSpec.parse("served-top-250").servedTop());
+        assertEquals(new SuspectTester.FilterSpec("off", SuspectTester.FilterSpec.Source.NONE, 0, 0),
+                SuspectTester.FilterSpec.parse("off"));
+        assertEquals(0, SuspectTester.FilterSpec.parse("served-all").top());
+        assertEquals(250, SuspectTester.FilterSpec.parse("served-top-250").top());
         SuspectTester.FilterSpec both = SuspectTester.FilterSpec.parse("served-top-9+repeated-3");
-        assertEquals(9, both.servedTop());
+        assertEquals(9, both.top());
         assertEquals(3, both.minRepeats());
+        assertFalse(both.exact(), "built from watermarked served text: heuristic");
+        SuspectTester.FilterSpec counterpart = SuspectTester.FilterSpec.parse("counterpart-top-20+repeated-2");
+        assertEquals(SuspectTester.FilterSpec.Source.COUNTERPART, counterpart.source());
+        assertTrue(counterpart.exact());
+        assertEquals(SuspectTester.FilterSpec.Source.SUSPECT, SuspectTester.FilterSpec.parse("suspect-top-5").source());
+        assertTrue(SuspectTester.FilterSpec.parse("suspect-top-5").exact());
         for (String bad : new String[] {"on", "served-top-0", "repeated-1", "repeated-x", "served-all+served-all",
-                "off+repeated-2"}) {
+                "off+repeated-2", "suspect-all", "counterpart-top-x", "served-all+counterpart-all"}) {
             assertTrue(assertThrows(IllegalArgumentException.class, () -> SuspectTester.FilterSpec.parse(bad))
                     .getMessage().contains("filter '" + bad + "'"), bad);
         }

@@ -83,7 +83,7 @@ final class DetectResource implements Resource {
             List<int[]> ids = engine.prepare(q.inputs(), family);
             ObjectNode out = F.objectNode();
             out.put("alpha", q.alpha());
-            out.put("correction", "holm");
+            out.put("correction", q.localize() ? "weighted-holm" : "holm");
             ArrayNode kt = out.putArray("keys_tested");
             family.keyIds().forEach(kt::add);
             ArrayNode st = out.putArray("schemes_tested");

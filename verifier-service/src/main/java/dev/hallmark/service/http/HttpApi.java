@@ -99,6 +99,7 @@ public final class HttpApi implements AutoCloseable {
                 new UiResource(),
                 new TokensResource(config, store.tokens(), auth, work, body),
                 new DetectResource(config.maxBatchTexts(), store.keys(), engine, auth, work, body, registry),
+                new CalibrateResource(engine, auth, work, body),
                 new ScansResource(config.maxUploadBytes(), store.scans(), files, intake, runner, auth, work, vertx),
                 new DocumentsResource(store.scans(), files, work),
                 new KeysResource(store.keys(), auth, work, body),

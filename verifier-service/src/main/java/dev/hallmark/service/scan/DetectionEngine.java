@@ -7,7 +7,8 @@ import dev.hallmark.detect.DetectOptions;
 import dev.hallmark.detect.DetectionJson;
 import dev.hallmark.detect.DetectionResult;
 import dev.hallmark.detect.Detector;
-import dev.hallmark.detect.MultiKeyDetector;
+import dev.hallmark.detect.DocumentFamily;
+import dev.hallmark.detect.WindowedDetector;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.service.Problem;
 import dev.hallmark.service.store.KeyStore;
@@ -17,9 +18,10 @@ import java.util.List;
 
 /**
  * Synchronous detection of short texts against a family of keys: the per-key exact test of the
- * core {@link Detector}, Holm's correction across the family ({@link MultiKeyDetector#adjust}),
- * and localisation ({@link WindowedDetector}) with spans corrected once more (Bonferroni) for the
- * number of keys searched ({@link Evidence}). Thread-safe (the tokenizer and keyed schemes are).
+ * core {@link Detector}, and with localisation the windows of {@link WindowedDetector}, all in ONE
+ * family per document with one alpha ({@link DocumentFamily}: weighted Holm over keys x (whole
+ * text + windows)); spans carry character offsets ({@link Evidence}). Thread-safe (the tokenizer
+ * and keyed schemes are).
  */
 public final class DetectionEngine {
 
@@ -31,6 +33,11 @@ public final class DetectionEngine {
     public DetectionEngine(TextTokenizer tokenizer, int minTokens) {
         this.tokenizer = tokenizer;
         this.minTokens = minTokens;
+    }
+
+    /** Token ids of each text (the service's tokenizer; no special tokens). */
+    public int[][] encode(List<String> texts) {
+        return tokenizer.encodeBatch(texts);
     }
 
     /** One input: text (tokenized here) or token ids. */
@@ -101,17 +108,20 @@ public final class DetectionEngine {
             boolean localize, boolean tokenScores, boolean admin) {
         List<KeyedScheme> keys = family.keyed();
         DetectOptions opts = DetectOptions.defaults().withAlpha(alpha).withTokenScores(tokenScores && admin);
+        // one family per document: keys x (whole text + windows when localising), one alpha
+        DocumentFamily.Result fam = DocumentFamily.of(keys).detect(ids, opts, localize);
         List<DetectionResult> raw = new ArrayList<>(keys.size());
-        for (KeyedScheme k : keys) {
-            raw.add(Detector.of(k).detect(ids, opts));
+        List<DetectionResult> adjusted = new ArrayList<>(keys.size());
+        for (DocumentFamily.KeyResult k : fam.keys()) {
+            raw.add(k.raw());
+            adjusted.add(k.adjusted());
         }
-        MultiKeyDetector.Result r = MultiKeyDetector.adjust(raw);
         ObjectNode o = F.objectNode();
         o.put("index", index);
         o.put("tokens", ids.length);
         ArrayNode results = o.putArray("results");
         for (int i = 0; i < raw.size(); i++) {
-            ObjectNode j = DetectionJson.toJson(r.adjusted().get(i), tokenScores && admin);
+            ObjectNode j = DetectionJson.toJson(adjusted.get(i), tokenScores && admin);
             ScanReports.putFinite(j, "log10_p_unadjusted", raw.get(i).log10P());
             j.put("p_value_unadjusted", raw.get(i).pValue());
             j.put("label", family.label(i));
@@ -119,7 +129,7 @@ public final class DetectionEngine {
         }
         ArrayNode det = o.putArray("detected_key_ids");
         boolean any = false;
-        for (DetectionResult d : r.adjusted()) {
+        for (DetectionResult d : adjusted) {
             if (d.watermarked()) {
                 any = true;
                 if (d.keyId() != null) {
@@ -131,10 +141,17 @@ public final class DetectionEngine {
         if (localize) {
             int[] offsets = text != null ? Evidence.charOffsets(tokenizer, ids) : null;
             ArrayNode spans = o.putArray("spans");
-            for (Evidence.Span sp : Evidence.spans(keys, ids, offsets, alpha)) {
-                ArrayNode one = F.arrayNode();
-                Evidence.putSpans(one, List.of(sp));
-                spans.add(Evidence.view((ObjectNode) one.get(0), admin));
+            for (int i = 0; i < keys.size(); i++) {
+                KeyedScheme k = keys.get(i);
+                for (WindowedDetector.Span w : fam.keys().get(i).spans()) {
+                    // log10P is already adjusted for the whole family
+                    Evidence.Span sp = new Evidence.Span(k.keyId(), k.scheme().toString(), w.start(), w.end(),
+                            offsets == null ? -1 : offsets[w.start()], offsets == null ? -1 : offsets[w.end()],
+                            w.log10P());
+                    ArrayNode one = F.arrayNode();
+                    Evidence.putSpans(one, List.of(sp));
+                    spans.add(Evidence.view((ObjectNode) one.get(0), admin));
+                }
             }
             if (tokenScores && admin && offsets != null) {
                 ArrayNode to = o.putArray("token_offsets");

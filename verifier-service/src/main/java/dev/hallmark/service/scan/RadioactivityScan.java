@@ -33,11 +33,12 @@ import java.util.Map;
  *   <li>positions whose context also occurs in the record's own prompt ({@code prompt_ids}, or
  *       {@code prompt} text tokenized here) are dropped ({@link ContextFilters#excludingPrompt}):
  *       the suspect model may copy its prompt;
- *   <li>optionally, only positions whose context is among the contexts of the watermarked data the
- *       lab served are kept ({@link ContextFilters#servedContexts}): the served data is the corpus
- *       of an earlier scan, named by {@code filter_scan}, read up to {@value #MAX_SERVED_TOKENS}
- *       tokens (a bound fixed before the scan, so the filter stays key-independent and the p-value
- *       exact);
+ *   <li>optionally, only positions whose context is among the contexts of the data named by
+ *       {@code filter_scan} (the corpus of an earlier scan, read up to {@value #MAX_SERVED_TOKENS}
+ *       tokens) are kept ({@link ContextFilters#frequentContexts}). The p-value stays exact when that
+ *       corpus is an unwatermarked counterpart of the served data; when it is the watermarked served
+ *       data itself (the classic served-data filter) the filter depends on the key through that text
+ *       and the p-value is heuristic ({@link ContextFilters});
  *   <li>the token budget of the service ({@link ServiceConfig#maxScanPositionsPerKey()}) applies
  *       to the positions the served filter keeps.
  * </ul>
@@ -211,8 +212,9 @@ final class RadioactivityScan implements ScanAnalysis {
         reasons.put("repeated", "the (context, token) tuple already occurred earlier in the suspect corpus and is scored once");
         reasons.put("filtered", "the sum of skipped_served_filter (context not among the served contexts), skipped_budget "
                 + "(beyond the token budget of " + ctx.config().maxScanPositionsPerKey() + " positions per key, fixed before "
-                + "the scan) and skipped_prompt (context occurs in the record's prompt); all key-independent, so the "
-                + "p-value stays exact");
+                + "the scan) and skipped_prompt (context occurs in the record's prompt); the budget and the prompt "
+                + "are key-independent, and so is the served filter when its scan holds unwatermarked text; built "
+                + "from the watermarked served data it depends on the key and the p-value is heuristic");
         ScanReports.putTiming(o, started, Instant.now(), totals.tokens());
         return o;
     }

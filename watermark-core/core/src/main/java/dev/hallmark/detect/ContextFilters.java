@@ -10,22 +10,36 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Key-independent filters on the context window of a position, for the radioactivity test
- * (Sander et al., "Watermarking Makes Language Models Radioactive", 2024).
+ * Filters on the context window of a position, for the radioactivity test (Sander et al.,
+ * "Watermarking Makes Language Models Radioactive", 2024).
  *
+ * <p><b>When the null stays exact.</b> The corpus test's p-value is exact when, under H0, the set
+ * of scored tuples is independent of the key: given the suspect text, the PRF values of distinct
+ * tuples are then i.i.d. uniform whatever the selection was. A filter keeps that property if it is
+ * a function of text that is itself independent of the key under H0:
  * <ul>
- *   <li>{@link #servedContexts}: score only positions whose context (the h tokens before) is among
- *       the most frequent contexts of the watermarked text the lab served. A student learns the
- *       watermark where it saw a context often, so this concentrates the signal; because the
- *       choice ignores the key, each kept tuple is still a fair draw under the null.
- *   <li>{@link #excludingPrompt}: drop positions whose context also occurs in the document's
- *       prompt (text the suspect model was given, which it may copy).
+ *   <li>{@link #frequentContexts} over an <em>unwatermarked counterpart</em> of the served data (the
+ *       same prompts answered with the watermark off): exact, provided the prompts themselves do not
+ *       depend on the key (e.g. a multi-turn prompt that quotes earlier watermarked answers does);
+ *   <li>{@link #frequentContexts} over the <em>suspect text itself</em>: exact (under H0 the suspect
+ *       text is independent of the key, so any function of it is);
+ *   <li>{@link #excludingPrompt}: a function of the document's prompt, exact on the same condition.
  * </ul>
  *
  * <p>The context of a position is described by a {@link Window}: the h tokens before it for
  * Hallmark's schemes (positions t &lt; h are never scored), and for vLLM's schemes the W tokens
  * before it padded with -1 before the document's first token, as vLLM's generator and detector form
  * it (vLLM scores every position; {@link Window#of(Scheme)}).
+ * <p><b>The served-data filter is heuristic.</b> {@link #servedContexts} counts contexts in the
+ * <em>watermarked</em> text the lab served, whose frequencies depend on the key: after a context c
+ * the served continuation favours tokens y with green(c, y), and that continuation feeds back into
+ * how often c itself recurs (self-overlapping and short cycles: "a a a", "c y c"), so c's count, and
+ * above all its rank in a top-N list, is correlated with the PRF values of exactly the tuples (c, y)
+ * a student scores there. The selection then prefers contexts whose likely continuations are green,
+ * and the null is biased upwards (measured: docs/experiments/distillation.md, "Is the served-data
+ * filter exact?"). Its p-values are <em>not</em> exact; reports that use it must say so.
+ * Counting every served context once ({@code topN <= 0}) removes the rank competition but not the
+ * dependence of which contexts appear at all on earlier green draws.
  */
 public final class ContextFilters {
 
@@ -89,21 +103,40 @@ public final class ContextFilters {
     }
 
     /**
-     * Keeps positions whose context is one of the {@code topN} most frequent h-token contexts of
-     * {@code served} (ties broken by first occurrence); {@code topN <= 0} keeps every served context.
+     * The served-data filter: keeps positions whose context is one of the {@code topN} most frequent
+     * h-token contexts of {@code served}, the watermarked text the lab served. <b>Heuristic</b>: the
+     * served text depends on the key, so the kept set does too and the p-values of a test using this
+     * filter are not exact (see the class comment). Prefer {@link #frequentContexts} over an
+     * unwatermarked counterpart or over the suspect text.
      */
     public static PositionFilter servedContexts(Iterable<int[]> served, int h, int topN) {
-        return servedContexts(served, new Window(h, false), topN);
+        return frequentContexts(served, new Window(h, false), topN);
+    }
+
+    /** {@link #servedContexts(Iterable, int, int)} over contexts of {@code window} (heuristic as well). */
+    public static PositionFilter servedContexts(Iterable<int[]> served, Window window, int topN) {
+        return frequentContexts(served, window, topN);
+    }
+
+    /** {@link #frequentContexts(Iterable, Window, int)} over the h tokens before each position. */
+    public static PositionFilter frequentContexts(Iterable<int[]> texts, int h, int topN) {
+        return frequentContexts(texts, new Window(h, false), topN);
     }
 
     /**
-     * {@link #servedContexts(Iterable, int, int)} over contexts of {@code window}; with a padded
-     * window the served documents' padded contexts (their first {@code width} positions) count too,
-     * as the generator formed them.
+     * Keeps positions whose context (of {@code window}, never the scored token) is one of the
+     * {@code topN} most frequent contexts of {@code texts}; counts are of every occurrence, ties
+     * broken by first occurrence; {@code topN <= 0} keeps every context that occurs. With a padded
+     * window the texts' padded contexts (their first {@code width} positions) count too, as the
+     * generator formed them. Whether a test using it stays exact depends only on {@code texts}:
+     * exact when they are independent of the key under H0 (an unwatermarked counterpart of the
+     * served data, or the suspect text itself), heuristic when they are watermarked (see the class
+     * comment).
      */
-    public static PositionFilter servedContexts(Iterable<int[]> served, Window window, int topN) {
+    public static PositionFilter frequentContexts(Iterable<int[]> texts, Window window, int topN) {
+        Iterable<int[]> served = texts;
         if (window.width() <= 0) {
-            throw new IllegalArgumentException("the served-data filter needs a scheme with context width >= 1");
+            throw new IllegalArgumentException("a context filter needs a scheme with context width >= 1");
         }
         Map<Ctx, long[]> counts = new HashMap<>();
         long[] id = new long[2];

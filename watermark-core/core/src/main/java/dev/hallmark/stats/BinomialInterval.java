@@ -20,6 +20,54 @@ public record BinomialInterval(double lower, double upper) {
     }
 
     /**
+     * The pre-stated acceptance limit for a count of false positives: the smallest {@code c} with
+     * {@code P(X > c) <= tail} for {@code X ~ Binomial(n, p)}. A procedure whose false-positive rate
+     * is at most {@code p} exceeds {@code c} in at most a fraction {@code tail} of experiments, so a
+     * count above it is evidence (at level {@code tail}) that the nominal rate does not hold.
+     *
+     * @param n trials, {@code 0 <= n <= 2^53}
+     * @param p nominal rate, in [0, 1]
+     * @param tail one-sided level, strictly between 0 and 1 (e.g. 0.005 for a 99% two-sided band)
+     * @return the limit, in [0, n]
+     */
+    public static long upperCountLimit(long n, double p, double tail) {
+        if (!(tail > 0 && tail < 1)) {
+            throw new IllegalArgumentException("tail must be strictly between 0 and 1, got " + tail);
+        }
+        double lnTail = Math.log(tail);
+        long c = 0;
+        // P(X > c) = P(X >= c + 1) decreases in c; a linear scan from the mean is short (O(sqrt(n p)))
+        long start = (long) Math.floor(n * p);
+        c = Math.max(0, start - 1);
+        while (c > 0 && Tails.lnBinomialUpper(c, n, p) <= lnTail) {
+            c--;
+        }
+        while (c < n && Tails.lnBinomialUpper(c + 1, n, p) > lnTail) {
+            c++;
+        }
+        return c;
+    }
+
+    /**
+     * The lower acceptance limit: the largest {@code c} with {@code P(X < c) <= tail} for
+     * {@code X ~ Binomial(n, p)} (0 when even {@code P(X = 0) > tail}).
+     */
+    public static long lowerCountLimit(long n, double p, double tail) {
+        if (!(tail > 0 && tail < 1)) {
+            throw new IllegalArgumentException("tail must be strictly between 0 and 1, got " + tail);
+        }
+        double lnTail = Math.log(tail);
+        long c = Math.min(n, (long) Math.ceil(n * p) + 1);
+        while (c > 0 && Tails.lnBinomialLower(c - 1, n, p) > lnTail) {
+            c--;
+        }
+        while (c < n && Tails.lnBinomialLower(c, n, p) <= lnTail) {
+            c++;
+        }
+        return c;
+    }
+
+    /**
      * The exact (Clopper-Pearson) two-sided interval for k successes in n trials.
      *
      * <p>With {@code alpha = 1 - confidence}, the lower end solves {@code P_p(X >= k) = alpha/2} and

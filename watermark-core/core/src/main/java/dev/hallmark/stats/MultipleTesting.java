@@ -59,6 +59,80 @@ public final class MultipleTesting {
     }
 
     /**
+     * Weighted Holm step-down adjusted p-values, in log10, in the input order (Holm 1979, who
+     * introduced the weighted form; adjusted values as in Wright 1992).
+     *
+     * <p>Hypothesis i gets weight {@code w_i >= 0}, {@code sum w_i <= 1}: its share of alpha. With
+     * {@code q_i = p_i / w_i} sorted ascending, {@code q(1) <= ... <= q(m)}, the adjusted value of the
+     * j-th is {@code min(1, max_(l <= j) q(l) * W(l))}, where {@code W(l)} is the total weight of the
+     * hypotheses ranked l..m (those not yet rejected at step l). Rejecting every hypothesis whose
+     * adjusted value is at most alpha is the weighted Holm procedure at level alpha.
+     *
+     * <p>Why the family-wise error rate is at most alpha, under any dependence: let I0 be the true
+     * nulls, W0 their total weight. At the step where the first true null is rejected, every true
+     * null is still in play, so the remaining weight is at least W0, and that null i satisfied
+     * {@code p_i <= alpha w_i / W0}. Hence any false rejection implies {@code p_i <= alpha w_i / W0}
+     * for some i in I0, which (each p_i valid: {@code P(p_i <= u) <= u}) has probability at most
+     * {@code sum_(I0) alpha w_i / W0 = alpha} by the union bound. Equal weights give
+     * {@link #holmLog10}; a hypothesis of weight 0 is never rejected (adjusted value 1).
+     *
+     * @param log10p log10 p-values, each finite or negative infinity and {@code <= 0}
+     * @param weights the weights, each finite and {@code >= 0}, summing to at most 1 (+1e-9)
+     * @return adjusted log10 p-values, each in {@code [log10p[i], 0]}
+     * @throws IllegalArgumentException on a bad p-value or weight, or lengths that differ
+     */
+    public static double[] weightedHolmLog10(double[] log10p, double[] weights) {
+        Objects.requireNonNull(log10p, "log10p");
+        Objects.requireNonNull(weights, "weights");
+        final int m = log10p.length;
+        if (weights.length != m) {
+            throw new IllegalArgumentException("weights has " + weights.length + " entries, log10p has " + m);
+        }
+        double total = 0;
+        for (int i = 0; i < m; i++) {
+            check(log10p[i], i);
+            if (!(weights[i] >= 0) || Double.isInfinite(weights[i])) {
+                throw new IllegalArgumentException("weight must be finite and >= 0, got " + weights[i] + " at index " + i);
+            }
+            total += weights[i];
+        }
+        if (total > 1 + 1e-9) {
+            throw new IllegalArgumentException("weights must sum to at most 1, got " + total);
+        }
+        // log10 q_i = log10 p_i - log10 w_i; weight 0 means never rejected (q = +infinity)
+        final double[] lq = new double[m];
+        for (int i = 0; i < m; i++) {
+            lq[i] = weights[i] == 0 ? Double.POSITIVE_INFINITY
+                    : log10p[i] == Double.NEGATIVE_INFINITY ? Double.NEGATIVE_INFINITY
+                    : log10p[i] - Math.log10(weights[i]);
+        }
+        final Integer[] order = new Integer[m];
+        for (int i = 0; i < m; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingDouble(i -> lq[i]));
+        // remaining weight from rank l to the end
+        final double[] remaining = new double[m + 1];
+        for (int r = m - 1; r >= 0; r--) {
+            remaining[r] = remaining[r + 1] + weights[order[r]];
+        }
+        final double[] adjusted = new double[m];
+        double running = Double.NEGATIVE_INFINITY;
+        for (int rank = 0; rank < m; rank++) {
+            final int idx = order[rank];
+            double v;
+            if (lq[idx] == Double.POSITIVE_INFINITY) {
+                v = 0.0;
+            } else {
+                v = Math.min(0.0, lq[idx] + Math.log10(remaining[rank]));
+            }
+            running = Math.max(running, v);
+            adjusted[idx] = Math.max(running, log10p[idx]);
+        }
+        return adjusted;
+    }
+
+    /**
      * Bonferroni-adjusted p-values in log10: {@code min(0, log10p[i] + log10(m))} with m the array
      * length.
      *

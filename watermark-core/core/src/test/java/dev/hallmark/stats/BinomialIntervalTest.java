@@ -172,4 +172,33 @@ class BinomialIntervalTest {
         assertTrue(ci.contains(0.2) && ci.contains(0.4) && ci.contains(0.3));
         assertFalse(ci.contains(0.41) || ci.contains(0.19) || ci.contains(Double.NaN));
     }
+
+    @Test
+    void countLimitsMatchBruteForceSums() {
+        for (int n : new int[] {1, 10, 100, 240, 1000}) {
+            for (double p : new double[] {0.001, 0.01, 0.05, 0.25}) {
+                for (double tail : new double[] {0.005, 0.025}) {
+                    double[] pmf = new double[n + 1];
+                    for (int k = 0; k <= n; k++) {
+                        pmf[k] = org.apache.commons.statistics.distribution.BinomialDistribution.of(n, p).probability(k);
+                    }
+                    long hi = BinomialInterval.upperCountLimit(n, p, tail);
+                    double above = 0;
+                    for (int k = (int) hi + 1; k <= n; k++) {
+                        above += pmf[k];
+                    }
+                    assertTrue(above <= tail * (1 + 1e-9), n + " " + p + " " + tail);
+                    assertTrue(hi == 0 || above + pmf[(int) hi] > tail, "smallest such limit: " + n + " " + p);
+                    long lo = BinomialInterval.lowerCountLimit(n, p, tail);
+                    double below = 0;
+                    for (int k = 0; k < lo; k++) {
+                        below += pmf[k];
+                    }
+                    assertTrue(below <= tail * (1 + 1e-9), n + " " + p + " " + tail);
+                    assertTrue(lo == n || below + pmf[(int) lo] > tail, "largest such limit: " + n + " " + p);
+                }
+            }
+        }
+        assertEquals(2, BinomialInterval.upperCountLimit(240, 1e-3, 0.005));
+    }
 }

@@ -100,4 +100,67 @@ class MultipleTestingTest {
         assertTrue(e.getMessage().contains("m must be >= 1"), e.getMessage());
         assertThrows(NullPointerException.class, () -> MultipleTesting.holmLog10(null));
     }
+
+    @Test
+    void weightedHolmWithEqualWeightsIsHolmAndMatchesTheDefinition() {
+        SplittableRandom r = new SplittableRandom(17);
+        for (int trial = 0; trial < 300; trial++) {
+            int m = 1 + r.nextInt(12);
+            double[] lp = new double[m];
+            double[] w = new double[m];
+            double[] eq = new double[m];
+            double sum = 0;
+            for (int i = 0; i < m; i++) {
+                lp[i] = r.nextInt(5) == 0 ? Double.NEGATIVE_INFINITY : -6 * r.nextDouble();
+                w[i] = r.nextInt(6) == 0 ? 0 : r.nextDouble();
+                sum += w[i];
+                eq[i] = 1.0 / m;
+            }
+            for (int i = 0; i < m; i++) {
+                w[i] = sum == 0 ? 0 : w[i] / sum * (0.5 + 0.5 * r.nextDouble());
+            }
+            assertArrayEquals(MultipleTesting.holmLog10(lp), MultipleTesting.weightedHolmLog10(lp, eq), 1e-12);
+            // brute force: the step-down procedure at many levels rejects exactly the adjusted <= alpha
+            double[] adj = MultipleTesting.weightedHolmLog10(lp, w);
+            for (double la : new double[] {-0.5, -1, -2, -3, -4, -5}) {
+                boolean[] rej = new boolean[m];
+                while (true) {
+                    double remaining = 0;
+                    for (int i = 0; i < m; i++) {
+                        remaining += rej[i] ? 0 : w[i];
+                    }
+                    int best = -1;
+                    for (int i = 0; i < m; i++) {
+                        if (!rej[i] && w[i] > 0 && Math.pow(10, lp[i]) <= Math.pow(10, la) * w[i] / remaining
+                                * (1 + 1e-12)) {
+                            best = i;
+                            break;
+                        }
+                    }
+                    if (best < 0) {
+                        break;
+                    }
+                    rej[best] = true;
+                }
+                for (int i = 0; i < m; i++) {
+                    // away from the boundary the two agree exactly
+                    if (Math.abs(adj[i] - la) > 1e-9) {
+                        assertEquals(rej[i], adj[i] <= la, "trial " + trial + " level " + la + " index " + i);
+                    }
+                }
+            }
+            for (int i = 0; i < m; i++) {
+                assertTrue(adj[i] >= lp[i] && adj[i] <= 0);
+                if (w[i] == 0) {
+                    assertEquals(0.0, adj[i], "weight 0 is never rejected");
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> MultipleTesting.weightedHolmLog10(new double[] {-1, -1}, new double[] {0.7, 0.7}));
+        assertThrows(IllegalArgumentException.class,
+                () -> MultipleTesting.weightedHolmLog10(new double[] {-1}, new double[] {-0.1}));
+        assertThrows(IllegalArgumentException.class,
+                () -> MultipleTesting.weightedHolmLog10(new double[] {-1}, new double[] {0.5, 0.5}));
+    }
 }
