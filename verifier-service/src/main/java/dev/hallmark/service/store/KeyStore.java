@@ -519,7 +519,7 @@ public final class KeyStore {
                 return new Family(none, List.of(KeyedScheme.of(scheme)));
             }
             case SYNTHID_KEYS -> {
-                return registered(scope, scheme, keyIds, KIND_SYNTHID, "the generator's SynthID key sets",
+                return registered(scope, scheme, keyIds, KIND_SYNTHID, "the generator's SynthID keys",
                         "{\"kind\": \"synthid\", \"keys\": [...], \"label\": ...}");
             }
             case VLLM -> {
