@@ -167,8 +167,10 @@ class VllmTest {
 
     @Test
     void detectReproducesVllmsGoldensWithHolmAcrossKeysAndVllmsNumbersForAdminsOnly() {
+        // localize false: the whole-text tests alone, plain Holm across the keys (with localize the
+        // windows join the family and the whole-text tests get half of alpha: DocumentFamily)
         JsonObject body = new JsonObject().put("ids", new JsonArray().add(ids(GUMBEL_42)))
-                .put("key_ids", new JsonArray().add(k42).add(big));
+                .put("key_ids", new JsonArray().add(k42).add(big)).put("localize", false);
         TestSupport.Resp r = api.post("/v1/detect", env.admin, body);
         assertEquals(200, r.status(), r.body()::toString);
         JsonObject t = r.json().getJsonArray("results").getJsonObject(0);
@@ -193,7 +195,8 @@ class VllmTest {
 
         // the same registered key under another vllm-* spec: vLLM's sbw golden with key 42
         JsonObject s = api.post("/v1/detect", env.admin, new JsonObject().put("ids", new JsonArray().add(ids(SBW_42)))
-                .put("scheme", "vllm-sbw:gamma=0.5,scheme=selfhash,context=4").put("key_ids", new JsonArray().add(k42)))
+                .put("scheme", "vllm-sbw:gamma=0.5,scheme=selfhash,context=4").put("key_ids", new JsonArray().add(k42))
+                .put("localize", false))
                 .json();
         assertEquals(List.of("vllm-sbw:scheme=selfhash,context=4,gamma=0.5,dedup=true"),
                 s.getJsonArray("schemes_tested").getList());
