@@ -9,8 +9,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Who is calling: a Bearer API token on every {@code /v1} route and {@code /metrics}, charged one
- * rate-limit unit per request ({@link #charge} charges more, e.g. per text of a batch); the admin
- * check; and audit entries in the caller's name.
+ * rate-limit unit per request ({@link #charge} and {@link #chargeOrThrow} charge more, e.g. per
+ * text and per tokens of a detect request); the admin check; and audit entries in the caller's name.
  */
 final class Auth {
 
@@ -63,6 +63,24 @@ final class Auth {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Charges {@code units} from a worker thread.
+     *
+     * @throws Problem rate-limited (429) with the time to wait
+     */
+    void chargeOrThrow(ApiTokens.Principal who, double units) {
+        long wait = limiter.acquire(who.tokenId(), units);
+        if (wait > 0) {
+            rateLimited.increment();
+            throw Problem.rateLimited(wait);
+        }
+    }
+
+    /** Debits {@code units} (at most one burst) even if they are not there (see {@link RateLimiter#debit}). */
+    void debit(ApiTokens.Principal who, double units) {
+        limiter.debit(who.tokenId(), units);
     }
 
     /** The caller, once authenticated. */

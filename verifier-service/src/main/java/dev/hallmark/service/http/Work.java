@@ -11,18 +11,27 @@ import java.util.concurrent.Callable;
 /**
  * Blocking work of the handlers (database, tokenizer, detection) on a worker pool, so the event
  * loop only parses and routes; and the JSON answers. Failures go to the router's error handler.
+ * Corpus validation, which reads a whole upload, runs on a pool of its own ({@link #intake}), so
+ * large uploads do not hold the threads that answer {@code /v1/detect}.
  */
 final class Work {
 
     private final WorkerExecutor worker;
+    private final WorkerExecutor intake;
 
-    Work(WorkerExecutor worker) {
+    Work(WorkerExecutor worker, WorkerExecutor intake) {
         this.worker = worker;
+        this.intake = intake;
     }
 
     /** Runs {@code work} on the pool (unordered: requests do not wait for each other). */
     <T> Future<T> call(Callable<T> work) {
         return worker.executeBlocking(work, false);
+    }
+
+    /** Runs {@code work} (an upload's validation) on the intake pool. */
+    <T> Future<T> intake(Callable<T> work) {
+        return intake.executeBlocking(work, false);
     }
 
     /**

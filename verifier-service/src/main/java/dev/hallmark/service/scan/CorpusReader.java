@@ -20,6 +20,9 @@ import java.util.Locale;
  */
 public interface CorpusReader extends Closeable {
 
+    /** The longest document (a JSONL line's text, or a text document), in characters: 64 Mi. */
+    int MAX_DOCUMENT_CHARS = 64 << 20;
+
     /** The corpus formats, as named in the API ({@link #text()}). */
     enum Format {
         JSONL, TEXT;

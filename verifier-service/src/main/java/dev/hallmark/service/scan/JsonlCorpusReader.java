@@ -2,22 +2,19 @@ package dev.hallmark.service.scan;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hallmark.service.Problem;
 import java.io.IOException;
 import java.util.Locale;
 
 /**
- * JSONL: one JSON object per non-blank line; the caller's field holds the text (a string) or token
- * ids (an array of integers). Also kept: the record's {@code id}, and with {@link #withPrompts()}
+ * JSONL: one JSON object per non-blank line ({@link StrictJson}: no duplicate fields, no escaped
+ * lone surrogates); the caller's field holds the text (a string) or token ids (an array of integers). Also kept: the record's {@code id}, and with {@link #withPrompts()}
  * its {@code prompt_ids} or {@code prompt}. Other fields are ignored.
  */
 final class JsonlCorpusReader implements CorpusReader {
 
     /** Longest record id kept (longer ids are cut). */
     static final int MAX_DOC_ID_CHARS = 200;
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final CorpusInput in;
     private final String field;
@@ -59,10 +56,19 @@ final class JsonlCorpusReader implements CorpusReader {
     private Doc parse(String s, long at) {
         JsonNode n;
         try {
-            n = JSON.readTree(s);
+            n = StrictJson.mapper().readTree(s);
         } catch (JsonProcessingException e) {
+            if (StrictJson.duplicateField(e)) {
+                throw Problem.malformedJson("line " + at + ": " + e.getOriginalMessage().replace("Duplicate field",
+                        "duplicate field") + "; give each field once").with("line", at);
+            }
             throw Problem.malformedJson("line " + at + ": not valid JSON (" + e.getOriginalMessage() + ")")
                     .with("line", at);
+        }
+        String lone = n == null ? null : StrictJson.loneSurrogate(n);
+        if (lone != null) {
+            throw Problem.invalidUtf8("line " + at + ": escapes a lone surrogate in " + lone + ": not a Unicode string, "
+                    + "refused like invalid UTF-8").with("line", at);
         }
         if (n == null || !n.isObject()) {
             throw Problem.malformedJson("line " + at + ": expected a JSON object, got " + (n == null ? "nothing" : n.getNodeType().name().toLowerCase(Locale.ROOT)))

@@ -31,10 +31,11 @@ public final class ScanIntake {
     private final ScanFiles files;
     private final HfTokenizer tokenizer;
     private final ScanRunner runner;
+    private final QueryBudget budget;
     private final SecureRandom random;
 
     public ScanIntake(ServiceConfig config, Store store, ScanFiles files, HfTokenizer tokenizer, ScanRunner runner,
-            SecureRandom random) {
+            QueryBudget budget, SecureRandom random) {
         this.config = config;
         this.scans = store.scans();
         this.keys = store.keys();
@@ -42,7 +43,19 @@ public final class ScanIntake {
         this.files = files;
         this.tokenizer = tokenizer;
         this.runner = runner;
+        this.budget = budget;
         this.random = random;
+    }
+
+    /** An accepted upload: the queued scan, its documents, and the estimate of its tokens it was charged. */
+    public record Accepted(ScanStore.Scan scan, long documents, long estimatedTokens) {}
+
+    /**
+     * The token estimate a scan is charged at upload (and corrected by at its end): text counts one
+     * token per 4 characters (rounded up), token ids one each. The same function at both ends.
+     */
+    static long estimateTokens(CorpusReader.Doc d) {
+        return d.text() != null ? (d.text().length() + 3L) / 4 : d.ids().length;
     }
 
     /** A fresh, unguessable scan id. */
@@ -100,13 +113,14 @@ public final class ScanIntake {
      * @return the queued scan
      * @throws Problem naming what is wrong with the corpus (nothing is stored then)
      */
-    public ScanStore.Scan accept(Path upload, ScanRequest req, ApiTokens.Principal who, String scanId, long bytes)
+    public Accepted accept(Path upload, ScanRequest req, ApiTokens.Principal who, String scanId, long bytes)
             throws IOException {
         if (bytes == 0) {
             throw Problem.textTooShort("the upload is empty: no documents to scan");
         }
         boolean gz;
         long docs = 0;
+        long estimate = 0;
         try (CorpusReader r = CorpusReader.open(upload, req.format(), req.split() == null ? CorpusReader.Split.BLANK
                 : req.split(), req.field(), ScanContext.limits(config))) {
             gz = r.gzip();
@@ -123,6 +137,14 @@ public final class ScanIntake {
             CorpusReader.Doc d;
             while ((d = r.next()) != null) {
                 docs++;
+                estimate += estimateTokens(d);
+                if (d.text() != null && d.text().length() > ChunkedTokenizer.CHUNK_CHARS) {
+                    try {
+                        ChunkedTokenizer.cuts(d.text()); // a document the scan could not tokenize in bounded memory
+                    } catch (Problem p) {
+                        throw Problem.tooLarge("line " + d.line() + ": " + p.detail()).with("line", d.line());
+                    }
+                }
                 if (d.ids() != null) {
                     DocumentBatches.checkIds(d.ids(), d.line(), idLimit, family);
                 } else if (!textChecked) {
@@ -134,21 +156,33 @@ public final class ScanIntake {
         if (docs == 0) {
             throw Problem.textTooShort("the upload holds no documents (only blank lines)");
         }
-        String stored = files.commit(upload, scanId, gz);
-        ScanStore.Scan s = new ScanStore.Scan(scanId, req.scanType(), who.tenant(), who.tokenId(), req.name(),
-                ScanStore.QUEUED, req.format().text(), gz ? "gzip" : "none", req.field(),
-                req.split() == null ? null : req.split().text(), req.alpha(), req.keyIds(), stored, bytes, Instant.now(),
-                null, null, 0, 0, 0, 0, null, null, req.scheme(), req.params());
+        if (!who.isAdmin()) {
+            budget.charge(who.tokenId(), who.tenant(), docs, estimate);
+        }
+        ScanStore.Scan s;
         try {
-            scans.insert(s);
-        } catch (RuntimeException e) {
-            files.delete(scanId);
+            String stored = files.commit(upload, scanId, gz);
+            s = new ScanStore.Scan(scanId, req.scanType(), who.tenant(), who.tokenId(), req.name(),
+                    ScanStore.QUEUED, req.format().text(), gz ? "gzip" : "none", req.field(),
+                    req.split() == null ? null : req.split().text(), req.alpha(), req.keyIds(), stored, bytes, Instant.now(),
+                    null, null, 0, 0, 0, 0, null, null, req.scheme(), req.params());
+            try {
+                scans.insert(s);
+            } catch (RuntimeException e) {
+                files.delete(scanId);
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!who.isAdmin()) {
+                budget.adjust(who.tokenId(), who.tenant(), -docs, -estimate); // nothing was stored: give it back
+            }
             throw e;
         }
-        audit.append(who.tokenId(), who.tenant(), "scan.create", scanId, docs + " documents, " + bytes + " bytes");
+        audit.append(who.tokenId(), who.tenant(), "scan.create", scanId, docs + " documents, " + bytes + " bytes, alpha "
+                + req.alpha() + (who.isAdmin() ? "" : ", about " + estimate + " tokens charged to the daily budget"));
         ScanStore.Scan queued = scans.get(scanId);
         runner.submit(scanId);
-        return queued;
+        return new Accepted(queued, docs, estimate);
     }
 
     /**
@@ -160,7 +194,7 @@ public final class ScanIntake {
         Path tmp = files.partFile(scanId);
         Files.copy(file, tmp);
         try {
-            return accept(tmp, req, who, scanId, Files.size(tmp));
+            return accept(tmp, req, who, scanId, Files.size(tmp)).scan();
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -21,8 +21,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Scan reports: the parts every scan type writes (envelope, corpus-level tests, timing), and the
- * view of a stored report that a caller may see ({@link #view}).
+ * Scan reports: the parts every scan type writes (envelope, corpus-level tests, timing). What a
+ * caller may see of a stored report is {@link Disclosure#report}'s decision.
  */
 public final class ScanReports {
 
@@ -32,32 +32,6 @@ public final class ScanReports {
     static final int REPORT_VERSION = 1;
 
     private ScanReports() {}
-
-    /**
-     * The stored report as the caller may see it: analysts get p-values and statistics to 2
-     * significant digits ({@code quantized: true}), admins the exact numbers.
-     */
-    public static ObjectNode view(String reportJson, boolean admin) {
-        ObjectNode r;
-        try {
-            r = (ObjectNode) DetectionJson.mapper().readTree(reportJson);
-        } catch (IOException e) {
-            throw new IllegalStateException("stored report is not JSON", e);
-        }
-        r.put("quantized", !admin);
-        if (!admin) {
-            for (JsonNode k : r.path("keys")) {
-                Quantize.analystView((ObjectNode) k);
-            }
-            for (JsonNode d : r.path("top_documents")) {
-                Quantize.analystView((ObjectNode) d);
-            }
-            for (JsonNode d : r.path("flagged_documents").path("documents")) {
-                Quantize.analystView((ObjectNode) d);
-            }
-        }
-        return r;
-    }
 
     /** The fields every report starts with: version, scan, type, name, versions, input. */
     static ObjectNode envelope(ScanStore.Scan s, boolean gzip, HfTokenizer tokenizer) {

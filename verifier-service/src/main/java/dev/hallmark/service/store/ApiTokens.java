@@ -104,6 +104,16 @@ public final class ApiTokens {
         return active.get(sha256(token));
     }
 
+    /** Whether the token with this id is (or was) an admin token; false for an unknown id. */
+    public boolean isAdmin(String id) {
+        for (Principal p : active.values()) {
+            if (p.tokenId().equals(id)) {
+                return p.isAdmin();
+            }
+        }
+        return list().stream().anyMatch(p -> p.tokenId().equals(id) && p.isAdmin());
+    }
+
     /** Every token, oldest first (the public records; token values are never stored). */
     public List<Principal> list() {
         return records.list();

@@ -1,5 +1,6 @@
 package dev.hallmark.service.store;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -104,28 +105,48 @@ public final class Database implements AutoCloseable {
                     // a SynthID key set is up to 1,024 int64 values in JSON, sealed
                     "ALTER TABLE wm_keys ALTER COLUMN secret_enc SET DATA TYPE VARBINARY(65536)",
                     "ALTER TABLE scans ADD COLUMN IF NOT EXISTS scheme VARCHAR(500)",
-                    "ALTER TABLE scans ADD COLUMN IF NOT EXISTS params VARCHAR(4000)")));
+                    "ALTER TABLE scans ADD COLUMN IF NOT EXISTS params VARCHAR(4000)")),
+            new Migration(4, "daily use per API token and tenant (analysts' query budget)", List.of(
+                    """
+                    CREATE TABLE IF NOT EXISTS usage_daily (
+                      subject VARCHAR(140) NOT NULL,
+                      usage_day DATE NOT NULL,
+                      documents BIGINT DEFAULT 0 NOT NULL,
+                      tokens BIGINT DEFAULT 0 NOT NULL,
+                      PRIMARY KEY (subject, usage_day))""")));
 
     private final JdbcConnectionPool pool;
     private final int schemaVersion;
+    private final Path dir;
+    private boolean closed;
 
-    private Database(JdbcConnectionPool pool, int schemaVersion) {
+    private Database(JdbcConnectionPool pool, int schemaVersion, Path dir) {
         this.pool = pool;
         this.schemaVersion = schemaVersion;
+        this.dir = dir;
     }
 
-    /** Opens (creating if needed) the database in {@code dir} and migrates it. */
-    static Database open(Path dir) throws SQLException {
-        String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("hallmark") + ";DB_CLOSE_ON_EXIT=FALSE";
+    /**
+     * Opens (creating if needed) the database in {@code dir} and migrates it. The directory is 0700
+     * and the database's files 0600, whatever the umask.
+     */
+    static Database open(Path dir) throws SQLException, IOException {
+        ScanFiles.privateDirectory(dir);
+        String url = url(dir);
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "hallmark", "");
         pool.setMaxConnections(16);
         try {
             int v = migrate(pool, MIGRATIONS);
-            return new Database(pool, v);
-        } catch (SQLException | RuntimeException e) {
+            ScanFiles.restrictTree(dir);
+            return new Database(pool, v, dir);
+        } catch (SQLException | IOException | RuntimeException e) {
             pool.dispose();
             throw e;
         }
+    }
+
+    private static String url(Path dir) {
+        return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("hallmark") + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 
     static int migrate(JdbcConnectionPool pool, List<Migration> migrations) throws SQLException {
@@ -228,13 +249,30 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the database: the pool first (its idle connections close normally while the database
+     * is open), then {@code SHUTDOWN} on a connection of its own, which H2 closes itself. (Shutting
+     * down through a pooled connection made the pool's close roll back a closed connection, and H2
+     * wrote "Database is already closed" to its trace file.) Call after every user of the store has
+     * stopped; a second call does nothing.
+     */
     @Override
-    public void close() {
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        pool.dispose();
+        try (Connection c = java.sql.DriverManager.getConnection(url(dir) + ";IFEXISTS=TRUE", "hallmark", "");
+                Statement s = c.createStatement()) {
             s.execute("SHUTDOWN");
         } catch (SQLException ignored) {
-            // already closed
+            // already closed (no other connection kept it open)
         }
-        pool.dispose();
+        try {
+            ScanFiles.restrictTree(dir);
+        } catch (IOException ignored) {
+            // modes were set at open; a file H2 made since is still inside the 0700 directory
+        }
     }
 }

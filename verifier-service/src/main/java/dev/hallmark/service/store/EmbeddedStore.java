@@ -15,6 +15,7 @@ final class EmbeddedStore implements Store {
     private final ScanStore scans;
     private final AuditLog audit;
     private final Settings settings;
+    private final UsageStore usage;
 
     private EmbeddedStore(Database db, SecretBox box, SecureRandom random) {
         this.db = db;
@@ -24,9 +25,11 @@ final class EmbeddedStore implements Store {
         this.scans = new H2ScanStore(db);
         this.audit = new H2AuditLog(db);
         this.settings = new H2Settings(db);
+        this.usage = new H2UsageStore(db);
     }
 
     static EmbeddedStore open(Path dataDir, SecureRandom random) throws IOException, SQLException {
+        ScanFiles.privateDirectory(dataDir);
         Database db = Database.open(dataDir.resolve("db"));
         try {
             return new EmbeddedStore(db, SecretBox.load(dataDir, random), random);
@@ -64,6 +67,11 @@ final class EmbeddedStore implements Store {
     @Override
     public Settings settings() {
         return settings;
+    }
+
+    @Override
+    public UsageStore usage() {
+        return usage;
     }
 
     @Override

@@ -173,6 +173,12 @@ final class H2ScanStore implements ScanStore {
         update("UPDATE scans SET state = 'queued', error = ? WHERE id = ?", note, id);
     }
 
+    @Override
+    public void release(String id, String note) {
+        update("UPDATE scans SET state = 'queued', attempts = GREATEST(0, attempts - 1), error = ? WHERE id = ? "
+                + "AND state = 'running'", note, id);
+    }
+
     private int update(String sql, Object... args) {
         return db.with(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {

@@ -50,8 +50,14 @@ public interface ScanStore {
     /** Marks the scan failed with the reason (cut to 2,000 characters). */
     void fail(String id, String reason);
 
-    /** Puts an interrupted scan back in the queue (its progress restarts from zero). */
+    /** Puts a scan interrupted by a crash back in the queue (the crashed attempt stays counted). */
     void requeue(String id, String note);
+
+    /**
+     * Gives a running scan back to the queue after a graceful stop (drain): its attempt does not
+     * count (only crashes do), and {@code note} says why.
+     */
+    void release(String id, String note);
 
     /** The report (JSON) of a done scan, or null. */
     String report(String id);

@@ -24,6 +24,9 @@ public interface Store extends AutoCloseable {
 
     Settings settings();
 
+    /** Daily use per API token and tenant (the analysts' query budget). */
+    UsageStore usage();
+
     /** Where the master key that seals key secrets came from (for the start-up message; never the key). */
     String masterKeySource();
 

@@ -18,20 +18,32 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Small pieces of the scan layer on their own: quantisation, the corpus reader. */
+/** Small pieces of the scan layer on their own: the analysts' coarse numbers, the corpus reader. */
 class ScanUnitTest {
 
     @TempDir
     Path dir;
 
     @Test
-    void significantDigits() {
-        assertEquals(-12.0, Quantize.significant(-12.345, 2));
-        assertEquals(-0.43, Quantize.significant(-0.4321, 2));
-        assertEquals(2.3e-75, Quantize.significant(2.3456e-75, 2));
-        assertEquals(140.0, Quantize.significant(137, 2));
-        assertEquals(0.0, Quantize.significant(0, 2));
-        assertTrue(Double.isNaN(Quantize.significant(Double.NaN, 2)));
+    void conservativeBucketsAndCoarseCounts() {
+        assertEquals(0, Disclosure.bucketLog10(-1.99), "p = 0.0102 is above the ladder");
+        assertEquals(-2, Disclosure.bucketLog10(-2.0));
+        assertEquals(-2, Disclosure.bucketLog10(-2.5), "p = 0.003: the bound 0.01 is at or above it");
+        assertEquals(-3, Disclosure.bucketLog10(-5.9));
+        assertEquals(-6, Disclosure.bucketLog10(-6.0));
+        assertEquals(-12, Disclosure.bucketLog10(-23.9));
+        assertEquals(-24, Disclosure.bucketLog10(-400));
+        assertEquals(-24, Disclosure.bucketLog10(Double.NEGATIVE_INFINITY), "underflow sinks to the last bucket");
+        assertEquals("p > 0.01", Disclosure.bucketLabel(-0.3));
+        assertEquals("p <= 1e-6", Disclosure.bucketLabel(-7.2));
+        for (double lp = 0; lp > -40; lp -= 0.01) {
+            assertTrue(Disclosure.bucketLog10(lp) >= lp, "a bucket bound is never below the exact p-value: " + lp);
+        }
+        assertEquals(8, Disclosure.coarse(8));
+        assertEquals(99, Disclosure.coarse(99));
+        assertEquals(130, Disclosure.coarse(137));
+        assertEquals(1200, Disclosure.coarse(1299));
+        assertEquals(45_000_000, Disclosure.coarse(45_678_901));
     }
 
     List<CorpusReader.Doc> read(String content, CorpusReader.Format f, CorpusReader.Split s, boolean gz) throws IOException {
