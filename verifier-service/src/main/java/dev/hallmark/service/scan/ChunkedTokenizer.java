@@ -101,23 +101,29 @@ public final class ChunkedTokenizer {
      *     cannot be cut
      */
     public int[] encode(String text) {
-        if (text.length() <= CHUNK_CHARS) {
+        return encode(text, CHUNK_CHARS, GROUP_CHARS);
+    }
+
+    /** {@link #encode(String)} with other piece sizes (tests cut much finer to find any difference). */
+    int[] encode(String text, int chunkChars, int groupChars) {
+        if (text.length() <= chunkChars) {
             return tokenizer.encode(text);
         }
         if (!chunking) {
-            throw Problem.tooLarge("a text of " + text.length() + " characters is longer than the " + CHUNK_CHARS
+            throw Problem.tooLarge("a text of " + text.length() + " characters is longer than the " + chunkChars
                     + " this service tokenizes in one piece, and its tokenizer cannot be cut safely");
         }
-        int[] cuts = cuts(text);
+        int[] cuts = cuts(text, chunkChars, Math.max(MAX_RUN, 4 * chunkChars));
         int[] ids = new int[Math.max(16, text.length() / 3)];
         int n = 0;
         List<String> group = new ArrayList<>();
-        int groupChars = 0;
+        int groupLimit = groupChars;
+        groupChars = 0;
         for (int c = 0; c + 1 < cuts.length; c++) {
             String piece = text.substring(cuts[c], cuts[c + 1]);
             group.add(piece);
             groupChars += piece.length();
-            if (groupChars >= GROUP_CHARS || c + 2 == cuts.length) {
+            if (groupChars >= groupLimit || c + 2 == cuts.length) {
                 for (int[] part : tokenizer.encodeBatch(group)) {
                     if (n + part.length > ids.length) {
                         ids = Arrays.copyOf(ids, Math.max(n + part.length, ids.length + (ids.length >> 1)));
@@ -139,28 +145,32 @@ public final class ChunkedTokenizer {
      * @throws Problem payload-too-large naming the offset, when a stretch has no cut point
      */
     static int[] cuts(CharSequence text) {
+        return cuts(text, CHUNK_CHARS, MAX_RUN);
+    }
+
+    static int[] cuts(CharSequence text, int chunkChars, int maxRun) {
         List<Integer> out = new ArrayList<>();
         out.add(0);
         int start = 0;
         int len = text.length();
-        while (len - start > CHUNK_CHARS) {
+        while (len - start > chunkChars) {
             int cut = -1;
-            for (int i = start + CHUNK_CHARS; i > start + CHUNK_CHARS / 2; i--) {
+            for (int i = start + chunkChars; i > start + chunkChars / 2; i--) {
                 if (cutAt(text, i)) {
                     cut = i;
                     break;
                 }
             }
-            for (int i = start + CHUNK_CHARS + 1; cut < 0 && i < Math.min(len, start + MAX_RUN); i++) {
+            for (int i = start + chunkChars + 1; cut < 0 && i < Math.min(len, start + maxRun); i++) {
                 if (cutAt(text, i)) {
                     cut = i;
                 }
             }
             if (cut < 0) {
-                if (len - start <= MAX_RUN) {
+                if (len - start <= maxRun) {
                     break;
                 }
-                throw Problem.tooLarge("the text has " + MAX_RUN + " characters from offset " + start + " without a space, "
+                throw Problem.tooLarge("the text has " + maxRun + " characters from offset " + start + " without a space, "
                         + "a line break after a letter or digit, or punctuation between letters: it cannot be tokenized "
                         + "in bounded memory (split it into shorter documents)").with("offset", start);
             }

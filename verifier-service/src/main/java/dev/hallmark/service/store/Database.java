@@ -250,11 +250,11 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Closes the database: the pool first (its idle connections close normally while the database
-     * is open), then {@code SHUTDOWN} on a connection of its own, which H2 closes itself. (Shutting
-     * down through a pooled connection made the pool's close roll back a closed connection, and H2
-     * wrote "Database is already closed" to its trace file.) Call after every user of the store has
-     * stopped; a second call does nothing.
+     * Closes the database by closing the pool: H2 closes a database (writing it out whole) when its
+     * last connection closes. No {@code SHUTDOWN} statement: run through a pooled connection it made
+     * the pool's close roll back a closed connection, and run beside the pool it raced the close;
+     * either way H2 wrote "Database is already closed" or "Closing" to its trace file. Call after
+     * every user of the store has stopped; a second call does nothing.
      */
     @Override
     public synchronized void close() {
@@ -263,12 +263,6 @@ public final class Database implements AutoCloseable {
         }
         closed = true;
         pool.dispose();
-        try (Connection c = java.sql.DriverManager.getConnection(url(dir) + ";IFEXISTS=TRUE", "hallmark", "");
-                Statement s = c.createStatement()) {
-            s.execute("SHUTDOWN");
-        } catch (SQLException ignored) {
-            // already closed (no other connection kept it open)
-        }
         try {
             ScanFiles.restrictTree(dir);
         } catch (IOException ignored) {

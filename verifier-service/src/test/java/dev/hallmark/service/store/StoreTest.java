@@ -213,4 +213,86 @@ class StoreTest {
             assertFalse(Files.exists(data.resolve("scans").resolve("scan_orphan")));
         }
     }
+
+    @Test
+    void theDecryptedKeyCacheIsBounded() throws Exception {
+        Path data = dir.resolve("data");
+        try (TestSupport.Env env = TestSupport.Env.start(data)) {
+            KeyStore keys = env.server.keys();
+            KeyStore.Info sid = keys.registerSynthId(null, "cache bound", SYNTHID_KEYS);
+            for (int h = 1; h <= 3 * KeyStore.MAX_VARIANTS; h++) {
+                // every distinct caller-chosen spec would have stayed decrypted in memory for good
+                keys.family("synthid-ref:ngram_len=3,context_history=" + h, List.of(sid.id()));
+                assertTrue(keys.cachedVariants() <= KeyStore.MAX_VARIANTS, "at most " + KeyStore.MAX_VARIANTS);
+            }
+            assertEquals(KeyStore.MAX_VARIANTS, keys.cachedVariants());
+            keys.retire(sid.id());
+            assertEquals(0, keys.cachedVariants(), "a retired key leaves the cache");
+        }
+    }
+
+    @Test
+    void theDailyUseIsKeptPerSubjectAndDay() throws Exception {
+        try (Database d = Database.open(dir.resolve("db"))) {
+            H2UsageStore u = new H2UsageStore(d);
+            java.time.LocalDate day = java.time.LocalDate.of(2026, 12, 7);
+            assertEquals(new UsageStore.Totals(0, 0), u.get("token:a", day));
+            u.add("token:a", day, 3, 500);
+            u.add("token:a", day, 2, 100);
+            u.add("token:a", day.plusDays(1), 1, 1);
+            u.add("tenant:t", day, 5, 600);
+            assertEquals(new UsageStore.Totals(5, 600), u.get("token:a", day));
+            assertEquals(new UsageStore.Totals(1, 1), u.get("token:a", day.plusDays(1)));
+            u.add("token:a", day, 0, -10_000);
+            assertEquals(new UsageStore.Totals(5, 0), u.get("token:a", day), "a correction never goes below zero");
+        }
+    }
+
+    @Test
+    void dataDirectoryDatabaseAndUploadsAreOwnerOnlyWhateverTheUmask() throws Exception {
+        Path data = dir.resolve("data");
+        // a data directory made earlier with group/other bits (e.g. by an older build, or by hand)
+        Files.createDirectories(data.resolve("db"));
+        Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (TestSupport.Env env = TestSupport.Env.start(data)) {
+            Path corpus = dir.resolve("c.jsonl");
+            Files.writeString(corpus, Corpora.mixedJsonl(Corpora.human().subList(0, 2), List.of()));
+            ApiTokens.Principal p = env.server.tokens().authenticate(env.alpha);
+            env.server.storeUpload(corpus, "modes", CorpusReader.Format.JSONL, "text", 1e-3, null, p);
+            assertOwnerOnly(data);
+        }
+        assertOwnerOnly(data);
+    }
+
+    /** Every directory under {@code root} is 0700 and every file 0600. */
+    static void assertOwnerOnly(Path root) throws IOException {
+        try (Stream<Path> w = Files.walk(root)) {
+            for (Path p : w.toList()) {
+                String mode = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+                assertEquals(Files.isDirectory(p) ? "rwx------" : "rw-------", mode, root.relativize(p).toString());
+            }
+        }
+    }
+
+    @Test
+    void shutdownLeavesNoAlreadyClosedTraces() throws Exception {
+        Path data = dir.resolve("data");
+        try (TestSupport.Env env = TestSupport.Env.start(data)) {
+            assertNotNull(env.server.scans().list(null, 1));
+        }
+        try (VerifierServer s = VerifierServer.start(TestSupport.config(data))) {
+            assertNotNull(s.scans().list(null, 1));
+        }
+        Path trace = data.resolve("db").resolve("hallmark.trace.db");
+        assertFalse(Files.exists(trace), () -> "H2 wrote a trace file (as it does for 'Database is already closed'): "
+                + readQuietly(trace));
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
 }
