@@ -135,9 +135,7 @@ final class DetectResource implements Resource {
                     long[] sig = MinHash.signature(ids.get(i));
                     earlier = probes.find(who.tenant(), sig);
                     dup = earlier != null;
-                    if (!dup) {
-                        earlier = probes.add(who.tenant(), sig);
-                    }
+                    earlier = dup ? probes.alias(who.tenant(), sig, earlier) : probes.add(who.tenant(), sig);
                 }
                 ObjectNode res = engine.detect(i, ids.get(i), q.inputs().get(i).text(), ask, earlier, dup);
                 near += dup ? 1 : 0;

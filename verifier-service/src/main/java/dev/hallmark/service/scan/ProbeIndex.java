@@ -103,8 +103,15 @@ public final class ProbeIndex {
 
     /** Records a new answer for {@code tenant} (evicting its oldest when full) and returns it. */
     public synchronized Answer add(String tenant, long[] sig) {
+        return alias(tenant, sig, new Answer());
+    }
+
+    /**
+     * Records {@code sig} as one more text of an earlier answer's cluster: a text near-identical to
+     * it (but no longer to the first text, after a chain of small edits) still gets that answer.
+     */
+    public synchronized Answer alias(String tenant, long[] sig, Answer a) {
         Ring r = tenants.computeIfAbsent(tenant, t -> new Ring());
-        Answer a = new Answer();
         r.sigs[r.next] = sig;
         r.answers[r.next] = a;
         r.next = (r.next + 1) % PER_TENANT;
