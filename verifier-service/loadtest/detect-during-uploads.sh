@@ -17,7 +17,7 @@ UPLOAD_BYTES="${UPLOAD_BYTES:-400000000}"
 QUIET="${QUIET:-20}"
 CONCURRENCY="${CONCURRENCY:-4}"
 WORK="${WORK:-$(mktemp -d /tmp/hallmark-latency.XXXXXX)}"
-java ${JAVA_OPTS:-} -jar "$JAR" --port "$PORT" --data-dir "$WORK/data" $(java -jar "$JAR" --help | grep -q -- '--analyst-daily' && echo "--analyst-daily-documents 0 --analyst-daily-tokens 0") \
+java ${JAVA_OPTS:-} -jar "$JAR" --port "$PORT" --data-dir "$WORK/data" $(java -jar "$JAR" --help | grep -q -- '--analyst-daily' && echo "--analyst-daily-documents 0 --analyst-daily-tokens 0 --tenant-daily-documents 0 --tenant-daily-tokens 0") \
   --rate-per-second 1000000000 --rate-burst 1000000000 > "$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT

@@ -199,7 +199,9 @@ async function showReport(id) {
   text($('report-summary'), (radio ? 'radioactivity test' + (r.filter === 'served-contexts' ? ' (served-data filter)' : '')
     + ' · ' : '') + 'at false-positive rate ' + r.alpha + ' (Holm over ' + r.keys.length + ' keys) · '
     + docs + ' documents · ' + r.tokens.seen + ' tokens · ' + r.timing.seconds.toFixed(1) + ' s'
-    + (r.quantized ? ' · p-values rounded to 2 significant digits' : ''));
+    + (r.quantized ? ' · analyst view: p-values as conservative buckets'
+      + (r.flagged_documents && r.flagged_documents.withheld ? ', ' + r.flagged_documents.withheld
+        + ' flagged documents not listed (near-duplicates or short)' : '') : ''));
   $('chart-histogram').closest('figure').hidden = !r.histogram;
   $('top-docs').hidden = !r.top_documents;
   if (r.histogram) drawHistogram($('chart-histogram'), r.histogram);
@@ -208,7 +210,8 @@ async function showReport(id) {
   tb.replaceChildren();
   for (const d of (r.top_documents || [])) {
     const tr = document.createElement('tr');
-    for (const s of [d.doc_id !== undefined ? d.doc_id : d.index, d.line, d.tokens, d.key_id, fmtP(d.log10_p), d.preview]) {
+    for (const s of [d.doc_id !== undefined ? d.doc_id : d.index, d.line, d.tokens, d.key_id,
+      d.p_bucket || fmtP(d.log10_p), d.preview]) {
       tr.append(text(document.createElement('td'), String(s)));
     }
     if (d.watermarked) tr.style.fontWeight = '600';

@@ -62,10 +62,10 @@ public record ServiceConfig(
      *
      * @param minTokens fewest tokens of a text an analyst may test (default 64)
      * @param maxAlpha the largest false-positive rate an analyst may ask for, in detect and scans (default 0.01)
-     * @param dailyDocuments texts and scanned documents per API token and UTC day (default 100,000; 0: unlimited)
-     * @param dailyTokens tokens of those per API token and UTC day (default 100,000,000; 0: unlimited)
-     * @param tenantDailyDocuments the same per tenant, all its tokens together (default 400,000; 0: unlimited)
-     * @param tenantDailyTokens the same per tenant (default 400,000,000; 0: unlimited)
+     * @param dailyDocuments texts and scanned documents per API token and UTC day (default 20,000; 0: unlimited)
+     * @param dailyTokens tokens of those per API token and UTC day (default 20,000,000; 0: unlimited)
+     * @param tenantDailyDocuments the same per tenant, all its tokens together (default 100,000; 0: unlimited)
+     * @param tenantDailyTokens the same per tenant (default 100,000,000; 0: unlimited)
      */
     public record Analysts(int minTokens, double maxAlpha, long dailyDocuments, long dailyTokens,
             long tenantDailyDocuments, long tenantDailyTokens) {
@@ -83,7 +83,7 @@ public record ServiceConfig(
         }
 
         public static Analysts defaults() {
-            return new Analysts(64, 0.01, 100_000, 100_000_000L, 400_000, 400_000_000L);
+            return new Analysts(64, 0.01, 20_000, 20_000_000L, 100_000, 100_000_000L);
         }
     }
 

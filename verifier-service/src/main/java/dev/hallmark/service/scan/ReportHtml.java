@@ -74,7 +74,8 @@ public final class ReportHtml {
                 .append(esc(r.path("alpha").asText())).append(" (family-wise, Holm over ")
                 .append(r.path("keys").size()).append(" key").append(r.path("keys").size() == 1 ? "" : "s").append(")");
         if (r.path("quantized").asBoolean()) {
-            h.append(" <span class=\"muted\">· p-values rounded to 2 significant digits</span>");
+            h.append(" <span class=\"muted\">· analyst view: p-values as conservative buckets, no score sums or "
+                    + "statistics</span>");
         }
         h.append("</p>");
         if (radio) {
@@ -103,10 +104,10 @@ public final class ReportHtml {
                     .append(esc(k.path("label").asText())).append("</span></td><td><code>")
                     .append(esc(k.path("scheme").asText())).append("</code></td><td class=num>")
                     .append(k.path("tokens_scored").asLong()).append("</td><td class=num>")
-                    .append(sk.path("context").asLong()).append(" / ").append(sk.path("repeated").asLong()).append(" / ")
-                    .append(sk.path("filtered").asLong()).append("</td><td class=num>")
-                    .append(String.format(Locale.ROOT, "%.4g", k.path("statistic").asDouble())).append("</td><td class=num>")
-                    .append(fmtP(k.get("log10_p"))).append("</td><td class=num>")
+                    .append(sk.isMissingNode() ? "&mdash;" : sk.path("context").asLong() + " / " + sk.path("repeated").asLong()
+                            + " / " + sk.path("filtered").asLong()).append("</td><td class=num>")
+                    .append(statistic(k)).append("</td><td class=num>")
+                    .append(pText(k)).append("</td><td class=num>")
                     .append(k.path("documents_flagged").asLong()).append("</td><td>")
                     .append(k.path("watermarked").asBoolean() ? "<b>watermarked</b>" : "not detected").append("</td></tr>");
         }
@@ -123,7 +124,7 @@ public final class ReportHtml {
                     : String.valueOf(t.path("index").asLong())).append("</td><td class=num>")
                     .append(t.path("line").asLong()).append("</td><td class=num>").append(t.path("tokens").asLong())
                     .append("</td><td><code>").append(esc(t.path("key_id").asText())).append("</code></td><td class=num>")
-                    .append(t.path("watermarked").asBoolean() ? "<b>" + fmtP(t.get("log10_p")) + "</b>" : fmtP(t.get("log10_p")))
+                    .append(t.path("watermarked").asBoolean() ? "<b>" + pText(t) + "</b>" : pText(t))
                     .append("</td><td>").append(esc(t.path("preview").asText())).append("</td></tr>");
         }
         h.append("</table>");
@@ -134,6 +135,17 @@ public final class ReportHtml {
                 .append(", finished ").append(esc(r.path("timing").path("finished_at").asText())).append(".</p>");
         h.append("</body></html>\n");
         return h.toString();
+    }
+
+    /** The statistic, or a dash where the caller may not see it (analysts). */
+    private static String statistic(JsonNode k) {
+        JsonNode st = k.get("statistic");
+        return st == null || !st.isNumber() ? "&mdash;" : String.format(Locale.ROOT, "%.4g", st.asDouble());
+    }
+
+    /** The p-value: exact, or an analyst's bucket ("p &le; 1e-6"). */
+    private static String pText(JsonNode k) {
+        return k.has("p_bucket") ? esc(k.path("p_bucket").asText()) : fmtP(k.get("log10_p"));
     }
 
     /** The body of a radioactivity report: corpus-level tests only. */
@@ -166,12 +178,13 @@ public final class ReportHtml {
                     .append("</code><br><span class=muted>").append(esc(k.path("label").asText())).append("</span></td><td><code>")
                     .append(esc(k.path("scheme").asText())).append("</code></td><td class=num>")
                     .append(k.path("tokens_scored").asLong()).append("</td><td class=num>")
-                    .append(k.path("skipped").path("repeated").asLong()).append(" / ")
+                    .append(k.has("skipped") ? String.valueOf(k.path("skipped").path("repeated").asLong()) : "&mdash;")
+                    .append(" / ")
                     .append(k.path("skipped_served_filter").asLong()).append(" / ")
                     .append(k.path("skipped_prompt").asLong()).append(" / ")
                     .append(k.path("skipped_budget").asLong()).append("</td><td class=num>")
-                    .append(String.format(Locale.ROOT, "%.4g", k.path("statistic").asDouble())).append("</td><td class=num>")
-                    .append(fmtP(k.get("log10_p"))).append("</td><td>")
+                    .append(statistic(k)).append("</td><td class=num>")
+                    .append(pText(k)).append("</td><td>")
                     .append(k.path("watermarked").asBoolean() ? "<b>radioactive</b>" : "not detected").append("</td></tr>");
         }
         h.append("</table><h2>Skipped tokens</h2><ul>");
