@@ -8,7 +8,9 @@
 # data directory and the rate limits lifted, registers two keys, writes 2,000 detect bodies
 # (make_bodies.py, seed 42) and an UPLOAD_BYTES (default 400 MB) JSONL corpus (make_corpus.py), then
 # runs DetectDuringUploads.java: CONCURRENCY (default 4) clients for QUIET (default 20) s, then the
-# same while two uploads of the corpus are in flight. Needs curl and python3.
+# same while two uploads of the corpus are in flight. The detect calls are made with the admin token
+# (DETECT_AS=analyst for an analyst token, whose repeated texts then get near-duplicate answers and so
+# make later requests cheaper than earlier ones). Needs curl and python3.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 JAR="${1:-verifier-service/target/hallmark-verifier.jar}"
@@ -34,6 +36,8 @@ ANALYST=$(curl -fsS -H "Authorization: Bearer $ADMIN" -H 'Content-Type: applicat
 python3 verifier-service/loadtest/make_bodies.py datasets/human-text/human-text.jsonl.gz "$WORK/bodies.jsonl" 2000
 python3 verifier-service/loadtest/make_corpus.py datasets/corpus/train.jsonl.gz "$WORK/corpus.jsonl" "$UPLOAD_BYTES"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); jar $JAR"
-java verifier-service/loadtest/DetectDuringUploads.java "$BASE" "$ANALYST" "$ADMIN" "$WORK/bodies.jsonl" \
+DETECT_TOKEN="$ADMIN"
+[ "${DETECT_AS:-admin}" = analyst ] && DETECT_TOKEN="$ANALYST"
+java verifier-service/loadtest/DetectDuringUploads.java "$BASE" "$DETECT_TOKEN" "$ADMIN" "$WORK/bodies.jsonl" \
   "$WORK/corpus.jsonl" "$QUIET" "$CONCURRENCY"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
