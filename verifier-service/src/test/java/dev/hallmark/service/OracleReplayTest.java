@@ -172,6 +172,8 @@ class OracleReplayTest {
     void theLastIdProbeLearnsNothing() {
         int truthGreen = CANDIDATES - alwaysRed(CANDIDATES);
         assertTrue(truthGreen > 3 && truthGreen < CANDIDATES / 2, "a fair test set: " + truthGreen + " green of 40");
+        System.out.println("oracle replay: " + truthGreen + " of " + CANDIDATES + " candidates are green; always red is right "
+                + alwaysRed(CANDIDATES) + " times");
         // the attack: a 16-id text, the last id varied
         int[] sixteen = Arrays.copyOf(human(), 14);
         for (int i = 0; i < CANDIDATES; i++) {
@@ -230,6 +232,8 @@ class OracleReplayTest {
                 boolean[] g = decode(buckets.stream().map(Integer::doubleValue).toList());
                 assertTrue(correct(g, CANDIDATES) > alwaysRed(CANDIDATES), "without the defence a boundary prefix reads "
                         + correct(g, CANDIDATES) + " of 40 right, more than always red (" + alwaysRed(CANDIDATES) + ")");
+                System.out.println("oracle replay, control without the near-duplicate rule: prefix " + k + " reads "
+                        + correct(g, CANDIDATES) + " of 40 right (always red: " + alwaysRed(CANDIDATES) + ")");
             }
         }
         assertTrue(boundary > 0, "the control found a boundary");
@@ -265,6 +269,8 @@ class OracleReplayTest {
         JsonObject report = api.awaitDone(id, env.alpha).getJsonObject("report");
         JsonObject flagged = report.getJsonObject("flagged_documents");
         assertEquals(truth, flagged.getLong("count"), "the count is an aggregate: it says how many, not which");
+        System.out.println("oracle replay, probe scan: " + truth + " of 1000 probes flagged, " + flagged.getJsonArray("documents")
+                .size() + " listed to the analyst, always red right " + alwaysRed(candidates.length) + " times");
         assertTrue(flagged.getJsonArray("documents").isEmpty(), () -> "no flagged probe is listed: " + flagged.encode());
         assertEquals(truth, flagged.getLong("withheld"));
         assertTrue(report.getJsonArray("top_documents").isEmpty(), "no top document either");
