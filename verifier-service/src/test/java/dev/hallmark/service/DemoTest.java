@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hallmark.service.scan.ScanReports;
 import dev.hallmark.service.store.ScanStore;
 import java.nio.file.Files;
 import java.nio.file.Path;

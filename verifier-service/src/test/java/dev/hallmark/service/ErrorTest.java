@@ -306,6 +306,17 @@ class ErrorTest {
     }
 
     @Test
+    void uploadOfADocumentThatCannotBeTokenizedInBoundedMemory() {
+        // over 1 Mi characters with no space, no line break after a letter or digit, no punctuation between letters
+        String blob = "prefix words " + "x".repeat((1 << 20) + 100) + "\n";
+        JsonObject p = api.upload("?format=text", env.alpha, "text/plain", Buffer.buffer(blob))
+                .problem(413, "payload-too-large", "line 1: the text has no space, line break after a letter or digit, "
+                        + "or punctuation between letters from character 131072 to 1048576: it cannot be tokenized in "
+                        + "bounded memory (split it into shorter documents)");
+        assertEquals(1, p.getInteger("line"));
+    }
+
+    @Test
     void uploadOversize() {
         Buffer big = Buffer.buffer(new byte[(int) UPLOAD_LIMIT + 1]);
         api.upload("", env.alpha, "text/plain", big).problem(413, "payload-too-large", "the limit is " + UPLOAD_LIMIT);

@@ -170,9 +170,10 @@ public final class ChunkedTokenizer {
                 if (len - start <= maxRun) {
                     break;
                 }
-                throw Problem.tooLarge("the text has " + maxRun + " characters from offset " + start + " without a space, "
-                        + "a line break after a letter or digit, or punctuation between letters: it cannot be tokenized "
-                        + "in bounded memory (split it into shorter documents)").with("offset", start);
+                int from = start + chunkChars / 2;
+                throw Problem.tooLarge("the text has no space, line break after a letter or digit, or punctuation "
+                        + "between letters from character " + from + " to " + (start + maxRun) + ": it cannot be "
+                        + "tokenized in bounded memory (split it into shorter documents)").with("offset", from);
             }
             out.add(cut);
             start = cut;

@@ -1,6 +1,5 @@
 package dev.hallmark.service.scan;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,7 +11,6 @@ import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.service.store.KeyStore;
 import dev.hallmark.service.store.ScanStore;
 import dev.hallmark.text.HfTokenizer;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -111,8 +111,8 @@ class ChunkedTokenizerTest {
         String blob = "x".repeat(ChunkedTokenizer.MAX_RUN + 10);
         Problem p = assertThrows(Problem.class, () -> tok.encode("start " + blob));
         assertEquals(413, p.getStatusCode());
-        assertTrue(p.detail().contains("characters from offset 0 without a space, a line break after a letter or digit, "
-                + "or punctuation between letters: it cannot be tokenized in bounded memory"), p.detail());
+        assertTrue(p.detail().contains("the text has no space, line break after a letter or digit, or punctuation between "
+                + "letters from character 131072 to 1048576: it cannot be tokenized in bounded memory"), p.detail());
     }
 
     @Test
