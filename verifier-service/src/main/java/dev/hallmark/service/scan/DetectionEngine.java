@@ -10,27 +10,29 @@ import dev.hallmark.detect.Detector;
 import dev.hallmark.detect.MultiKeyDetector;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.service.Problem;
+import dev.hallmark.service.scan.Disclosure.Audience;
 import dev.hallmark.service.store.KeyStore;
-import dev.hallmark.text.HfTokenizer;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Synchronous detection of short texts against a family of keys: the per-key exact test of the
  * core {@link Detector}, Holm's correction across the family ({@link MultiKeyDetector#adjust}),
- * and localisation ({@link WindowedDetector}) with spans corrected once more (Bonferroni) for the
- * number of keys searched ({@link Evidence}). Thread-safe (the tokenizer and keyed schemes are).
+ * and localisation ({@link Evidence}: windowed spans corrected once more, with Bonferroni, for the
+ * number of keys searched); every answer through {@link Disclosure}. For analysts, a text that is a
+ * near-duplicate of one the tenant was answered before ({@link ProbeIndex}) is answered with that
+ * earlier text's p-values. Thread-safe (the tokenizer and keyed schemes are).
  */
 public final class DetectionEngine {
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
-    private final HfTokenizer tokenizer;
-    private final int minTokens;
+    private final ChunkedTokenizer tokenizer;
+    private final Disclosure disclosure;
 
-    public DetectionEngine(HfTokenizer tokenizer, int minTokens) {
+    public DetectionEngine(ChunkedTokenizer tokenizer, Disclosure disclosure) {
         this.tokenizer = tokenizer;
-        this.minTokens = minTokens;
+        this.disclosure = disclosure;
     }
 
     /** One input: text (tokenized here) or token ids. */
@@ -42,22 +44,24 @@ public final class DetectionEngine {
      * @throws Problem text-too-short (422) naming the index, invalid-request for ids outside the
      *     vocabulary, vocab-mismatch for text under an {@code hf-kgw} spec that cannot fit the tokenizer
      */
-    public List<int[]> prepare(List<Input> inputs, KeyStore.Family family) {
+    public List<int[]> prepare(List<Input> inputs, KeyStore.Family family, Audience audience) {
         List<String> texts = new ArrayList<>();
         for (Input in : inputs) {
             if (in.text() != null) {
                 texts.add(in.text());
             }
         }
+        int vocabSize = tokenizer.tokenizer().vocabularySize();
         if (!texts.isEmpty()) {
-            family.checkText(tokenizer.vocabularySize());
+            family.checkText(vocabSize);
         }
         int[][] encoded = texts.isEmpty() ? new int[0][] : tokenizer.encodeBatch(texts);
         List<int[]> out = new ArrayList<>(inputs.size());
         int ti = 0;
-        int vocab = family.idLimit(tokenizer.vocabularySize());
+        int vocab = family.idLimit(vocabSize);
         String vocabName = family.hfKgw() != null ? "the scheme's vocab" : "the tokenizer vocabulary";
-        int need = Math.max(minTokens, family.maxContextWidth() + 1);
+        int min = disclosure.minTokens(audience);
+        int need = Math.max(min, family.maxContextWidth() + 1);
         for (int i = 0; i < inputs.size(); i++) {
             Input in = inputs.get(i);
             int[] ids;
@@ -83,8 +87,10 @@ public final class DetectionEngine {
             }
             if (ids.length < need) {
                 throw Problem.textTooShort((in.text() != null ? "text " : "ids ") + i + " has " + ids.length
-                        + " token" + (ids.length == 1 ? "" : "s") + "; at least " + need
-                        + " are needed for a meaningful test (minimum configured: " + minTokens + ")")
+                        + " token" + (ids.length == 1 ? "" : "s") + "; at least " + need + " are needed"
+                        + (audience == Audience.ANALYST && min > disclosure.minTokens(Audience.ADMIN)
+                        ? " (the minimum for analyst tokens: shorter probes would say too much about single tokens)"
+                        : " for a meaningful test (minimum configured: " + min + ")"))
                         .with("index", i).with("tokens", ids.length).with("min_tokens", need);
             }
             out.add(ids);
@@ -92,50 +98,73 @@ public final class DetectionEngine {
         return out;
     }
 
+    /** What a request asks of each text. */
+    public record Ask(KeyStore.Family family, double alpha, boolean localize, boolean tokenScores, Audience audience) {}
+
     /**
      * Detects one token sequence against every key of the family.
      *
-     * @param admin include per-token scores if asked, exact numbers; otherwise quantised numbers only
+     * @param earlier for analysts: the answer to an earlier near-duplicate text (its p-values are
+     *     reused, no spans are given), or to this text if it is new (its p-values are recorded);
+     *     null for admins
+     * @param nearDuplicate whether {@code earlier} was found (the text is a near-duplicate)
      */
-    public ObjectNode detect(int index, int[] ids, String text, KeyStore.Family family, double alpha,
-            boolean localize, boolean tokenScores, boolean admin) {
+    public ObjectNode detect(int index, int[] ids, String text, Ask ask, ProbeIndex.Answer earlier,
+            boolean nearDuplicate) {
+        KeyStore.Family family = ask.family();
+        Audience audience = ask.audience();
         List<KeyedScheme> keys = family.keyed();
-        DetectOptions opts = DetectOptions.defaults().withAlpha(alpha).withTokenScores(tokenScores && admin);
+        boolean tokenScores = ask.tokenScores() && audience == Audience.ADMIN;
+        DetectOptions opts = DetectOptions.defaults().withAlpha(ask.alpha()).withTokenScores(tokenScores);
         List<DetectionResult> raw = new ArrayList<>(keys.size());
         for (KeyedScheme k : keys) {
-            raw.add(Detector.of(k).detect(ids, opts));
+            DetectionResult r = Detector.of(k).detect(ids, opts);
+            if (earlier != null) {
+                // the first answer recorded for this (near-identical) text stands
+                double lp = earlier.putIfAbsent(ScanReports.testId(k), r.log10P());
+                if (lp != r.log10P()) {
+                    r = r.withLog10P(lp);
+                }
+            }
+            raw.add(r);
         }
-        MultiKeyDetector.Result r = MultiKeyDetector.adjust(raw);
+        MultiKeyDetector.Result adjusted = MultiKeyDetector.adjust(raw);
         ObjectNode o = F.objectNode();
         o.put("index", index);
-        o.put("tokens", ids.length);
+        o.put("tokens", audience == Audience.ADMIN ? ids.length : Disclosure.coarse(ids.length));
         ArrayNode results = o.putArray("results");
+        ArrayNode det = F.arrayNode();
+        boolean any = false;
         for (int i = 0; i < raw.size(); i++) {
-            ObjectNode j = DetectionJson.toJson(r.adjusted().get(i), tokenScores && admin);
+            DetectionResult a = adjusted.adjusted().get(i);
+            ObjectNode j = DetectionJson.toJson(a, tokenScores);
             ScanReports.putFinite(j, "log10_p_unadjusted", raw.get(i).log10P());
             j.put("p_value_unadjusted", raw.get(i).pValue());
-            results.add(Evidence.view(j, admin));
-        }
-        ArrayNode det = o.putArray("detected_key_ids");
-        boolean any = false;
-        for (DetectionResult d : r.adjusted()) {
-            if (d.watermarked()) {
+            results.add(disclosure.result(j, audience));
+            if (a.watermarked()) {
                 any = true;
-                if (d.keyId() != null) {
-                    det.add(d.keyId());
+                if (a.keyId() != null) {
+                    det.add(a.keyId());
                 }
             }
         }
+        o.set("detected_key_ids", det);
         o.put("verdict", any ? "watermarked" : "no_watermark_detected");
-        if (localize) {
-            int[] offsets = text != null ? Evidence.charOffsets(tokenizer, ids) : null;
-            ArrayNode spans = o.putArray("spans");
-            for (Evidence.Span sp : Evidence.spans(keys, ids, offsets, alpha)) {
-                ArrayNode one = F.arrayNode();
-                Evidence.putSpans(one, List.of(sp));
-                spans.add(Evidence.view((ObjectNode) one.get(0), admin));
+        if (nearDuplicate) {
+            o.put("near_duplicate", true);
+        }
+        if (ask.localize()) {
+            int[] offsets = text != null ? Evidence.charOffsets(tokenizer.tokenizer(), ids) : null;
+            List<ObjectNode> spans = new ArrayList<>();
+            if (!nearDuplicate) {
+                ArrayNode exact = F.arrayNode();
+                Evidence.putSpans(exact, Evidence.spans(keys, ids, offsets, ask.alpha()));
+                exact.forEach(x -> spans.add((ObjectNode) x));
             }
-            if (tokenScores && admin && offsets != null) {
+            ArrayNode sp = o.putArray("spans");
+            disclosure.spans(spans, ids.length, offsets == null ? null : t -> offsets[t], ask.alpha(), audience)
+                    .forEach(sp::add);
+            if (tokenScores && offsets != null) {
                 ArrayNode to = o.putArray("token_offsets");
                 for (int x : offsets) {
                     to.add(x);

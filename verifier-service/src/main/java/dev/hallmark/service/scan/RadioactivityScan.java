@@ -13,6 +13,9 @@ import dev.hallmark.service.Problem;
 import dev.hallmark.service.ServiceConfig;
 import dev.hallmark.service.store.KeyStore;
 import dev.hallmark.service.store.ScanStore;
+import java.io.DataInput;
+import java.io.DataInputStream;
+import java.io.DataOutput;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,9 +62,11 @@ final class RadioactivityScan implements ScanAnalysis {
     private static final class Counting implements PositionFilter {
         private final PositionFilter inner;
         long rejected;
+        final ScanContext.TokenBudget budget; // the inner filter's state, when it is a budget
 
         Counting(PositionFilter inner) {
             this.inner = inner;
+            this.budget = inner instanceof ScanContext.TokenBudget b ? b : null;
         }
 
         @Override
@@ -78,7 +83,7 @@ final class RadioactivityScan implements ScanAnalysis {
     private record Served(String scanId, String name, int top, long documents, long tokens, boolean truncated) {}
 
     @Override
-    public ObjectNode run(ScanStore.Scan s) throws IOException {
+    public Outcome run(ScanStore.Scan s, Checkpoint.Resume resume) throws IOException {
         Instant started = Instant.now();
         KeyStore.Family family = ctx.family(s);
         JsonNode params = s.params() == null ? DetectionJson.mapper().createObjectNode()
@@ -100,20 +105,27 @@ final class RadioactivityScan implements ScanAnalysis {
             }
         }
         Tally tally = new Tally(keyed, servedByWidth);
+        if (resume != null) {
+            try (DataInputStream in = resume.openState()) {
+                tally.read(in);
+            }
+        }
         CorpusPass.Totals totals;
         try (ScanCorpus r = ctx.open(s)) {
             // prompt texts were not checked at upload: every batch holding text is checked against the family
-            totals = CorpusPass.run(ctx, s, r, new DocumentBatches(r, ctx.tokenizer(), family, true), tally::accept);
-            if (totals == null) {
-                return null;
+            totals = CorpusPass.run(ctx, s, ctx.fingerprint(family), r, new DocumentBatches(r, ctx.tokenizer(), family,
+                    true), tally, resume);
+            if (totals.stopped()) {
+                return Outcome.interrupted();
             }
-            return report(s, family, served, tally, totals, r, started);
+            return Outcome.done(report(s, family, served, tally, totals, r, started), totals);
         }
     }
 
     /** What one scan accumulates, document by document. */
-    private final class Tally {
+    private final class Tally implements CorpusPass.Step {
         private final List<KeyedScheme> keyed;
+        private final Map<Integer, PositionFilter> servedByWidth;
         private final List<CorpusAccumulator> accs = new ArrayList<>();
         private final List<Counting> servedCounts = new ArrayList<>();
         private final List<Counting> budgetCounts = new ArrayList<>();
@@ -124,6 +136,7 @@ final class RadioactivityScan implements ScanAnalysis {
 
         Tally(List<KeyedScheme> keyed, Map<Integer, PositionFilter> servedByWidth) {
             this.keyed = keyed;
+            this.servedByWidth = servedByWidth;
             this.promptSkipped = new long[keyed.size()];
             for (KeyedScheme k : keyed) {
                 Counting sv = new Counting(servedByWidth.getOrDefault(k.scheme().contextWidth(), PositionFilter.ALL));
@@ -134,7 +147,51 @@ final class RadioactivityScan implements ScanAnalysis {
             }
         }
 
-        void accept(DocumentBatches.Tokenized x) {
+        @Override
+        public void write(DataOutput out) throws IOException {
+            out.writeInt(keyed.size());
+            for (int i = 0; i < keyed.size(); i++) {
+                out.writeLong(servedCounts.get(i).rejected);
+                out.writeLong(budgetCounts.get(i).rejected);
+                out.writeLong(budgetCounts.get(i).budget.seen);
+                out.writeLong(promptSkipped[i]);
+                accs.get(i).writeState(out);
+            }
+            out.writeLong(withPrompt);
+            out.writeLong(promptTokens);
+            out.writeInt(roleTokens.length);
+            for (long t : roleTokens) {
+                out.writeLong(t);
+            }
+        }
+
+        void read(DataInput in) throws IOException {
+            if (in.readInt() != keyed.size()) {
+                throw new IOException("checkpoint of another number of keys");
+            }
+            for (int i = 0; i < keyed.size(); i++) {
+                Counting sv = new Counting(servedByWidth.getOrDefault(keyed.get(i).scheme().contextWidth(), PositionFilter.ALL));
+                Counting bg = new Counting(ctx.budget());
+                sv.rejected = in.readLong();
+                bg.rejected = in.readLong();
+                bg.budget.seen = in.readLong();
+                promptSkipped[i] = in.readLong();
+                servedCounts.set(i, sv);
+                budgetCounts.set(i, bg);
+                accs.set(i, CorpusAccumulator.readState(keyed.get(i), ContextFilters.and(sv, bg), in));
+            }
+            withPrompt = in.readLong();
+            promptTokens = in.readLong();
+            if (in.readInt() != roleTokens.length) {
+                throw new IOException("checkpoint of another set of chat roles");
+            }
+            for (int i = 0; i < roleTokens.length; i++) {
+                roleTokens[i] = in.readLong();
+            }
+        }
+
+        @Override
+        public void accept(DocumentBatches.Tokenized x) {
             int[] ids = x.ids();
             int[] prompt = x.prompt();
             Map<Integer, PositionFilter> noPrompt = new HashMap<>();
@@ -167,7 +224,7 @@ final class RadioactivityScan implements ScanAnalysis {
 
     private ObjectNode report(ScanStore.Scan s, KeyStore.Family family, Served served, Tally tally,
             CorpusPass.Totals totals, ScanCorpus corpus, Instant started) {
-        ObjectNode o = ScanReports.envelope(s, corpus.info(), ctx.tokenizer());
+        ObjectNode o = ScanReports.envelope(s, corpus.info(), ctx.tokenizer().tokenizer());
         o.put("test", "radioactivity");
         o.put("documents", totals.documents());
         o.put("filter", served == null ? "none" : "served-contexts");
