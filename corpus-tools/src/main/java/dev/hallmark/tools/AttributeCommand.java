@@ -83,7 +83,8 @@ final class AttributeCommand implements Callable<Integer> {
         TokenizedRecords records = new TokenizedRecords(tokenizer);
         AttributionResult r;
         try {
-            int h = keys.scheme().contextWidth();
+            // account keys are Hallmark keys (AccountKeys refuses the interop schemes): an unpadded window
+            ContextFilters.Window h = ContextFilters.Window.of(keys.scheme());
             PositionFilter served = filter.filter(records, suspect, h);
             AttributionAccumulator acc = new AttributionAccumulator(keys, served);
             Progress progress = new Progress("attribute", -1, spec.commandLine().getErr());

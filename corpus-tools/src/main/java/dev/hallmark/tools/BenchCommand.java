@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Run the JMH benchmarks (scoring throughput per scheme; sampling step with vs without",
             "watermark; tokenizer engines with --include TokenizerBench) and print ratios against the baseline",
-            "measured in the same run."})
+            "measured in the same run. Also: --include PlainStepBench (the plain step vs the former implementation),",
+            "BatchSamplingBench (batched sampling vs per-sequence samplers in a loop)."})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -63,12 +64,23 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Thread CPU time per operation from the {@code CpuTime} secondary results, in microseconds (NaN if absent). */
+    static double cpuMicrosPerOp(RunResult r) {
+        org.openjdk.jmh.results.Result<?> nanos = r.getSecondaryResults().get("cpuNanos");
+        org.openjdk.jmh.results.Result<?> calls = r.getSecondaryResults().get("calls");
+        if (nanos == null || calls == null || calls.getScore() == 0) {
+            return Double.NaN;
+        }
+        return nanos.getScore() / calls.getScore() / 1e3;
+    }
+
     /** lm-watermarking's detector at V = 151,669 on this kind of machine (issue 8), tokens/s. */
     static final double REFERENCE_KGW_TOKENS_PER_SECOND = 512;
 
     static void summarize(Collection<RunResult> results, PrintWriter out) {
         Map<String, Double> sampling = new HashMap<>();
         Map<String, Double> tokenizerMbps = new java.util.TreeMap<>();
+        Map<String, Map<String, Double>> pairs = new java.util.TreeMap<>();
         List<String> lines = new ArrayList<>();
         Double baseline = null;
         for (RunResult r : results) {
@@ -108,6 +120,17 @@ final class BenchCommand implements Callable<Integer> {
                 tokenizerMbps.put(text + "/" + engine, mbps);
                 lines.add(String.format(Locale.ROOT, "tokenize %-6s engine=%-5s %8.2f MB/s/core (+- %.2f)",
                         text, engine, mbps, mbErr));
+            } else if (name.contains(".PlainStepBench.") || name.contains(".BatchSamplingBench.")) {
+                boolean plainStep = name.contains(".PlainStepBench.");
+                String method = r.getParams().getParam(plainStep ? "version" : "sampler");
+                String key = plainStep
+                        ? "plain " + r.getParams().getParam("logits") + " pool=" + r.getParams().getParam("pool")
+                        : "batch " + r.getParams().getParam("batch") + " " + r.getParams().getParam("keys");
+                pairs.computeIfAbsent(key, x -> new HashMap<>()).put(method, score);
+                double cpuUs = cpuMicrosPerOp(r);
+                pairs.get(key).put(method + "-cpu", cpuUs);
+                lines.add(String.format(Locale.ROOT, "%-8s %-26s %-9s %10.1f %s (+- %.1f)  cpu %10.1f us/op",
+                        plainStep ? "step" : "batch", key, method, score, unit, err, cpuUs));
             } else if (name.contains("SamplingBench.")) {
                 String method = name.substring(name.lastIndexOf('.') + 1);
                 String vocab = r.getParams().getParam("vocab");
@@ -123,6 +146,20 @@ final class BenchCommand implements Callable<Integer> {
             Double hf = tokenizerMbps.get(text + "/hf");
             if (e.getKey().endsWith("/fast") && hf != null) {
                 out.println(String.format(Locale.ROOT, "tokenize %-6s fast / hf = %.1fx (same run)", text, e.getValue() / hf));
+            }
+        }
+        // same-run ratios: the former step over the new one; per-sequence samplers in a loop over one batched call
+        for (Map.Entry<String, Map<String, Double>> e : pairs.entrySet()) {
+            Map<String, Double> m = e.getValue();
+            if (m.containsKey("former") && m.containsKey("new")) {
+                out.println(String.format(Locale.ROOT, "ratio    %-26s former / new step = %.2f (cpu time %.2f)",
+                        e.getKey(), m.get("former") / m.get("new"), m.get("former-cpu") / m.get("new-cpu")));
+            } else if (m.containsKey("loop") && m.containsKey("batched")) {
+                int rows = Integer.parseInt(e.getKey().split(" ")[1]);
+                out.println(String.format(Locale.ROOT,
+                        "ratio    %-26s loop / batched = %.2f (cpu time %.2f; batched %.1f us, cpu %.1f us per row)",
+                        e.getKey(), m.get("loop") / m.get("batched"), m.get("loop-cpu") / m.get("batched-cpu"),
+                        m.get("batched") / rows, m.get("batched-cpu") / rows));
             }
         }
         // the watermark's added cost: measured on the prepared candidate set (fromCandidates, two

@@ -2,6 +2,7 @@ package dev.hallmark.tools;
 
 import dev.hallmark.key.WatermarkKey;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.ArgGroup;
 
@@ -14,6 +15,16 @@ public final class OptionalKeyOptions {
     /** True if {@code --key} or {@code --keyring} was given. */
     public boolean given() {
         return source != null;
+    }
+
+    /** The {@code --key} file, or null. */
+    public Path keyFile() {
+        return source == null ? null : source.key;
+    }
+
+    /** The {@code --keyring} directory, or null. */
+    public Path keyring() {
+        return source == null ? null : source.keyring;
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.hallmark.detect.PositionFilter;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
+import dev.hallmark.scheme.VllmScheme;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,10 @@ import picocli.CommandLine.Spec;
  * the suspect model's outputs, scores every distinct (context, token) tuple of the whole corpus
  * once (optionally only contexts frequent in the watermarked data we served, and never contexts
  * that occur in the record's own prompt), and gives the exact corpus-level p-value per key.
+ *
+ * <p>vLLM's schemes ({@code --scheme vllm-*} with a vLLM key file, a ring of them, or {@code key=N})
+ * score every position, the first W with contexts padded by -1; the filters read those W-token
+ * contexts ({@link ContextFilters.Window}).
  */
 @Command(name = "radioactivity", mixinStandardHelpOptions = true,
         description = {"Radioactivity test (Sander et al. 2024): does a suspect model's output carry our watermark?",
@@ -36,7 +41,7 @@ final class RadioactivityCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    KeyOptions keys;
+    OptionalKeyOptions keys;
 
     @Mixin
     SuspectOptions suspect;
@@ -59,18 +64,25 @@ final class RadioactivityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Scheme s = scheme.parse();
-        List<WatermarkKey> keyList = keys.load();
+        List<KeyedScheme> keyed = new ArrayList<>();
+        if (s instanceof VllmScheme v) {
+            keyed.addAll(VllmKeys.bind(v, keys.keyFile(), keys.keyring()));
+        } else {
+            for (WatermarkKey k : keys.load("scheme " + s)) {
+                keyed.add(KeyedScheme.of(s, k));
+            }
+        }
         TokenizedRecords records = new TokenizedRecords(tokenizer);
         try {
-            int h = s.contextWidth();
-            PositionFilter served = filter.filter(records, suspect, h);
+            ContextFilters.Window window = ContextFilters.Window.of(s);
+            PositionFilter served = filter.filter(records, suspect, window);
             List<CorpusAccumulator> accs = new ArrayList<>();
-            for (WatermarkKey k : keyList) {
-                accs.add(new CorpusAccumulator(KeyedScheme.of(s, k), served));
+            for (KeyedScheme k : keyed) {
+                accs.add(new CorpusAccumulator(k, served));
             }
             Progress progress = new Progress("radioactivity", -1, spec.commandLine().getErr());
             suspect.forEach(records, d -> {
-                PositionFilter noPrompt = ContextFilters.excludingPrompt(d.promptIds(), h);
+                PositionFilter noPrompt = ContextFilters.excludingPrompt(d.promptIds(), window);
                 for (CorpusAccumulator a : accs) {
                     a.accept(d.ids(), 0, d.ids().length, noPrompt);
                 }

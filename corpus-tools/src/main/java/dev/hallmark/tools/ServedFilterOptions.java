@@ -26,11 +26,13 @@ public final class ServedFilterOptions {
     }
 
     /**
-     * The filter over contexts of width {@code contextWidth}: {@link PositionFilter#ALL} without
-     * {@code --filter}, else the served file read with the suspect's fields.
+     * The filter over contexts of {@code window} ({@link ContextFilters.Window#of} the scheme):
+     * {@link PositionFilter#ALL} without {@code --filter}, else the served file read with the
+     * suspect's fields.
      */
-    PositionFilter filter(TokenizedRecords records, SuspectOptions fields, int contextWidth) throws IOException {
+    PositionFilter filter(TokenizedRecords records, SuspectOptions fields, ContextFilters.Window window)
+            throws IOException {
         return filter == null ? PositionFilter.ALL
-                : ContextFilters.servedContexts(fields.readAll(records, filter), contextWidth, filterTop);
+                : ContextFilters.servedContexts(fields.readAll(records, filter), window, filterTop);
     }
 }

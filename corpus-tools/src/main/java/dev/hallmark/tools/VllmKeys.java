@@ -15,7 +15,7 @@ import java.util.List;
  * ({@code --key K.json}, written by {@code hallmark keygen --vllm-key N}), or a directory of them
  * ({@code --keyring DIR}, every key tested, Holm-corrected).
  */
-final class VllmKeys {
+public final class VllmKeys {
 
     private VllmKeys() {}
 
@@ -24,22 +24,33 @@ final class VllmKeys {
      * @param ring the {@code --keyring} directory, or null
      */
     static List<KeyedScheme> bind(VllmScheme scheme, Path file, Path ring) throws IOException {
+        List<KeyedScheme> out = new ArrayList<>();
+        for (VllmKey k : load(scheme, file, ring)) {
+            out.add(KeyedScheme.of(scheme, k));
+        }
+        return out;
+    }
+
+    /**
+     * The vLLM keys a command tests: the spec's {@code key=N}, the {@code --key} file, or every key
+     * of the {@code --keyring} directory.
+     *
+     * @param file the {@code --key} file, or null
+     * @param ring the {@code --keyring} directory, or null
+     * @throws IllegalArgumentException if none or two of them are given
+     */
+    public static List<VllmKey> load(VllmScheme scheme, Path file, Path ring) throws IOException {
         if (scheme.inlineKey() != null) {
             if (file != null || ring != null) {
                 throw new IllegalArgumentException("scheme " + scheme + " has key=... in the spec and --key/--keyring "
                         + "was given too: give the vLLM key once");
             }
-            return List.of(KeyedScheme.of(scheme, scheme.inlineKey()));
+            return List.of(scheme.inlineKey());
         }
         if (file == null && ring == null) {
             throw new IllegalArgumentException("scheme " + scheme + " needs vLLM's 64-bit key: --key K.json (made by "
                     + "hallmark keygen --vllm-key N --out K.json), --keyring DIR of such files, or key=N in the spec");
         }
-        List<VllmKey> list = file != null ? List.of(KeyFile.readVllm(file)) : KeyRing.loadVllm(ring);
-        List<KeyedScheme> out = new ArrayList<>();
-        for (VllmKey k : list) {
-            out.add(KeyedScheme.of(scheme, k));
-        }
-        return out;
+        return file != null ? List.of(KeyFile.readVllm(file)) : KeyRing.loadVllm(ring);
     }
 }

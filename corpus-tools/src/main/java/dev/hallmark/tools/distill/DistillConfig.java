@@ -197,6 +197,24 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
     }
 
     /**
+     * A scheme the simulated lab can serve and test with, canonical. The lab serves every account
+     * with its own derived Hallmark key ({@code AccountKeys}), so the interop schemes (whose keys
+     * are a third party's: {@code hf-kgw}, {@code synthid-ref}, vLLM's {@code vllm-*}) are refused
+     * here, before anything is trained; radioactivity of vLLM-served text is tested by
+     * {@code hallmark radioactivity --scheme vllm-...} and the service.
+     */
+    static String labScheme(String spec) {
+        Scheme s = Scheme.parse(spec);
+        if (s.keyKind() != Scheme.KeyKind.HALLMARK) {
+            throw new IllegalArgumentException("scheme " + s + " is verified with a third party's key ("
+                    + s.keyKind().name().toLowerCase(java.util.Locale.ROOT) + "), but the lab serves each account "
+                    + "with its own derived Hallmark key: use kgw, gumbel or synthid (radioactivity of vLLM-served "
+                    + "text: hallmark radioactivity --scheme vllm-...)");
+        }
+        return s.toString();
+    }
+
+    /**
      * One teacher corpus: completions of the first {@code prompts} harvest prompts.
      *
      * @param name corpus name (cache file name)
@@ -214,7 +232,7 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
             scheme = scheme == null ? "none" : scheme;
             if (!scheme.equals("none")) {
                 try {
-                    scheme = Scheme.parse(scheme).toString();
+                    scheme = labScheme(scheme);
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("corpus '" + name + "': " + e.getMessage(), e);
                 }
@@ -332,7 +350,11 @@ public record DistillConfig(String name, Long seed, String work, Lab lab, Teache
                 throw new IllegalArgumentException("run '" + name + "': corpus is required");
             }
             if (scheme != null) {
-                scheme = Scheme.parse(scheme).toString();
+                try {
+                    scheme = labScheme(scheme);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("run '" + name + "': " + e.getMessage(), e);
+                }
             }
             harvesters = harvesters == null ? 1 : harvesters;
             if (harvesters < 1) {

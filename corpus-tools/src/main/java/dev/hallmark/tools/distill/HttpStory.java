@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hallmark.attribution.AccountCode;
 import dev.hallmark.attribution.AccountKeys;
+import dev.hallmark.detect.ContextFilters;
 import dev.hallmark.detect.PositionFilter;
 import dev.hallmark.generate.LanguageModel;
 import dev.hallmark.key.KeyFile;
@@ -137,7 +138,7 @@ public final class HttpStory {
             plainServed = serveTeacher(Keying.none(), requests(false), "teacher-unwatermarked");
         }
         List<Pipeline.TeacherDoc> harvest = docs(served, true);
-        int h = scheme.contextWidth();
+        ContextFilters.Window h = ContextFilters.Window.of(scheme);
         List<int[]> servedIds = new ArrayList<>();
         List<int[]> innocentIds = new ArrayList<>();
         for (Pipeline.TeacherDoc d : docs(served, false)) {

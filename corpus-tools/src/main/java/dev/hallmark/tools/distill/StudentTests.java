@@ -1,6 +1,7 @@
 package dev.hallmark.tools.distill;
 
 import dev.hallmark.attribution.AccountKeys;
+import dev.hallmark.detect.ContextFilters;
 import dev.hallmark.detect.PositionFilter;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.Scheme;
@@ -83,7 +84,7 @@ final class StudentTests {
                 throw new IllegalArgumentException("no corpus was served with scheme " + scheme
                         + ": the served-data filter has nothing to select from");
             }
-            return SuspectTester.servedFilter(served, Scheme.parse(scheme).contextWidth(), top);
+            return SuspectTester.servedFilter(served, ContextFilters.Window.of(Scheme.parse(scheme)), top);
         });
     }
 }

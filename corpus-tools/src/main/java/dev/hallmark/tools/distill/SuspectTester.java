@@ -251,9 +251,12 @@ public final class SuspectTester {
         return new long[] {best, Math.max(0, bestShared)};
     }
 
-    /** The served-data filter over the lab's served completions (the watermarked corpora). */
-    public static PositionFilter servedFilter(List<int[]> served, int contextWidth, int top) {
-        return ContextFilters.servedContexts(served, contextWidth, top);
+    /**
+     * The served-data filter over the lab's served completions (the watermarked corpora), over the
+     * scheme's context window ({@link ContextFilters.Window#of}).
+     */
+    public static PositionFilter servedFilter(List<int[]> served, ContextFilters.Window window, int top) {
+        return ContextFilters.servedContexts(served, window, top);
     }
 
     /** Runs every test at every budget (ascending), reading {@code docs} in order. */

@@ -1,5 +1,6 @@
 package dev.hallmark.tools.serve;
 
+import dev.hallmark.embed.BatchSampler;
 import dev.hallmark.embed.KeySchedule;
 import dev.hallmark.embed.SamplingConfig;
 import dev.hallmark.generate.ContinuousBatch;
@@ -18,7 +19,7 @@ import java.util.random.RandomGenerator;
  * The serving loop: continuous batching over a {@link ContinuousBatch}. One thread runs it; each
  * iteration (1) feeds every running sequence its last sampled token through one batched forward
  * pass, (2) prefills the waiting sequences that fit into the batch, (3) samples a token for every
- * row in one {@link StepSampler} call (each row with its account's key schedule, its request's
+ * row in one {@link BatchSampler} call (each row with its account's key schedule, its request's
  * settings and its own random source), and (4) lets finished sequences leave. Requests therefore
  * join and leave the running batch step by step.
  *
@@ -78,7 +79,7 @@ final class Engine implements AutoCloseable {
     private final int maxWaiting;
     private final int[] stopIds;
     private final Generator.Decoder decoder;
-    private final StepSampler sampler;
+    private final BatchSampler sampler;
     private final ServeMetrics metrics;
     private final ConcurrentLinkedQueue<Sequence> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waitingCount = new AtomicInteger();
@@ -95,7 +96,7 @@ final class Engine implements AutoCloseable {
     private final float[][] slotLogits;
 
     Engine(LanguageModel model, int maxBatch, int maxWaiting, int[] stopIds, Generator.Decoder decoder,
-            StepSampler sampler, ServeMetrics metrics) {
+            BatchSampler sampler, ServeMetrics metrics) {
         this.model = model;
         this.maxBatch = maxBatch;
         this.maxWaiting = maxWaiting;

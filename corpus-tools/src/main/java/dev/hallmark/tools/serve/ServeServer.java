@@ -1,5 +1,6 @@
 package dev.hallmark.tools.serve;
 
+import dev.hallmark.embed.BatchSampler;
 import dev.hallmark.generate.Generator;
 import dev.hallmark.generate.LanguageModel;
 import io.vertx.core.Vertx;
@@ -74,7 +75,7 @@ public final class ServeServer implements AutoCloseable {
         ServeMetrics metrics = new ServeMetrics();
         accounts.all().forEach(metrics::account);
         Engine engine = new Engine(model, options.maxBatch(), options.maxWaiting(), options.stopIds(), decoder,
-                StepSampler.perSequence(model.vocabularySize(), options.maxBatch()), metrics);
+                BatchSampler.create(model.vocabularySize(), options.maxBatch()), metrics);
         metrics.engine(engine::runningCount, engine::waitingCount);
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
         try {

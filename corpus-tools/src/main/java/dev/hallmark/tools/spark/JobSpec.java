@@ -2,6 +2,7 @@ package dev.hallmark.tools.spark;
 
 import dev.hallmark.key.KeyFile;
 import dev.hallmark.key.KeyFileException;
+import dev.hallmark.key.VllmKey;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
@@ -23,7 +24,8 @@ import java.util.Objects;
  * @param idsField column / JSON field holding token ids (an integer array); used for a record
  *     whose text is null
  * @param scheme canonical scheme spec
- * @param keys the keys to test (secrets: shipped to the executors inside the task closure)
+ * @param keys the keys to test (secrets: shipped to the executors inside the task closure): Hallmark
+ *     keys, or vLLM's keys for a {@code vllm-*} scheme
  * @param tokenizer tokenizer.json for text records: a path that exists on every executor, or the
  *     file name of one shipped with {@code --files}; null for the executor's default
  *     ({@link dev.hallmark.tools.Defaults#tokenizerPath()})
@@ -68,7 +70,13 @@ record JobSpec(List<String> inputs, Format format, String textField, String idsF
         }
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(keys, "keys");
-        scheme = Scheme.parse(scheme).toString();
+        Scheme parsed = Scheme.parse(scheme);
+        if ((parsed.keyKind() == Scheme.KeyKind.VLLM) != keys.vllm()) {
+            throw new IllegalArgumentException(keys.vllm() ? "vLLM keys bind only the vllm-* schemes, not " + parsed
+                    : "scheme " + parsed + " takes vLLM's 64-bit keys, not Hallmark keys");
+        }
+        // canonical, so an inline key=N never travels in the spec (it is bound into keys by the caller)
+        scheme = parsed.toString();
         if (!(alpha > 0 && alpha < 1)) {
             throw new IllegalArgumentException("false-positive rate must be in (0, 1), got " + alpha);
         }
@@ -97,6 +105,12 @@ record JobSpec(List<String> inputs, Format format, String textField, String idsF
     List<KeyedScheme> keyed() {
         Scheme s = Scheme.parse(scheme);
         List<KeyedScheme> out = new ArrayList<>();
+        if (keys.vllm()) {
+            for (VllmKey k : keys.vllmKeys()) {
+                out.add(KeyedScheme.of(s, k));
+            }
+            return out;
+        }
         for (WatermarkKey k : keys.keys()) {
             out.add(KeyedScheme.of(s, k));
         }
@@ -105,16 +119,19 @@ record JobSpec(List<String> inputs, Format format, String textField, String idsF
 
     /**
      * Key material in transit. {@link #toString()} never shows it; it travels as key-file JSON
-     * (the only serialised form of a key the core defines) and is re-checked on parse.
+     * (the only serialised form of a key the core defines: Hallmark key files, or vLLM key files of
+     * type {@code vllm}) and is re-checked on parse.
      */
     static final class Keys implements Serializable {
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
         private final List<String> keyFiles;
         private final List<String> ids;
+        private final boolean vllm;
 
-        private Keys(List<String> keyFiles, List<String> ids) {
+        private Keys(List<String> keyFiles, List<String> ids, boolean vllm) {
             this.keyFiles = keyFiles;
             this.ids = ids;
+            this.vllm = vllm;
         }
 
         static Keys of(List<WatermarkKey> keys) {
@@ -127,14 +144,51 @@ record JobSpec(List<String> inputs, Format format, String textField, String idsF
                 json.add(KeyFile.toJson(k, Instant.EPOCH));
                 ids.add(k.id());
             }
-            return new Keys(List.copyOf(json), List.copyOf(ids));
+            return new Keys(List.copyOf(json), List.copyOf(ids), false);
+        }
+
+        /** vLLM's keys, for a {@code vllm-*} scheme. */
+        static Keys ofVllm(List<VllmKey> keys) {
+            if (keys.isEmpty()) {
+                throw new IllegalArgumentException("no keys to test");
+            }
+            List<String> json = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
+            for (VllmKey k : keys) {
+                json.add(KeyFile.toJson(k, Instant.EPOCH));
+                ids.add(k.id());
+            }
+            return new Keys(List.copyOf(json), List.copyOf(ids), true);
+        }
+
+        /** Whether these are vLLM's keys. */
+        boolean vllm() {
+            return vllm;
         }
 
         List<WatermarkKey> keys() {
+            if (vllm) {
+                throw new IllegalStateException("the job's keys are vLLM keys");
+            }
             List<WatermarkKey> out = new ArrayList<>();
             for (int i = 0; i < keyFiles.size(); i++) {
                 try {
                     out.add(KeyFile.parse(keyFiles.get(i), "job key " + ids.get(i)));
+                } catch (KeyFileException e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+            }
+            return out;
+        }
+
+        List<VllmKey> vllmKeys() {
+            if (!vllm) {
+                throw new IllegalStateException("the job's keys are Hallmark keys");
+            }
+            List<VllmKey> out = new ArrayList<>();
+            for (int i = 0; i < keyFiles.size(); i++) {
+                try {
+                    out.add(KeyFile.parseVllm(keyFiles.get(i), "job key " + ids.get(i)));
                 } catch (KeyFileException e) {
                     throw new IllegalStateException(e.getMessage(), e);
                 }

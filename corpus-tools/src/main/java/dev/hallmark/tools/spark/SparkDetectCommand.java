@@ -2,10 +2,12 @@ package dev.hallmark.tools.spark;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hallmark.detect.DetectionJson;
+import dev.hallmark.scheme.Scheme;
+import dev.hallmark.scheme.VllmScheme;
 import dev.hallmark.tools.FprOption;
-import dev.hallmark.tools.KeyOptions;
+import dev.hallmark.tools.OptionalKeyOptions;
 import dev.hallmark.tools.SchemeOption;
-import dev.hallmark.key.WatermarkKey;
+import dev.hallmark.tools.VllmKeys;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -27,6 +29,10 @@ import picocli.CommandLine.Spec;
  * de-duplication by a shuffle), and the result is the one a single-machine
  * {@link dev.hallmark.detect.CorpusAccumulator} would give on the same documents.
  *
+ * <p>vLLM's schemes ({@code --scheme vllm-*} with a vLLM key file, ring, or {@code key=N}): every
+ * distinct unit of vLLM's watermark in the corpus is scored once and tested exactly; see
+ * {@link SparkDetectJob} for what is and is not reported.
+ *
  * <p>Spark is a {@code provided} dependency: {@code hallmark.jar} does not contain it. Run with
  * {@code spark-submit --class dev.hallmark.tools.spark.SparkDetect hallmark.jar ARGS} on a cluster
  * (or {@code --master local[*]}; {@link SparkDetect} is that entry point), or with Spark's jars on
@@ -46,7 +52,7 @@ public final class SparkDetectCommand implements Callable<Integer> {
 
 
     @Mixin
-    KeyOptions keys;
+    OptionalKeyOptions keys;
 
     @Mixin
     SchemeOption scheme;
@@ -95,8 +101,10 @@ public final class SparkDetectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<WatermarkKey> ks = keys.load();
-        JobSpec job = new JobSpec(inputs, JobSpec.Format.parse(format), field, idsField, scheme.spec(), JobSpec.Keys.of(ks),
+        Scheme s = scheme.parse();
+        JobSpec.Keys ks = s instanceof VllmScheme v ? JobSpec.Keys.ofVllm(VllmKeys.load(v, keys.keyFile(), keys.keyring()))
+                : JobSpec.Keys.of(keys.load("scheme " + s));
+        JobSpec job = new JobSpec(inputs, JobSpec.Format.parse(format), field, idsField, s.toString(), ks,
                 tokenizer, fpr.fpr(), repartition, localDedupEntries);
         for (String c : conf) {
             if (c.indexOf('=') <= 0) {

@@ -47,6 +47,21 @@ import org.apache.spark.sql.types.StructType;
  * The numbers equal those of one {@link dev.hallmark.detect.CorpusAccumulator} fed every document
  * in any order: the same tuples (the identity is exact up to 7 ids below 2^18, else a 127-bit
  * fingerprint), the same scores, the same exact sum.
+ *
+ * <p><b>vLLM's schemes</b> ({@code vllm-*}): the map side emits, for every position (vLLM scores
+ * them all, the first W with -1-padded contexts), vLLM's independent unit with its score: the
+ * (padded context, token) tuple for gumbel and dual_key_gumbel, the (seed, token) coin for sbw
+ * ({@code KeyedScheme#score} writes it). The shuffle keeps each distinct unit once, and the exact
+ * p-value (Gamma, hypoexponential, binomial) is computed on them: {@code tokens_scored} and
+ * {@code score_sum} are the distinct units and their exact sum, equal to
+ * {@code independent.units} / {@code independent.score_sum} of a single-machine accumulator over the
+ * same documents with {@code dedup=false}. Not reported: vLLM's own count
+ * ({@code num_scored_tokens}), score and p-value ({@code reference_score}, {@code reference_p_value}).
+ * With {@code dedup=false} vLLM counts every position again, and with {@code dedup=true} (its
+ * default) it scores only the first token that follows each context in reading order, a choice a
+ * distributed job that reads documents in no fixed order cannot reproduce; scoring every distinct
+ * unit instead is valid under the null (distinct units are independent) and reads more of the text.
+ * The report says so in {@code job.counting}.
  */
 final class SparkDetectJob {
 
@@ -98,6 +113,12 @@ final class SparkDetectJob {
             j.put("input_partitions", inputPartitions);
             j.put("seconds", seconds);
             j.put("tokenize_task_seconds", counter(TupleScorer.TOKENIZE_NANOS) / 1e9);
+            if (spec.keys().vllm()) {
+                j.put("counting", "vLLM units: each distinct (context, token) unit of the corpus ((seed, token) for "
+                        + "vllm-sbw) scored once, every position included; tokens_scored counts units, not vLLM's "
+                        + "num_scored_tokens, and vLLM's own score and p-value are not reported (they depend on "
+                        + "the reading order)");
+            }
             return o;
         }
     }

@@ -13,7 +13,9 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
  * The map side of {@code spark-detect}: for each document of a partition, tokenizes it if it is
  * text (the executor's shared tokenizer), then for every scored position t >= h and every key k
  * emits (k, tuple identity, score) exactly as {@link KeyedScheme#score} computes them, the same
- * call the single-machine {@link dev.hallmark.detect.CorpusAccumulator} makes.
+ * call the single-machine {@link dev.hallmark.detect.CorpusAccumulator} makes (h is the scheme's
+ * {@code contextWidth()}: 0 for vLLM's schemes, which score every position with padded contexts
+ * and whose identity is vLLM's independent unit).
  *
  * <p>Map-side de-duplication: a tuple already emitted by this task (same key, same identity) is
  * not emitted again. The task keeps the identities it emitted in a {@link TupleSet} per key,

@@ -70,6 +70,10 @@ class DistillConfigTest {
         assertTrue(error(MINIMAL + "lab:\n  acounts: 5\n").contains("unknown key 'acounts'"));
         assertTrue(error(MINIMAL.replace("scheme: kgw", "scheme: kgw:gamma=2")).contains("gamma must be in (0, 1)"));
         assertTrue(error(MINIMAL.replace("corpus: kgw", "corpus: nope")).contains("unknown corpus 'nope'"));
+        // the lab serves derived Hallmark keys: third parties' watermarks are refused before anything is trained
+        String vllm = error(MINIMAL.replace("scheme: kgw", "scheme: vllm-gumbel:context=2"));
+        assertTrue(vllm.contains("corpus 'kgw': scheme vllm-gumbel:context=2,dedup=true is verified with a third "
+                + "party's key (vllm)") && vllm.contains("hallmark radioactivity --scheme vllm-"), vllm);
         assertTrue(error(MINIMAL + "lab:\n  code: [31, 16, 2]\n  accounts: 40000\n")
                 .contains("lab.accounts must be in [1, 29791]"));
         assertTrue(error(MINIMAL + "lab:\n  coalition: 8\n").contains("separates coalitions of at most 7"));

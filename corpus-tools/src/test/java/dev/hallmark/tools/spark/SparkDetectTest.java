@@ -2,6 +2,7 @@ package dev.hallmark.tools.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,8 +12,11 @@ import dev.hallmark.detect.CorpusAccumulator;
 import dev.hallmark.detect.DetectionResult;
 import dev.hallmark.detect.MultiKeyDetector;
 import dev.hallmark.embed.SamplingConfig;
+import dev.hallmark.embed.VllmGeneration;
+import dev.hallmark.embed.VllmSampler;
 import dev.hallmark.embed.WatermarkSampler;
 import dev.hallmark.key.KeyFile;
+import dev.hallmark.key.VllmKey;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
@@ -344,6 +348,135 @@ class SparkDetectTest {
         err = runExpectingFailure("spark-detect", "--key", keyFile.toString(), "--scheme", "kgw", "--input",
                 text.toString(), "--format", "lines", "--tokenizer", "/nonexistent/tok.json");
         assertTrue(err.contains("tokenizer /nonexistent/tok.json not found on this executor"), err);
+    }
+
+    /**
+     * vLLM-watermarked completions ({@link VllmSampler}: vLLM's own contexts, the prompt left out),
+     * unwatermarked ones, and the repeats of {@link #corpus}: copied spans, quotes, duplicates, a
+     * 2-token and an empty document.
+     */
+    static List<int[]> vllmCorpus(Scheme s, VllmKey key, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<int[]> docs = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            int[] g = RandomText.generate(VllmSampler.of(s, key, VllmGeneration.defaults(), VOCAB), 4,
+                    30 + r.nextInt(40), 2.0, r);
+            docs.add(RandomText.withRepeatedSpans(Arrays.copyOfRange(g, 4, g.length), r));
+        }
+        for (int i = 0; i < 10; i++) {
+            docs.add(RandomText.generate(WatermarkSampler.plain(SamplingConfig.defaults(), VOCAB), 0, 50, 2.0, r));
+        }
+        for (int i = 0; i < 10; i++) {
+            int[] src = docs.get(r.nextInt(docs.size()));
+            int from = r.nextInt(src.length / 2);
+            docs.add(concat(Arrays.copyOfRange(src, from, Math.min(src.length, from + 20)),
+                    docs.get(r.nextInt(docs.size()))));
+        }
+        docs.add(docs.get(1).clone());
+        docs.add(docs.get(2).clone());
+        docs.add(new int[] {5, 6});
+        docs.add(new int[0]);
+        return docs;
+    }
+
+    /** The single-machine result counting every position (vLLM's dedup=false): its units are what Spark scores. */
+    static DetectionResult everyPosition(Scheme s, VllmKey key, List<int[]> docs) {
+        Scheme all = Scheme.parse(s.toString().replace("dedup=true", "dedup=false"));
+        CorpusAccumulator acc = new CorpusAccumulator(KeyedScheme.of(all, key));
+        docs.forEach(acc::accept);
+        return acc.result(ALPHA);
+    }
+
+    static void assertSameUnits(DetectionResult expected, DetectionResult spark) {
+        assertEquals(expected.independent().count(), spark.tokensScored(), "distinct units");
+        assertEquals(expected.independent().scoreSum(), spark.scoreSum(), "their exact score sum");
+        assertEquals(expected.log10P(), spark.log10P(), "the exact p-value on them");
+        assertEquals(expected.tokensSeen(), spark.tokensSeen());
+        assertEquals(expected.watermarked(), spark.watermarked());
+        assertEquals(0, spark.skippedContext(), "vLLM scores every position");
+        assertNull(spark.reference(), "vLLM's own count needs the reading order: not reported");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "vllm-gumbel:context=4",
+        "vllm-dual-key-gumbel:context=2,alpha=0.35",
+        "vllm-sbw:scheme=selfhash,context=4",
+        "vllm-sbw:scheme=lefthash,context=1,gamma=0.25",
+        "vllm-gumbel:context=8,dedup=false" // 9-id units: fingerprint identities
+    })
+    void vllmUnitsAreScoredOnceWithExactPValuesOnBothSides(String spec) throws IOException {
+        Scheme s = Scheme.parse(spec);
+        VllmKey key = VllmKey.of(0x51ED270B27F04E2DL * spec.length());
+        VllmKey unrelated = VllmKey.parse("18446744073709551615");
+        List<int[]> docs = vllmCorpus(s, key, spec.hashCode());
+        Path in = writeIdsJsonl(docs, "vllm-" + Integer.toHexString(spec.hashCode()));
+        SparkDetectJob.Result run = SparkDetectJob.run(spark, new JobSpec(List.of(in.toString()), JobSpec.Format.JSONL,
+                "text", "ids", spec, JobSpec.Keys.ofVllm(List.of(key, unrelated)), null, ALPHA, 0, 37));
+        DetectionResult expected = everyPosition(s, key, docs);
+        assertTrue(expected.tokensScored() - expected.independent().count() > 100,
+                "the corpus repeats units: " + expected);
+        assertSameUnits(expected, run.raw().get(0));
+        assertEquals(s.toString(), run.raw().get(0).scheme());
+        assertEquals(key.id(), run.raw().get(0).keyId());
+        assertTrue(expected.watermarked(), "detection side: " + expected);
+        DetectionResult expectedNull = everyPosition(s, unrelated, docs);
+        assertSameUnits(expectedNull, run.raw().get(1));
+        assertFalse(expectedNull.watermarked(), "null side: " + expectedNull);
+        assertEquals(MultiKeyDetector.adjust(run.raw()).adjusted(), run.adjusted(), "Holm across the keys");
+        assertEquals(List.of(key.id()), MultiKeyDetector.adjust(run.raw()).detectedKeyIds());
+        JsonNode j = run.toJson();
+        assertTrue(j.get("job").get("counting").asText().contains("vLLM units"), j.toString());
+        assertFalse(j.get("keys").get(0).has("reference_p_value"), j.toString());
+    }
+
+    @Test
+    void vllmOnTheCommandLineWithAKeyFileOrAnInlineKey() throws Exception {
+        Scheme s = Scheme.parse("vllm-gumbel:context=4");
+        VllmKey key = VllmKey.parse("15726070495360670683");
+        List<int[]> docs = vllmCorpus(s, key, 17);
+        Path in = writeIdsJsonl(docs, "vllm-cli");
+        Path keyFile = tmp.resolve("vk.json");
+        KeyFile.writeVllm(keyFile, key, true);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cl = Hallmark.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        assertEquals(0, cl.execute("spark-detect", "--key", keyFile.toString(), "--scheme", "vllm-gumbel",
+                "--input", in.resolve("part-*.jsonl").toString()), err.toString());
+        JsonNode j = JSON.readTree(out.toString());
+        DetectionResult expected = everyPosition(s, key, docs);
+        assertEquals("vllm-gumbel:context=4,dedup=true", j.get("scheme").asText());
+        assertEquals(key.id(), j.get("key_id").asText());
+        assertEquals(expected.independent().count(), j.get("tokens_scored").asLong());
+        assertEquals(expected.log10P(), j.get("log10_p").asDouble());
+        assertTrue(j.get("watermarked").asBoolean());
+        assertFalse(out.toString().contains("15726070495360670683") || err.toString().contains("15726070495360670683"));
+
+        StringWriter out2 = new StringWriter();
+        cl = Hallmark.commandLine();
+        cl.setOut(new PrintWriter(out2));
+        cl.setErr(new PrintWriter(new StringWriter()));
+        assertEquals(0, cl.execute("spark-detect", "--scheme", "vllm-gumbel:key=15726070495360670683", "--input",
+                in.resolve("part-*.jsonl").toString()));
+        assertEquals(j.get("log10_p"), JSON.readTree(out2.toString()).get("log10_p"));
+        assertFalse(out2.toString().contains("15726070495360670683"), "an inline key never reaches the report");
+
+        String e = runExpectingFailure("spark-detect", "--scheme", "vllm-gumbel", "--input", in.toString());
+        assertTrue(e.contains("needs vLLM's 64-bit key"), e);
+        Path hallmarkKey = tmp.resolve("hk.json");
+        KeyFile.write(hallmarkKey, TestKeys.key(5), true);
+        e = runExpectingFailure("spark-detect", "--scheme", "vllm-gumbel", "--key", hallmarkKey.toString(), "--input",
+                in.toString());
+        assertTrue(e.contains("holds a Hallmark key, not a vLLM key"), e);
+        e = runExpectingFailure("spark-detect", "--scheme", "gumbel", "--key", keyFile.toString(), "--input",
+                in.toString());
+        assertTrue(e.contains("holds a vLLM key (type \"vllm\"), not a Hallmark key"), e);
+        e = runExpectingFailure("spark-detect", "--scheme", "vllm-sbw:scheme=treehash,key=1", "--input", in.toString());
+        assertTrue(e.contains("'treehash' is not an SBW seeding scheme"), e);
+        assertThrows(IllegalArgumentException.class, () -> new JobSpec(List.of(in.toString()), JobSpec.Format.JSONL,
+                "text", "ids", "gumbel", JobSpec.Keys.ofVllm(List.of(key)), null, ALPHA, 0));
     }
 
     private static String runExpectingFailure(String... args) {

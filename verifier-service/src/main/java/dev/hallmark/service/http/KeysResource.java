@@ -3,6 +3,7 @@ package dev.hallmark.service.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hallmark.key.KeyFile;
 import dev.hallmark.key.KeyFileException;
+import dev.hallmark.key.VllmKey;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.service.Problem;
 import dev.hallmark.service.store.KeyStore;
@@ -17,14 +18,15 @@ import java.util.Set;
 
 /**
  * {@code /v1/keys} (admins only): list, register (generate or import a Hallmark key, given as its
- * secret or as the key file {@code hallmark keygen} writes, or import a SynthID key set), show,
- * derive per-account keys, retire. Secrets go in, never out.
+ * secret or as the key file {@code hallmark keygen} writes; import a SynthID key set; import vLLM's
+ * 64-bit key, given as {@code "key"} or as the file {@code hallmark keygen --vllm-key N} writes),
+ * show, derive per-account keys, retire. Secrets go in, never out.
  */
 final class KeysResource implements Resource {
 
-    static final Set<String> KEY_FIELDS = Set.of("kind", "scheme", "label", "secret", "keys",
-            // a key file written by `hallmark keygen`, sent as it is
-            "format", "version", "key_id", "created", "parent_id", "derivation_path");
+    static final Set<String> KEY_FIELDS = Set.of("kind", "scheme", "label", "secret", "keys", "key",
+            // a key file written by `hallmark keygen` (or `hallmark keygen --vllm-key N`), sent as it is
+            "format", "version", "type", "key_id", "created", "parent_id", "derivation_path", "vllm_key");
     static final Set<String> DERIVE_FIELDS = Set.of("path", "label", "scheme");
 
     private final KeyStore keys;
@@ -73,6 +75,24 @@ final class KeysResource implements Resource {
             ctx.fail(p);
             return;
         }
+        if (b.has("format") && b.has("type") && KeyFile.TYPE_VLLM.equals(b.node("type").asText())) {
+            work.respondAtomically(ctx, () -> {
+                if (b.has("kind") && !KeyStore.KIND_VLLM.equals(b.string("kind", null))) {
+                    throw Problem.invalid("the key file holds a vLLM key (type \"vllm\"); 'kind' must be absent or "
+                            + "'vllm', got '" + b.string("kind", null) + "'");
+                }
+                VllmKey key;
+                try {
+                    key = KeyFile.parseVllm(ctx.body().asString(), "(request body)");
+                } catch (KeyFileException e) {
+                    throw Problem.invalid(e.getMessage());
+                }
+                KeyStore.Info k = keys.registerVllm(key, b.string("scheme", null), b.string("label", null));
+                auth.audit(ctx, "key.import", k.id(), k.scheme() + " (vLLM key file)");
+                return created(ctx, k);
+            });
+            return;
+        }
         if (b.has("format")) {
             work.respondAtomically(ctx, () -> {
                 WatermarkKey key;
@@ -99,8 +119,22 @@ final class KeysResource implements Resource {
                 auth.audit(ctx, "key.import", k.id(), k.scheme() + " (SynthID key set)");
                 return created(ctx, k);
             }
+            if (KeyStore.KIND_VLLM.equals(kind)) {
+                if (b.has("secret") || b.has("keys")) {
+                    throw Problem.invalid("a vLLM key is given as 'key' (vLLM's integer key as a decimal string), not "
+                            + "'secret' or 'keys'");
+                }
+                KeyStore.Info k = keys.registerVllm(KeyStore.vllmKey(vllmKeyText(b.node("key"))),
+                        b.string("scheme", null), b.string("label", null));
+                auth.audit(ctx, "key.import", k.id(), k.scheme() + " (vLLM key)");
+                return created(ctx, k);
+            }
             if (!KeyStore.KIND_HALLMARK.equals(kind)) {
-                throw Problem.invalid("'kind' must be 'hallmark' (default) or 'synthid', got '" + kind + "'");
+                throw Problem.invalid("'kind' must be 'hallmark' (default), 'synthid' or 'vllm', got '" + kind + "'");
+            }
+            if (b.has("key")) {
+                throw Problem.invalid("'key' is vLLM's key (\"kind\": \"vllm\"); a Hallmark key takes 'secret' (or "
+                        + "nothing, to generate one)");
             }
             if (b.has("keys")) {
                 throw Problem.invalid("'keys' is for SynthID key sets (\"kind\": \"synthid\"); a Hallmark key takes "
@@ -142,6 +176,27 @@ final class KeysResource implements Resource {
             auth.audit(ctx, "key.derive", k.id(), "from " + ctx.pathParam("id") + " path " + path);
             return created(ctx, k);
         });
+    }
+
+    /**
+     * vLLM's key as the request gives it: a string, or a JSON integer (its exact digits; Jackson keeps
+     * integers beyond 64 bits exactly, so out-of-range values are named as sent).
+     *
+     * @throws Problem invalid-request for other JSON types
+     */
+    static String vllmKeyText(JsonNode n) {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (n.isTextual()) {
+            return n.textValue();
+        }
+        if (n.isIntegralNumber()) {
+            return n.bigIntegerValue().toString();
+        }
+        throw Problem.invalid("'key' must be vLLM's key as a decimal string (an integer in [0, 2^64 - 1], e.g. "
+                + "\"42\"), got a JSON " + n.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+                + (n.isNumber() ? " " + n.asText() : ""));
     }
 
     /** 201 with the new key's location and metadata. */

@@ -59,7 +59,7 @@ public final class DetectionEngine {
         List<int[]> out = new ArrayList<>(inputs.size());
         int ti = 0;
         int vocab = family.idLimit(vocabSize);
-        String vocabName = family.hfKgw() != null ? "the scheme's vocab" : "the tokenizer vocabulary";
+        String vocabName = family.idLimitName(vocab);
         int min = disclosure.minTokens(audience);
         int need = Math.max(min, family.maxContextWidth() + 1);
         for (int i = 0; i < inputs.size(); i++) {

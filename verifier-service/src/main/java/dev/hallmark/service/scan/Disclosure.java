@@ -67,9 +67,14 @@ public final class Disclosure {
     /** Spans per key shown to analysts. */
     public static final int ANALYST_SPANS_PER_KEY = 2;
 
-    /** Result fields analysts never see (the score can be solved from them, or they are per token). */
+    /**
+     * Result fields analysts never see: the score can be solved from them, or they are per token; and
+     * vLLM's own score and p-value beside the exact ones ({@code reference_score},
+     * {@code reference_p_value}: the score again, and a second function of it that can lie below the
+     * exact p-value).
+     */
     static final List<String> ADMIN_ONLY = List.of("score_sum", "statistic", "z_score", "skipped", "independent",
-            "token_scores");
+            "token_scores", "reference_score", "reference_p_value");
 
     private final int minTokens;
     private final ServiceConfig.Analysts analysts;

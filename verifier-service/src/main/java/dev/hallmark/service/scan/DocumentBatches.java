@@ -116,7 +116,7 @@ final class DocumentBatches {
 
     /**
      * Checks a document's token ids against {@code idLimit}: the tokenizer's vocabulary, or an
-     * {@code hf-kgw} spec's vocab.
+     * {@code hf-kgw} or {@code vllm-*} spec's vocab ({@link KeyStore.Family#idLimit}).
      *
      * @param where the document's place ({@link Document#where()}), for the message
      * @param line its line, or 0 (Parquet)
@@ -129,8 +129,8 @@ final class DocumentBatches {
                         ? Problem.vocabMismatch(where + ": token id " + ids[i] + " is outside the scheme's vocab [0, "
                                 + idLimit + ") of " + family.hfKgw() + ": the ids come from another vocabulary, or the "
                                 + "spec's vocab is wrong")
-                        : Problem.invalid(where + ": token id " + ids[i] + " is outside the tokenizer vocabulary [0, "
-                                + idLimit + ")");
+                        : Problem.invalid(where + ": token id " + ids[i] + " is outside "
+                                + family.idLimitName(idLimit) + " [0, " + idLimit + ")");
                 throw line > 0 ? p.with("line", line) : p;
             }
         }

@@ -46,6 +46,14 @@ import java.util.Map;
  * </ul>
  * Radioactivity is a corpus-level effect (single outputs of a student are not detectable), so the
  * report has no per-document tests.
+ *
+ * <p>Contexts are those of each scheme's {@link ContextFilters.Window}: for vLLM's schemes the W
+ * tokens before a position, padded with -1 before the document's first token (vLLM scores every
+ * position, and its generator watermarked the first W tokens of each response with such contexts).
+ * A padded position is de-duplicated like any other (its unit includes the padding, so the first
+ * tokens of documents that start alike count once), counts in the served-data filter with the
+ * served documents' padded contexts, and is excluded as prompt-copied when its known tokens (the
+ * document's first t) occur in the prompt (position 0 whenever there is a prompt).
  */
 final class RadioactivityScan implements ScanAnalysis {
 
@@ -92,15 +100,15 @@ final class RadioactivityScan implements ScanAnalysis {
         int filterTop = params.path("filter_top").asInt(0);
         List<KeyedScheme> keyed = family.keyed();
 
-        Map<Integer, PositionFilter> servedByWidth = new HashMap<>();
+        Map<ContextFilters.Window, PositionFilter> servedByWidth = new HashMap<>();
         Served served = null;
         if (filterScan != null) {
             List<int[]> docs = new ArrayList<>();
             served = readServed(filterScan, filterTop, docs, family);
             for (KeyedScheme k : keyed) {
-                int h = k.scheme().contextWidth();
-                if (!servedByWidth.containsKey(h)) {
-                    servedByWidth.put(h, ContextFilters.servedContexts(docs, h, filterTop));
+                ContextFilters.Window w = ContextFilters.Window.of(k.scheme());
+                if (!servedByWidth.containsKey(w)) {
+                    servedByWidth.put(w, ContextFilters.servedContexts(docs, w, filterTop));
                 }
             }
         }
@@ -125,7 +133,7 @@ final class RadioactivityScan implements ScanAnalysis {
     /** What one scan accumulates, document by document. */
     private final class Tally implements CorpusPass.Step {
         private final List<KeyedScheme> keyed;
-        private final Map<Integer, PositionFilter> servedByWidth;
+        private final Map<ContextFilters.Window, PositionFilter> servedByWidth;
         private final List<CorpusAccumulator> accs = new ArrayList<>();
         private final List<Counting> servedCounts = new ArrayList<>();
         private final List<Counting> budgetCounts = new ArrayList<>();
@@ -134,12 +142,13 @@ final class RadioactivityScan implements ScanAnalysis {
         private long withPrompt;
         private long promptTokens;
 
-        Tally(List<KeyedScheme> keyed, Map<Integer, PositionFilter> servedByWidth) {
+        Tally(List<KeyedScheme> keyed, Map<ContextFilters.Window, PositionFilter> servedByWidth) {
             this.keyed = keyed;
             this.servedByWidth = servedByWidth;
             this.promptSkipped = new long[keyed.size()];
             for (KeyedScheme k : keyed) {
-                Counting sv = new Counting(servedByWidth.getOrDefault(k.scheme().contextWidth(), PositionFilter.ALL));
+                Counting sv = new Counting(servedByWidth.getOrDefault(ContextFilters.Window.of(k.scheme()),
+                        PositionFilter.ALL));
                 Counting bg = new Counting(ctx.budget());
                 servedCounts.add(sv);
                 budgetCounts.add(bg);
@@ -170,7 +179,8 @@ final class RadioactivityScan implements ScanAnalysis {
                 throw new IOException("checkpoint of another number of keys");
             }
             for (int i = 0; i < keyed.size(); i++) {
-                Counting sv = new Counting(servedByWidth.getOrDefault(keyed.get(i).scheme().contextWidth(), PositionFilter.ALL));
+                Counting sv = new Counting(servedByWidth.getOrDefault(ContextFilters.Window.of(keyed.get(i).scheme()),
+                        PositionFilter.ALL));
                 Counting bg = new Counting(ctx.budget());
                 sv.rejected = in.readLong();
                 bg.rejected = in.readLong();
@@ -194,7 +204,7 @@ final class RadioactivityScan implements ScanAnalysis {
         public void accept(DocumentBatches.Tokenized x) {
             int[] ids = x.ids();
             int[] prompt = x.prompt();
-            Map<Integer, PositionFilter> noPrompt = new HashMap<>();
+            Map<ContextFilters.Window, PositionFilter> noPrompt = new HashMap<>();
             if (prompt != null) {
                 withPrompt++;
                 promptTokens += prompt.length;
@@ -205,8 +215,8 @@ final class RadioactivityScan implements ScanAnalysis {
             for (int i = 0; i < accs.size(); i++) {
                 PositionFilter pf = PositionFilter.ALL;
                 if (prompt != null) {
-                    int h = keyed.get(i).scheme().contextWidth();
-                    PositionFilter ex = noPrompt.computeIfAbsent(h, w -> ContextFilters.excludingPrompt(prompt, w));
+                    PositionFilter ex = noPrompt.computeIfAbsent(ContextFilters.Window.of(keyed.get(i).scheme()),
+                            w -> ContextFilters.excludingPrompt(prompt, w));
                     long[] count = promptSkipped;
                     int idx = i;
                     pf = (a, t) -> {

@@ -106,7 +106,7 @@ public final class ScanIntake {
             throw Problem.unknownScan("'filter_scan': the corpus of scan " + f.id() + " is no longer stored");
         }
         for (var k : family.keyed()) {
-            if (k.scheme().contextWidth() < 1) {
+            if (dev.hallmark.detect.ContextFilters.Window.of(k.scheme()).width() < 1) {
                 throw Problem.invalid("the served-data filter keeps positions whose context occurred in the served "
                         + "data; scheme " + k.scheme() + " has no context (width 0): scan without 'filter_scan'");
             }

@@ -1,11 +1,13 @@
 package dev.hallmark.service.store;
 
 import dev.hallmark.interop.SynthIdKeys;
+import dev.hallmark.key.VllmKey;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.HfKgwScheme;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
 import dev.hallmark.scheme.SynthIdRefScheme;
+import dev.hallmark.scheme.VllmScheme;
 import dev.hallmark.service.Problem;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -20,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Registered watermark keys, each with the scheme it is used with. Secrets are sealed with
  * {@link SecretBox} (AES-256-GCM, associated data = key id) before they reach the rows
  * ({@code KeyRecords}), and no method returns them: callers get {@link KeyedScheme}s for detection
- * and {@link Info} for display.
+ * and {@link Info} for display. Three kinds: Hallmark keys, SynthID key sets and vLLM keys; the
+ * kind is a column, the sealed bytes are the kind's own serialisation (no schema change per kind).
  */
 public final class KeyStore {
 
@@ -35,12 +38,18 @@ public final class KeyStore {
         public boolean synthId() {
             return KIND_SYNTHID.equals(kind);
         }
+
+        public boolean vllm() {
+            return KIND_VLLM.equals(kind);
+        }
     }
 
     /** A Hallmark {@link WatermarkKey} (32-byte secret). */
     public static final String KIND_HALLMARK = "hallmark";
     /** The int64 keys of a SynthID-Text generator ({@link SynthIdKeys}), for {@code synthid-ref}. */
     public static final String KIND_SYNTHID = "synthid";
+    /** vLLM's unsigned 64-bit watermark key ({@link VllmKey}), for the {@code vllm-*} schemes. */
+    public static final String KIND_VLLM = "vllm";
 
     private final KeyRecords records;
     private final SecretBox box;
@@ -66,15 +75,29 @@ public final class KeyStore {
         this.random = random;
     }
 
+    /**
+     * Parses a scheme spec from a request. A {@code vllm-*} spec with the key inside ({@code key=N}) is
+     * refused: requests may be logged and scans store their spec, so a vLLM key is registered
+     * ({@code POST /v1/keys}, kind {@code vllm}) and named by id. Messages never repeat an inline key
+     * (the core redacts it from the specs it quotes).
+     */
     static Scheme parseScheme(String spec) {
         if (spec == null || spec.isBlank()) {
             throw Problem.invalid("'scheme' is required, e.g. 'kgw:gamma=0.25,delta=2,context=1,seeding=lefthash'");
         }
+        Scheme s;
         try {
-            return Scheme.parse(spec);
+            s = Scheme.parse(spec);
         } catch (IllegalArgumentException e) {
             throw Problem.invalid("'scheme': " + e.getMessage());
         }
+        if (s instanceof VllmScheme v && v.inlineKey() != null) {
+            throw Problem.invalid("'scheme': " + v.name() + " with key=... is not accepted here (a key in a spec "
+                    + "would be stored with scans and may reach request logs): register the key with POST /v1/keys "
+                    + "{\"kind\": \"vllm\", \"key\": \"N\", \"scheme\": \"" + v + "\", \"label\": ...} and "
+                    + "name it in 'key_ids'");
+        }
+        return s;
     }
 
     /** Registers a new key: generated here, or imported from {@code secret} (32 bytes). */
@@ -105,6 +128,9 @@ public final class KeyStore {
             case SYNTHID_KEYS -> throw Problem.invalid("scheme " + scheme.name() + " verifies with the generator's "
                     + "SynthID keys, not a Hallmark key: register them as {\"kind\": \"synthid\", \"keys\": [...], "
                     + "\"label\": ...}");
+            case VLLM -> throw Problem.invalid("scheme " + scheme.name() + " verifies with vLLM's 64-bit key, not a "
+                    + "Hallmark key: register it as {\"kind\": \"vllm\", \"key\": \"N\", \"scheme\": ..., "
+                    + "\"label\": ...}, or send the key file of hallmark keygen --vllm-key N");
             default -> {
                 return scheme;
             }
@@ -150,14 +176,64 @@ public final class KeyStore {
         }
     }
 
+    /**
+     * Registers vLLM's 64-bit watermark key with the {@code vllm-*} scheme it watermarks with, sealed
+     * at rest like a Hallmark secret (the sealed bytes are its decimal form). The key id is the key's
+     * public fingerprint ({@link VllmKey#id()}, {@code vk-...}).
+     *
+     * @param schemeSpec a {@code vllm-*} spec (required: vLLM's algorithm is not part of its key)
+     * @throws Problem invalid-request for a missing or non-vLLM scheme, conflict if already registered
+     */
+    public Info registerVllm(VllmKey key, String schemeSpec, String label) {
+        if (schemeSpec == null || schemeSpec.isBlank()) {
+            throw Problem.invalid("'scheme' is required for a vLLM key: the vllm-* scheme it watermarks with, e.g. "
+                    + "'vllm-gumbel:context=4', 'vllm-dual-key-gumbel:context=4,alpha=0.1' or "
+                    + "'vllm-sbw:scheme=selfhash,context=4,gamma=0.5'");
+        }
+        Scheme scheme = parseScheme(schemeSpec);
+        if (scheme.keyKind() != Scheme.KeyKind.VLLM) {
+            throw Problem.invalid("a vLLM key (kind vllm) is used with a vllm-* scheme (vllm-gumbel, "
+                    + "vllm-dual-key-gumbel, vllm-sbw), not '" + scheme + "'");
+        }
+        checkLabel(label);
+        Info existing = get(key.id());
+        if (existing != null) {
+            throw Problem.conflict("vLLM key " + key.id() + " is already registered (scheme " + existing.scheme()
+                    + "); to test it under another vllm-* spec, give that spec as 'scheme' with the detection");
+        }
+        byte[] plain = key.exportDecimal().getBytes(StandardCharsets.US_ASCII);
+        byte[] sealed = box.seal(plain, key.id());
+        Arrays.fill(plain, (byte) 0);
+        insertRow(key.id(), KIND_VLLM, scheme, label, null, null, sealed);
+        return get(key.id());
+    }
+
+    /**
+     * Parses vLLM's key as a request gives it: a decimal string, or a JSON integer's digits.
+     *
+     * @throws Problem invalid-request naming the value (negative, 2^64 or more, not a decimal integer)
+     */
+    public static VllmKey vllmKey(String decimal) {
+        if (decimal == null) {
+            throw Problem.invalid("'key' is required for kind vllm: vLLM's watermark key, an integer in "
+                    + "[0, 2^64 - 1] as a decimal string, e.g. \"42\"");
+        }
+        try {
+            return VllmKey.parse(decimal);
+        } catch (IllegalArgumentException e) {
+            throw Problem.invalid("'key': " + e.getMessage());
+        }
+    }
+
     /** Derives and registers the child key of {@code parentId} for {@code path} (same scheme unless given). */
     public Info derive(String parentId, String path, String schemeSpec, String label) {
         Info parent = get(parentId);
         if (parent == null) {
             throw Problem.notFound("no key with id '" + parentId + "'");
         }
-        if (parent.synthId()) {
-            throw Problem.invalid("key " + parentId + " is a SynthID key set: only Hallmark keys derive per-account keys");
+        if (!KIND_HALLMARK.equals(parent.kind())) {
+            throw Problem.invalid("key " + parentId + " is a " + (parent.vllm() ? "vLLM key" : "SynthID key set")
+                    + ": only Hallmark keys derive per-account keys");
         }
         Scheme scheme = schemeSpec == null ? Scheme.parse(parent.scheme()) : hallmarkScheme(parseScheme(schemeSpec));
         checkLabel(label);
@@ -249,6 +325,19 @@ public final class KeyStore {
         }
     }
 
+    private VllmKey vllmSecret(Info info) {
+        byte[] plain = box.open(sealed(info), info.id());
+        try {
+            VllmKey k = VllmKey.parse(new String(plain, StandardCharsets.US_ASCII));
+            if (!k.id().equals(info.id())) {
+                throw new IllegalStateException("stored vLLM key " + info.id() + " decrypts to a different id");
+            }
+            return k;
+        } finally {
+            Arrays.fill(plain, (byte) 0);
+        }
+    }
+
     private byte[] sealed(Info info) {
         return records.sealed(info.id());
     }
@@ -258,7 +347,10 @@ public final class KeyStore {
         return keyed(info, Scheme.parse(info.scheme()));
     }
 
-    /** The keyed scheme of a registered key under {@code scheme} (a SynthID key set: any synthid-ref spec). */
+    /**
+     * The keyed scheme of a registered key under {@code scheme} (a SynthID key set: any synthid-ref
+     * spec; a vLLM key: any vllm-* spec).
+     */
     public KeyedScheme keyed(Info info, Scheme scheme) {
         if (scheme.toString().equals(info.scheme())) {
             return cache.computeIfAbsent(info.id(), id -> open(info, scheme));
@@ -274,8 +366,13 @@ public final class KeyStore {
         }
     }
 
+    /** Decrypts a registered key and binds it to {@code scheme}, by the key's kind. */
     private KeyedScheme open(Info info, Scheme scheme) {
-        return info.synthId() ? KeyedScheme.of(scheme, synthIdSecret(info)) : KeyedScheme.of(scheme, secretKey(info));
+        return switch (info.kind()) {
+            case KIND_SYNTHID -> KeyedScheme.of(scheme, synthIdSecret(info));
+            case KIND_VLLM -> KeyedScheme.of(scheme, vllmSecret(info));
+            default -> KeyedScheme.of(scheme, secretKey(info));
+        };
     }
 
     /**
@@ -347,49 +444,39 @@ public final class KeyStore {
         }
 
         /**
-         * The largest token id + 1 the family can score: the tokenizer's vocabulary, or for
-         * {@code hf-kgw} the spec's {@code vocab} (token ids may then come from any tokenizer).
+         * The largest token id + 1 the family can score: the tokenizer's vocabulary, an
+         * {@code hf-kgw} spec's {@code vocab}, or a {@code vllm-*} spec's ({@link TokenIdRange#limit}).
          */
         public int idLimit(int tokenizerVocab) {
-            HfKgwScheme h = hfKgw();
-            return h != null ? h.vocab() : tokenizerVocab;
+            return TokenIdRange.limit(keyed, tokenizerVocab);
+        }
+
+        /** What the limit {@link #idLimit} returned is, for messages: "the tokenizer vocabulary" or whose vocab. */
+        public String idLimitName(int idLimit) {
+            return TokenIdRange.limitName(keyed, idLimit);
         }
 
         /**
-         * Text is tokenized with the service's tokenizer (vocabulary N). An {@code hf-kgw} spec
-         * whose {@code vocab} V is below N cannot describe a model with that tokenizer (its ids
-         * would fall outside the permuted range), and one far above it (more than
-         * {@value #VOCAB_PADDING} ids: models pad N by a few hundred at most, e.g. Qwen3 151,936 =
-         * 151,669 + 267) means another tokenizer: both silently test unrelated green lists.
+         * Checks that text tokenized with the service's tokenizer fits every spec of the family
+         * ({@link TokenIdRange#checkText}).
          *
          * @throws Problem vocab-mismatch naming both sizes
          */
         public void checkText(int tokenizerVocab) {
-            HfKgwScheme h = hfKgw();
-            if (h == null) {
-                return;
-            }
-            if (h.vocab() < tokenizerVocab || h.vocab() > tokenizerVocab + VOCAB_PADDING) {
-                throw Problem.vocabMismatch("scheme " + h + ": vocab=" + h.vocab() + " does not fit the service's "
-                        + "tokenizer (vocabulary " + tokenizerVocab + "; a model using it has vocab between "
-                        + tokenizerVocab + " and " + (tokenizerVocab + VOCAB_PADDING) + "): the text was generated "
-                        + "with another tokenizer, or the spec's vocab is wrong. Send the generator's token ids "
-                        + "('ids') instead of text, or fix vocab=");
-            }
+            TokenIdRange.checkText(keyed, tokenizerVocab);
         }
     }
-
-    /** How far above the tokenizer's vocabulary an {@code hf-kgw} vocab may be (model padding). */
-    static final int VOCAB_PADDING = 1024;
 
     /**
      * Resolves what a detection or scan tests.
      * <ul>
      *   <li>no {@code schemeSpec}: the registered keys {@code keyIds} (or every active key), each
-     *       with the scheme it was registered with (Hallmark keys and SynthID key sets);
+     *       with the scheme it was registered with (Hallmark keys, SynthID key sets, vLLM keys);
      *   <li>a keyless scheme ({@code hf-kgw:...}): that scheme alone; {@code keyIds} must be absent;
      *   <li>{@code synthid-ref:...}: the registered SynthID key sets {@code keyIds} (or every active
      *       one) under that spec;
+     *   <li>{@code vllm-*:...}: the registered vLLM keys {@code keyIds} (or every active one) under
+     *       that spec (a spec with an inline {@code key=} is refused, {@link #parseScheme});
      *   <li>a Hallmark scheme: refused (Hallmark keys are tested with their registered scheme).
      * </ul>
      *
@@ -417,33 +504,54 @@ public final class KeyStore {
                 return new Family(none, List.of(KeyedScheme.of(scheme)));
             }
             case SYNTHID_KEYS -> {
-                List<Info> infos;
-                if (named) {
-                    infos = select(keyIds);
-                    for (Info i : infos) {
-                        if (!i.synthId()) {
-                            throw Problem.keysRequired("key " + i.id() + " is a Hallmark key; scheme " + scheme.name()
-                                    + " tests the generator's SynthID key sets (registered with kind synthid)")
-                                    .with("key_ids", List.of(i.id()));
-                        }
-                    }
-                } else {
-                    infos = active().stream().filter(Info::synthId).toList();
-                }
-                if (infos.isEmpty()) {
-                    throw Problem.keysRequired("scheme " + scheme + " needs the generator's SynthID keys and none is "
-                            + "registered: an admin registers them with POST /v1/keys {\"kind\": \"synthid\", "
-                            + "\"keys\": [...], \"label\": ...}");
-                }
-                List<KeyedScheme> keyed = new ArrayList<>();
-                for (Info i : infos) {
-                    keyed.add(keyed(i, scheme));
-                }
-                return new Family(infos, keyed);
+                return registered(scheme, keyIds, KIND_SYNTHID, "the generator's SynthID key sets",
+                        "{\"kind\": \"synthid\", \"keys\": [...], \"label\": ...}");
             }
-            default -> throw Problem.invalid("'scheme' selects an interop scheme (hf-kgw:..., synthid-ref:...); "
+            case VLLM -> {
+                return registered(scheme, keyIds, KIND_VLLM, "vLLM's 64-bit keys",
+                        "{\"kind\": \"vllm\", \"key\": \"N\", \"scheme\": ..., \"label\": ...}");
+            }
+            default -> throw Problem.invalid("'scheme' selects an interop scheme (hf-kgw:..., synthid-ref:..., "
+                    + "vllm-gumbel:..., vllm-dual-key-gumbel:..., vllm-sbw:...); "
                     + "Hallmark keys are tested with the scheme they were registered with: omit 'scheme' and "
                     + "choose keys with 'key_ids'");
         }
+    }
+
+    /**
+     * The registered keys of {@code kind} ({@code keyIds}, each of that kind, or every active one)
+     * under {@code scheme}.
+     */
+    private Family registered(Scheme scheme, List<String> keyIds, String kind, String what, String howToRegister) {
+        List<Info> infos;
+        if (keyIds != null && !keyIds.isEmpty()) {
+            infos = select(keyIds);
+            for (Info i : infos) {
+                if (!kind.equals(i.kind())) {
+                    throw Problem.keysRequired("key " + i.id() + " is a " + kindName(i.kind()) + "; scheme "
+                            + scheme.name() + " tests " + what + " (registered with kind " + kind + ")")
+                            .with("key_ids", List.of(i.id()));
+                }
+            }
+        } else {
+            infos = active().stream().filter(i -> kind.equals(i.kind())).toList();
+        }
+        if (infos.isEmpty()) {
+            throw Problem.keysRequired("scheme " + scheme + " needs " + what + " and none is registered: an admin "
+                    + "registers them with POST /v1/keys " + howToRegister);
+        }
+        List<KeyedScheme> keyed = new ArrayList<>();
+        for (Info i : infos) {
+            keyed.add(keyed(i, scheme));
+        }
+        return new Family(infos, keyed);
+    }
+
+    private static String kindName(String kind) {
+        return switch (kind) {
+            case KIND_SYNTHID -> "SynthID key set";
+            case KIND_VLLM -> "vLLM key";
+            default -> "Hallmark key";
+        };
     }
 }

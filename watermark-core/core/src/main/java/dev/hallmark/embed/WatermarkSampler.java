@@ -1,15 +1,9 @@
 package dev.hallmark.embed;
 
 import dev.hallmark.key.WatermarkKey;
-import dev.hallmark.scheme.GumbelKeyed;
 import dev.hallmark.scheme.KeyedScheme;
-import dev.hallmark.scheme.KgwKeyed;
 import dev.hallmark.scheme.Scheme;
-import dev.hallmark.scheme.SynthIdKeyed;
 import dev.hallmark.scheme.SynthIdScheme;
-import dev.hallmark.scheme.TupleSet;
-import dev.hallmark.scheme.Tuples;
-import dev.hallmark.scheme.VllmKeyed;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -35,40 +29,22 @@ import java.util.random.RandomGenerator;
  * watermark reweights inside it. (Applying a KGW bias to all logits before top-p, as some
  * libraries do, would need the PRF on every vocabulary entry.)
  *
+ * <p>Cost: the candidate set is computed without an {@code exp} per vocabulary entry and without
+ * sorting the vocabulary (see {@code Candidates}); the tokens are the same as those of the exact
+ * softmax-sort-walk for the same random stream. For many sequences stepped together, see
+ * {@link BatchSampler} (the same tokens, one shared workspace).
+ *
  * <p>One instance per sequence; reuse with {@link #reset()}. Allocation-free per token.
  */
 public final class WatermarkSampler implements TokenSampler {
 
-    private final SamplingConfig config;
-    private final int vocab;
-    private final Candidates cand;
-    private final KeySchedule schedule;
-    private final int contextWidth;
-    private final TupleSet seenContexts;
-    private final long[] tuple = new long[2];
-    private final long[] gbits;
-    private long watermarkedSteps;
-    private long plainSteps;
+    private final WatermarkStep step;
+    private final SequenceState state = new SequenceState();
 
     private WatermarkSampler(KeySchedule schedule, SamplingConfig config, int vocab) {
-        if (vocab < 1) {
-            throw new IllegalArgumentException("vocabulary size must be >= 1, got " + vocab);
-        }
-        this.config = Objects.requireNonNull(config, "config");
-        this.vocab = vocab;
-        this.cand = new Candidates(vocab);
-        this.schedule = schedule;
-        KeyedScheme rep = schedule == null ? null : schedule.representative();
-        if (rep != null && !rep.scheme().canEmbed()) {
-            throw new IllegalArgumentException("scheme " + rep.scheme() + " verifies only; it cannot embed");
-        }
-        if (rep instanceof VllmKeyed) {
-            throw new IllegalArgumentException("scheme " + rep.scheme() + " embeds with vLLM's sampling rules: use "
-                    + "VllmSampler, not WatermarkSampler");
-        }
-        this.contextWidth = rep == null ? 0 : rep.scheme().contextWidth();
-        this.seenContexts = new TupleSet(1024, false);
-        this.gbits = rep instanceof SynthIdKeyed ? new long[vocab] : null;
+        this.step = new WatermarkStep(vocab);
+        state.start(Objects.requireNonNull(config, "config"), schedule);
+        step.prepare(state);
     }
 
     /** A sampler without watermark (the baseline, and the {@code --no-watermark} path). */
@@ -94,8 +70,17 @@ public final class WatermarkSampler implements TokenSampler {
 
     @Override
     public int next(float[] logits, int[] context, int contextOffset, int contextLength, RandomGenerator random) {
-        cand.compute(logits, config);
-        return choose(context, contextOffset, contextLength, random);
+        return step.next(state, logits, 0, context, contextOffset, contextLength, random);
+    }
+
+    /**
+     * {@link #next(float[], int[], int, int, RandomGenerator)} on the logits at
+     * {@code logits[logitsOffset .. logitsOffset + vocabularySize)}, e.g. one row of a batch
+     * laid out in one array; the array is not modified.
+     */
+    public int next(float[] logits, int logitsOffset, int[] context, int contextOffset, int contextLength,
+            RandomGenerator random) {
+        return step.next(state, logits, logitsOffset, context, contextOffset, contextLength, random);
     }
 
     /**
@@ -111,148 +96,36 @@ public final class WatermarkSampler implements TokenSampler {
      */
     public int nextFromCandidates(int[] ids, double[] probs, int size, int[] context, int contextOffset,
             int contextLength, RandomGenerator random) {
-        cand.set(ids, probs, size);
-        return choose(context, contextOffset, contextLength, random);
-    }
-
-    private int choose(int[] context, int contextOffset, int contextLength, RandomGenerator random) {
-        int end = contextOffset + contextLength;
-        if (schedule == null || contextLength < contextWidth || repeated(context, end)) {
-            plainSteps++;
-            return cand.ids[cand.drawUnweighted(random.nextDouble())];
-        }
-        watermarkedSteps++;
-        KeyedScheme keyed = schedule.keyFor(context, end);
-        if (keyed instanceof KgwKeyed kgw) {
-            return sampleKgw(kgw, context, end, random);
-        } else if (keyed instanceof GumbelKeyed gumbel) {
-            return sampleGumbel(gumbel, context, end);
-        } else {
-            return sampleSynthId((SynthIdKeyed) keyed, context, end, random);
-        }
-    }
-
-    private boolean repeated(int[] context, int end) {
-        if (!config.skipRepeatedContexts() || contextWidth == 0) {
-            return false;
-        }
-        int h = contextWidth;
-        Tuples.of(context, end - h, h - 1, context[end - 1], tuple);
-        return !seenContexts.add(tuple[0], tuple[1]);
-    }
-
-    /** Proposals before the rejection draw hands over to the scan (which keeps the law exact). */
-    private static final int MAX_PROPOSALS = 64;
-
-    private int sampleKgw(KgwKeyed kgw, int[] context, int end, RandomGenerator random) {
-        if (config.kgwRejection()) {
-            // propose from the unwatermarked candidates; accept green always, red with
-            // probability e^-delta: accepted draws follow p_i * bias_i / sum exactly. After
-            // MAX_PROPOSALS rejections the scan below draws from that same law, so the mixture is
-            // still exact (and the scan is what a step with almost no green mass costs anyway).
-            double keepRed = 1 / kgw.biasFactor();
-            for (int t = 0; t < MAX_PROPOSALS; t++) {
-                int id = cand.ids[cand.drawUnweighted(random.nextDouble())];
-                if (kgw.isGreen(context, end, id) || random.nextDouble() < keepRed) {
-                    return id;
-                }
-            }
-        }
-        int n = cand.size;
-        int[] ids = cand.ids;
-        double[] p = cand.probs;
-        double biasFactor = kgw.biasFactor();
-        double sum = 0;
-        for (int j = 0; j < n; j++) {
-            if (kgw.isGreen(context, end, ids[j])) {
-                p[j] *= biasFactor;
-            }
-            sum += p[j];
-        }
-        return ids[cand.draw(random.nextDouble(), sum)];
-    }
-
-    private int sampleGumbel(GumbelKeyed gumbel, int[] context, int end) {
-        int n = cand.size;
-        int[] ids = cand.ids;
-        double[] p = cand.probs;
-        int best = 0;
-        double bestScore = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < n; j++) {
-            if (p[j] <= 0) {
-                continue;
-            }
-            double s = Math.log(gumbel.uniform(context, end, ids[j])) / p[j];
-            if (s > bestScore) {
-                bestScore = s;
-                best = j;
-            }
-        }
-        return ids[best];
-    }
-
-    private int sampleSynthId(SynthIdKeyed synthId, int[] context, int end, RandomGenerator random) {
-        int layers = synthId.scheme().layers();
-        int leaves = synthId.scheme().leaves();
-        int n = cand.size;
-        int[] ids = cand.ids;
-        double[] p = cand.probs;
-        for (int j = 0; j < n; j++) {
-            gbits[j] = synthId.gBits(context, end, ids[j]);
-        }
-        for (int l = 0; l < layers; l++) {
-            double m = 0;
-            for (int j = 0; j < n; j++) {
-                if ((gbits[j] >>> l & 1L) != 0) {
-                    m += p[j];
-                }
-            }
-            if (m <= 0 || m >= 1) {
-                continue; // every candidate has the same g-value: the layer changes nothing
-            }
-            if (leaves == 2) {
-                for (int j = 0; j < n; j++) {
-                    p[j] *= (gbits[j] >>> l & 1L) != 0 ? 2 - m : 1 - m;
-                }
-            } else {
-                double up = (1 - Math.pow(1 - m, leaves)) / m;
-                double down = Math.pow(1 - m, leaves - 1);
-                for (int j = 0; j < n; j++) {
-                    p[j] *= (gbits[j] >>> l & 1L) != 0 ? up : down;
-                }
-            }
-        }
-        double sum = 0;
-        for (int j = 0; j < n; j++) {
-            sum += p[j];
-        }
-        return ids[cand.draw(random.nextDouble(), sum)];
+        return step.nextFromCandidates(state, ids, probs, size, context, contextOffset, contextLength, random);
     }
 
     @Override
     public void reset() {
-        seenContexts.clear();
-        watermarkedSteps = 0;
-        plainSteps = 0;
+        state.reset();
     }
 
     @Override
     public int vocabularySize() {
-        return vocab;
+        return step.vocab();
     }
 
     /** Steps of the current sequence that carried the watermark. */
     public long watermarkedSteps() {
-        return watermarkedSteps;
+        return state.watermarkedSteps;
     }
 
     /** Steps of the current sequence sampled without it (short context, repeated context, or plain). */
     public long plainSteps() {
-        return plainSteps;
+        return state.plainSteps;
     }
 
     /** The (representative) keyed scheme, or {@code null} for a plain sampler. */
     public KeyedScheme keyedScheme() {
-        return schedule == null ? null : schedule.representative();
+        return state.schedule == null ? null : state.schedule.representative();
+    }
+
+    /** The candidate workspace (tests: which pass decided). */
+    Candidates candidates() {
+        return step.cand;
     }
 }

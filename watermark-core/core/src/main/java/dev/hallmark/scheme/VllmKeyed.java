@@ -36,6 +36,8 @@ public final class VllmKeyed implements ReferenceKeyed {
     private static final int DUAL = 1;
     private static final int SBW_SELFHASH = 2;
     private static final int SBW_LEFTHASH = 3;
+    /** Set in the second word of every sbw unit, so that no unit is (0, 0). */
+    private static final long SBW_UNIT_TAG = 1L << 32;
 
     private final VllmScheme scheme;
     private final int kind;
@@ -137,8 +139,11 @@ public final class VllmKeyed implements ReferenceKeyed {
             default -> {
                 long seed = kind == SBW_SELFHASH ? VllmPrf.sbwSelfhashSeed(sbwKey, ids, 0, t, w, v)
                         : VllmPrf.sbwLefthashSeed(sbwKey, ids, 0, t, w);
+                // the unit (seed, token), tagged so that it is never (0, 0), which tuple sets reserve: a
+                // seed is 0 e.g. for lefthash after a context summing to 0, and for selfhash where a
+                // -1 pad (hash 0) is in the context
                 tupleOut[0] = seed;
-                tupleOut[1] = v;
+                tupleOut[1] = SBW_UNIT_TAG | v;
                 return VllmPrf.sbwGreen(seed, v, gammaThreshold) ? 1.0 : 0.0;
             }
         }

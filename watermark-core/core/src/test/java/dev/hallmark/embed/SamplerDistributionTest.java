@@ -222,7 +222,8 @@ class SamplerDistributionTest {
         SplittableRandom r = new SplittableRandom(8);
         Candidates cand = new Candidates(VOCAB);
         for (double p : new double[] {1.0, 0.9, 0.5}) {
-            cand.compute(logits(), new SamplingConfig(1.0, 0, p, false));
+            cand.compute(logits(), 0, new SamplingConfig(1.0, 0, p, false));
+            cand.ensureSorted();
             for (int i = 0; i < 20_000; i++) {
                 double u = r.nextDouble();
                 assertEquals(cand.draw(u, 1.0), cand.drawUnweighted(u), "u = " + u);

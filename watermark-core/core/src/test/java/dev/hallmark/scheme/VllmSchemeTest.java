@@ -147,4 +147,26 @@ class VllmSchemeTest {
         assertEquals(new NullModel.Binomial(1, 1073741823 / 2147483648.0),
                 KeyedScheme.of(Scheme.parse("vllm-sbw:key=1")).nullModel());
     }
+
+    /**
+     * A seed of 0 with token 0 (lefthash after a context of 0s; selfhash where the -1 pad, whose hash
+     * is 0, is in the context) is a unit like any other: corpus-level and per-text detection count it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"vllm-sbw:scheme=lefthash,context=1", "vllm-sbw:scheme=selfhash,context=3"})
+    void sbwUnitsWithSeedZeroAndTokenZeroAreCounted(String spec) {
+        KeyedScheme k = KeyedScheme.of(Scheme.parse(spec), VllmKey.of(42));
+        int[] ids = {0, 0, 0, 5, 0, 0, 7, 0};
+        long[] unit = new long[2];
+        for (int t = 0; t < ids.length; t++) {
+            k.score(ids, t, unit);
+            assertFalse(unit[0] == 0 && unit[1] == 0, "position " + t);
+        }
+        var r = Detector.of(k).detect(ids, DetectOptions.defaults());
+        dev.hallmark.detect.CorpusAccumulator acc = new dev.hallmark.detect.CorpusAccumulator(k);
+        acc.accept(ids);
+        acc.accept(ids.clone());
+        assertEquals(r.independent().count(), acc.result(1e-3).independent().count(), "repeats across texts count once");
+        assertTrue(r.independent().count() >= 3, r.toString());
+    }
 }
