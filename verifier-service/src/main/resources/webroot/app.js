@@ -54,6 +54,20 @@ function fmtP(p, log10p) {
   return m.toFixed(1) + 'e' + e;
 }
 
+// Analysts get p-values as conservative buckets (the entry has p_bucket; its log10 fields hold the
+// bucket's bound): the page shows the bucket, never a number that looks more precise than that.
+function pv(o, pField, logField) {
+  pField = pField || 'p_value';
+  logField = logField || 'log10_p';
+  if (o.p_bucket === undefined) return fmtP(o[pField], o[logField]);
+  const b = o[logField];
+  return typeof b === 'number' && b < 0 ? '\u2264 1e' + Math.round(b) : '> 0.01';
+}
+function pSays(o, pField, logField) {
+  const v = pv(o, pField, logField);
+  return 'p ' + (o.p_bucket === undefined ? '= ' : '') + v;
+}
+
 function where(d) {
   const w = d.line !== undefined ? 'line ' + d.line : 'row ' + d.record;
   return d.turn !== undefined ? w + ', turn ' + (d.turn + 1) : w;
@@ -70,6 +84,13 @@ async function signIn(t) {
     $('app-view').hidden = false;
     $('colour-label').hidden = me.role !== 'admin';
     $('admin-view').hidden = me.role !== 'admin';
+    // analysts may ask for the ladder's false-positive rates only (GET /v1/me lists them)
+    for (const o of Array.from($('alpha').options)) {
+      const ok = !me.limits || !me.limits.alphas
+        || me.limits.alphas.some((a) => Math.abs(Math.log10(a) - Math.log10(Number(o.value))) < 1e-9);
+      o.hidden = !ok;
+      o.disabled = !ok;
+    }
     if (me.role === 'admin') refreshAdmin();
     refreshVisibleKeys();
     refreshScans();
@@ -278,7 +299,7 @@ function drawKeys(svg, report) {
     text(svgEl('text', { x: 2, y: y + rowH * 0.6, 'font-size': 10 }, svg), (k.label || k.key_id || k.scheme).slice(0, 22));
     const r = svgEl('rect', { x: left, y: y + 2, width: Math.max(1, vals[i] * scale), height: rowH - 6,
       fill: k.watermarked ? '#b3261e' : '#7a9cc6', class: 'key-bar' }, svg);
-    text(svgEl('title', {}, r), (k.key_id || k.scheme) + ': p = ' + fmtP(k.p_value, k.log10_p));
+    text(svgEl('title', {}, r), (k.key_id || k.scheme) + ': ' + pSays(k));
     text(svgEl('text', { x: left + Math.max(1, vals[i] * scale) + 3, y: y + rowH * 0.6, 'font-size': 10 }, svg), vals[i].toPrecision(3));
   });
   const x = left + thr * scale;
@@ -305,7 +326,7 @@ function renderHighlighted(parent, textStr, spans, tokens) {
     const start = Math.max(pos, a);
     plain(pos, start);
     const m = el('mark', undefined, 'span');
-    m.title = (s.key_id || s.scheme) + ': p = ' + fmtP(s.p_value, s.log10_p);
+    m.title = (s.key_id || s.scheme) + ': ' + pSays(s);
     const inner = document.createElement('span');
     if (tokens) { const saved = parent; parent = inner; plain(start, b); parent = saved; } else { inner.textContent = textStr.slice(start, b); }
     m.append(inner);
@@ -332,7 +353,10 @@ async function showReport(id) {
   text($('report-summary'), (radio ? 'radioactivity test' + (r.filter === 'served-contexts' ? ' (served-data filter)' : '') + ' · ' : '')
     + 'at false-positive rate ' + r.alpha + (nk > 1 ? ' (family-wise, Holm over ' + plural(nk, 'key') + ')' : ' (' + plural(nk, 'key') + ')') + ' · '
     + plural(docs, 'document') + (radio ? '' : ', ' + r.documents.flagged + ' flagged') + ' · ' + plural(r.tokens.seen, 'token')
-    + ' · ' + r.timing.seconds.toFixed(1) + ' s' + (r.quantized ? ' · p-values rounded up to 2 significant digits' : ''));
+    + ' · ' + r.timing.seconds.toFixed(1) + ' s'
+    + (r.quantized ? ' · analyst view: p-values as conservative buckets'
+      + (r.flagged_documents && r.flagged_documents.withheld ? ', ' + plural(r.flagged_documents.withheld, 'flagged document')
+        + ' not listed (near-duplicates, short, or not in a bucket at or below alpha)' : '') : ''));
   const inp = r.input;
   let line = 'input: ' + inp.format + (inp.chat ? ' (' + inp.chat + ' chat, ' + inp.turns + ' assistant turns)' : '')
     + (inp.field ? ', field ' + inp.field : '') + ', ' + inp.compression + ' compression';
@@ -351,7 +375,7 @@ async function showReport(id) {
   for (const k of r.keys) {
     const tr = el('tr');
     tr.append(el('td', (k.key_id || k.scheme) + (k.label ? ' (' + k.label + ')' : '')), el('td', String(k.tokens_scored)),
-      el('td', fmtP(k.p_value_unadjusted, k.log10_p_unadjusted)), el('td', fmtP(k.p_value, k.log10_p)),
+      el('td', pv(k, 'p_value_unadjusted', 'log10_p_unadjusted')), el('td', pv(k)),
       el('td', k.watermarked ? (radio ? 'radioactive' : 'watermarked') : 'not detected'));
     kt.append(tr);
   }
@@ -360,7 +384,7 @@ async function showReport(id) {
     tb.replaceChildren();
     for (const d of (r.top_documents || [])) {
       const tr = el('tr');
-      for (const s of [d.doc_id !== undefined ? d.doc_id : '#' + d.index, where(d), d.tokens, d.key_id, fmtP(d.p_value, d.log10_p), d.preview]) {
+      for (const s of [d.doc_id !== undefined ? d.doc_id : '#' + d.index, where(d), d.tokens, d.key_id, pv(d), d.preview]) {
         tr.append(el('td', String(s)));
       }
       if (d.watermarked) tr.style.fontWeight = '600';
@@ -390,13 +414,13 @@ async function openBlob(path, type, filename) {
 
 async function showFlagged(id) {
   const page = await api('/v1/scans/' + encodeURIComponent(id) + '/documents?flagged=true&offset=' + flaggedOffset + '&limit=' + PAGE);
-  text($('flagged-count'), '(' + page.total + ')');
+  text($('flagged-count'), '(' + page.total + (page.withheld ? '; ' + page.withheld + ' not listed to analysts' : '') + ')');
   const tb = $('flagged-docs').querySelector('tbody');
   tb.replaceChildren();
   for (const d of page.documents) {
     const tr = el('tr', undefined, 'clickable');
     tr.dataset.index = d.index;
-    for (const s of [d.doc_id !== undefined ? d.doc_id : '#' + d.index, where(d), d.tokens, d.key_id, fmtP(d.p_value, d.log10_p),
+    for (const s of [d.doc_id !== undefined ? d.doc_id : '#' + d.index, where(d), d.tokens, d.key_id, pv(d),
       plural((d.spans || []).length, 'span')]) {
       tr.append(el('td', String(s)));
     }
@@ -415,7 +439,7 @@ async function showDocument(id, index) {
   const d = await api('/v1/scans/' + encodeURIComponent(id) + '/documents/' + index);
   $('doc-view').hidden = false;
   text($('doc-title'), (d.doc_id !== undefined ? d.doc_id : '#' + d.index) + ' · ' + where(d));
-  text($('doc-meta'), plural(d.tokens, 'token') + ' · key ' + d.key_id + ' · p = ' + fmtP(d.p_value, d.log10_p)
+  text($('doc-meta'), plural(d.tokens, 'token') + ' · key ' + d.key_id + ' · ' + pSays(d)
     + ' (Holm-adjusted over keys) · ' + plural((d.spans || []).length, 'span') + ' highlighted, each with its own p-value'
     + (d.text_decoded ? ' · text as the tokenizer decodes it' : ''));
   renderHighlighted($('doc-text'), d.text || '', d.spans, null);
@@ -435,8 +459,9 @@ async function check(ev) {
     const best = res.results.reduce((a, b) => (a === null || (b.log10_p !== null && (a.log10_p === null || b.log10_p < a.log10_p)) ? b : a), null);
     text($('check-result'), (res.verdict === 'watermarked' ? 'Watermark detected' : 'No watermark detected') + ' · '
       + plural(res.tokens, 'token') + (best ? ' · best key ' + (best.label ? best.label + ' (' + (best.key_id || best.scheme) + ')'
-      : (best.key_id || best.scheme)) + ': p = ' + fmtP(best.p_value, best.log10_p)
-      + ' (Holm-adjusted)' : '') + ' · ' + plural((res.spans || []).length, 'span') + ' highlighted');
+      : (best.key_id || best.scheme)) + ': ' + pSays(best)
+      + ' (Holm-adjusted)' : '') + ' · ' + plural((res.spans || []).length, 'span') + ' highlighted'
+      + (res.near_duplicate ? ' · a near-duplicate of a text your tenant checked before: its earlier answer' : ''));
     let tokens = null;
     if (colour && res.token_offsets && best && best.token_scores) {
       tokens = best.token_scores.map((s, i) => [res.token_offsets[i], res.token_offsets[i + 1], s === null ? null : s > 0.5]);

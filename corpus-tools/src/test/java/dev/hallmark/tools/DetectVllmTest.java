@@ -161,8 +161,9 @@ class DetectVllmTest {
         assertEquals(1, ids[0], "'the' is id 1 in this tokenizer");
         Path txt = dir.resolve("doc.txt");
         Files.writeString(txt, text);
+        // a word-level tokenizer.json: the HF engine (the fast engine reads byte-level BPE only)
         DetectInteropTest.Run byText = run("detect", "--scheme", "vllm-sbw:key=7,vocab=13", "--format", "text",
-                "--tokenizer", tokenizer.toString(), "--input", txt.toString(), "--json");
+                "--engine", "hf", "--tokenizer", tokenizer.toString(), "--input", txt.toString(), "--json");
         assertEquals(0, byText.exit(), byText.err());
         DetectInteropTest.Run byIds = run("detect", "--scheme", "vllm-sbw:key=7,vocab=13", "--input",
                 DetectInteropTest.idsFile(dir, "ids.jsonl", ids).toString(), "--json");

@@ -3,7 +3,7 @@ package dev.hallmark.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.corpus.CorpusFormat;
-import dev.hallmark.service.scan.ScanReports;
+import dev.hallmark.service.scan.Disclosure;
 import dev.hallmark.service.store.ApiTokens;
 import dev.hallmark.service.store.KeyStore;
 import dev.hallmark.service.store.ScanStore;
@@ -118,7 +118,7 @@ final class Bootstrap {
             return List.of("the demo scan is " + scan.state() + (scan.error() == null ? "" : ": " + scan.error())
                     + "; see the web page");
         }
-        JsonNode r = ScanReports.view(s.scans().report(scanId), true);
+        JsonNode r = s.disclosure().report(s.scans().report(scanId), Disclosure.Audience.ADMIN);
         List<String> out = new ArrayList<>();
         for (JsonNode k : r.path("keys")) {
             out.add(String.format(Locale.ROOT, "corpus-level test, key %s: %s (log10 p = %.1f over %d distinct tuples)",

@@ -25,8 +25,21 @@ public final class Main {
               --max-upload-bytes N      corpus upload limit, as sent (default 4294967296)
               --max-decompressed-bytes N  gzip upload limit once inflated (default 17179869184)
               --max-gzip-ratio R        inflated/compressed limit for gzip uploads (default 200)
-              --rate-per-second R       sustained requests (texts) per second per API token (default 5)
-              --rate-burst N            burst per API token (default 60)
+              --max-batch-texts N       texts in one detect request (default 64)
+              --rate-per-second R       sustained rate-limit units per second per API token (default 5)
+              --rate-burst N            units per API token at once (default 200; at least the largest
+                                request's cost: max batch texts + max body bytes / 8192)
+              --analyst-min-tokens N    shortest text an analyst may test (default 64)
+              --analyst-max-alpha A     largest false-positive rate an analyst may ask for (default 0.01)
+              --analyst-daily-documents N  texts + scanned documents per analyst token and UTC day
+                                (default 20000; 0 = unlimited)
+              --analyst-daily-tokens N  tokens per analyst token and UTC day (default 20000000; 0 = unlimited)
+              --tenant-daily-documents N, --tenant-daily-tokens N  the same per tenant (all its analyst
+                                tokens; defaults 100000 and 100000000; 0 = unlimited)
+              --idle-timeout S          close connections idle for S seconds (default 30)
+              --request-timeout S       answer every request but uploads within S seconds (default 120)
+              --header-timeout S        a new connection must send its request head within S s (default 10)
+              --checkpoint-seconds S    save a running scan's state every S seconds (default 60)
               --detect-threads N        worker threads for /v1/detect (default: number of cores)
               --max-scan-positions N    token budget per key and scan (default 16000000)
               --tokenizer FILE          tokenizer.json (default: the hallmark cache, see Tokenizers)
@@ -45,6 +58,8 @@ public final class Main {
               --version                 print the version (the same as the hallmark CLI's) and exit
               --help                    this text
 
+            SIGTERM (or Ctrl-C) drains: no new work is taken, running scans save a checkpoint and
+            resume from it at the next start, and the process exits with status 0.
             Environment: HALLMARK_MASTER_KEY (Base64, 32 bytes) replaces <data-dir>/master.key.
             HALLMARK_DATABASE_URL, HALLMARK_DATABASE_USER, HALLMARK_DATABASE_PASSWORD_FILE (or
             HALLMARK_DATABASE_PASSWORD, the password itself) stand for the --database-* options,
@@ -101,7 +116,9 @@ public final class Main {
             System.exit(3);
             return;
         }
+        // any other exit still closes in order (scans checkpoint, HTTP, then the database)
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "hallmark-shutdown"));
+        drainOnSignals(server);
         PrintStream out = System.out;
         String base = "http://" + (cfg.host().equals("0.0.0.0") ? "127.0.0.1" : cfg.host()) + ":" + server.port();
         Bootstrap.Result boot = Bootstrap.firstStart(server);
@@ -133,6 +150,33 @@ public final class Main {
         new CountDownLatch(1).await();
     }
 
+    /**
+     * SIGTERM and SIGINT drain the service ({@link VerifierServer#close()}: no new work, running
+     * scans checkpoint and go back to the queue, the database shuts down) and exit with status 0,
+     * so a deploy is not mistaken for a crash. Where the JVM offers no signal API, the shutdown
+     * hook does the same (with the JVM's own exit status).
+     */
+    @SuppressWarnings("removal")
+    static void drainOnSignals(VerifierServer server) {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+                    Thread t = new Thread(() -> {
+                        System.out.println("SIG" + name + ": draining (no new work; running scans save a checkpoint)");
+                        System.out.flush();
+                        server.close();
+                        System.out.println("Drained; exiting");
+                        System.out.flush();
+                        System.exit(0);
+                    }, "hallmark-drain");
+                    t.start();
+                });
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                // no such signal here: the shutdown hook still closes in order
+            }
+        }
+    }
+
     record Parsed(ServiceConfig config, boolean demo) {}
 
     /** What {@code --version} prints: the one Hallmark version of this build ({@link dev.hallmark.detect.HallmarkVersion}). */
@@ -147,59 +191,68 @@ public final class Main {
 
     /** Parses the command line with {@code env} as the environment; null for --help. */
     static Parsed parse(String[] args, java.util.function.UnaryOperator<String> env) {
-        ServiceConfig c = ServiceConfig.defaults(Path.of("hallmark-data"));
+        ServiceConfig.Builder b = ServiceConfig.defaults(Path.of("hallmark-data")).toBuilder();
+        ServiceConfig.Analysts a = ServiceConfig.Analysts.defaults();
+        int analystMinTokens = a.minTokens();
+        double analystMaxAlpha = a.maxAlpha();
+        long dailyDocs = a.dailyDocuments();
+        long dailyTokens = a.dailyTokens();
+        long tenantDocs = a.tenantDailyDocuments();
+        long tenantTokens = a.tenantDailyTokens();
+        ServiceConfig.Timeouts t = ServiceConfig.Timeouts.defaults();
+        int idle = t.idleSeconds();
+        int request = t.requestSeconds();
+        int header = t.headerSeconds();
         boolean demo = false;
-        String host = c.host();
-        int port = c.port();
-        Path dataDir = c.dataDir();
-        long body = c.maxBodyBytes();
-        long upload = c.maxUploadBytes();
-        long decompressed = c.maxDecompressedBytes();
-        double ratio = c.maxGzipRatio();
-        double rate = c.ratePerSecond();
-        int burst = c.rateBurst();
-        int detectThreads = c.detectThreads();
-        long positions = c.maxScanPositionsPerKey();
-        Path tokenizer = c.tokenizerPath();
-        TokenizerEngine engine = c.tokenizerEngine();
         String dbUrl = env.apply("HALLMARK_DATABASE_URL");
         String dbUser = env.apply("HALLMARK_DATABASE_USER");
         String dbPasswordFile = env.apply("HALLMARK_DATABASE_PASSWORD_FILE");
         String dbPassword = env.apply("HALLMARK_DATABASE_PASSWORD");
         int poolSize = DatabaseConfig.EMBEDDED.poolSize();
         int dbTimeout = DatabaseConfig.EMBEDDED.timeoutSeconds();
-        ServiceConfig.Cluster cluster = c.cluster();
+        ServiceConfig.Cluster cluster = b.build().cluster();
         for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
+            String o = args[i];
+            switch (o) {
                 case "--help", "-h" -> {
                     return null;
                 }
                 case "--demo" -> demo = true;
-                case "--port" -> port = (int) num(args, ++i, a);
-                case "--host" -> host = val(args, ++i, a);
-                case "--data-dir" -> dataDir = Path.of(val(args, ++i, a));
-                case "--max-body-bytes" -> body = num(args, ++i, a);
-                case "--max-upload-bytes" -> upload = num(args, ++i, a);
-                case "--max-decompressed-bytes" -> decompressed = num(args, ++i, a);
-                case "--max-gzip-ratio" -> ratio = dbl(args, ++i, a);
-                case "--rate-per-second" -> rate = dbl(args, ++i, a);
-                case "--rate-burst" -> burst = (int) num(args, ++i, a);
-                case "--detect-threads" -> detectThreads = (int) num(args, ++i, a);
-                case "--max-scan-positions" -> positions = num(args, ++i, a);
-                case "--tokenizer" -> tokenizer = Path.of(val(args, ++i, a));
-                case "--tokenizer-engine" -> engine = TokenizerEngine.parse(val(args, ++i, a));
-                case "--database-url" -> dbUrl = val(args, ++i, a);
-                case "--database-user" -> dbUser = val(args, ++i, a);
+                case "--port" -> b.port = (int) num(args, ++i, o, Integer.MAX_VALUE);
+                case "--host" -> b.host = val(args, ++i, o);
+                case "--data-dir" -> b.dataDir = Path.of(val(args, ++i, o));
+                case "--max-body-bytes" -> b.maxBodyBytes = num(args, ++i, o, Long.MAX_VALUE);
+                case "--max-upload-bytes" -> b.maxUploadBytes = num(args, ++i, o, Long.MAX_VALUE);
+                case "--max-decompressed-bytes" -> b.maxDecompressedBytes = num(args, ++i, o, Long.MAX_VALUE);
+                case "--max-gzip-ratio" -> b.maxGzipRatio = dbl(args, ++i, o);
+                case "--max-batch-texts" -> b.maxBatchTexts = (int) num(args, ++i, o, Integer.MAX_VALUE);
+                case "--rate-per-second" -> b.ratePerSecond = dbl(args, ++i, o);
+                case "--rate-burst" -> b.rateBurst = (int) num(args, ++i, o, Integer.MAX_VALUE);
+                case "--analyst-min-tokens" -> analystMinTokens = (int) num(args, ++i, o, Integer.MAX_VALUE);
+                case "--analyst-max-alpha" -> analystMaxAlpha = dbl(args, ++i, o);
+                case "--analyst-daily-documents" -> dailyDocs = num(args, ++i, o, Long.MAX_VALUE);
+                case "--analyst-daily-tokens" -> dailyTokens = num(args, ++i, o, Long.MAX_VALUE);
+                case "--tenant-daily-documents" -> tenantDocs = num(args, ++i, o, Long.MAX_VALUE);
+                case "--tenant-daily-tokens" -> tenantTokens = num(args, ++i, o, Long.MAX_VALUE);
+                case "--idle-timeout" -> idle = (int) num(args, ++i, o, Integer.MAX_VALUE);
+                case "--request-timeout" -> request = (int) num(args, ++i, o, Integer.MAX_VALUE);
+                case "--header-timeout" -> header = (int) num(args, ++i, o, Integer.MAX_VALUE);
+                case "--checkpoint-seconds" -> b.checkpointMillis = Math.round(dbl(args, ++i, o) * 1000);
+                case "--detect-threads" -> b.detectThreads = (int) num(args, ++i, o, Integer.MAX_VALUE);
+                case "--max-scan-positions" -> b.maxScanPositionsPerKey = num(args, ++i, o, Long.MAX_VALUE);
+                case "--tokenizer" -> b.tokenizerPath = Path.of(val(args, ++i, o));
+                case "--tokenizer-engine" -> b.tokenizerEngine = TokenizerEngine.parse(val(args, ++i, o));
+                case "--database-url" -> dbUrl = val(args, ++i, o);
+                case "--database-user" -> dbUser = val(args, ++i, o);
                 case "--database-password-file" -> {
-                    dbPasswordFile = val(args, ++i, a);
+                    dbPasswordFile = val(args, ++i, o);
                     dbPassword = null;
                 }
-                case "--database-pool-size" -> poolSize = (int) num(args, ++i, a);
-                case "--database-timeout-seconds" -> dbTimeout = (int) num(args, ++i, a);
-                case "--instance-name" -> cluster = cluster.withInstanceName(val(args, ++i, a));
-                case "--scan-lease-seconds" -> cluster = cluster.withScanLeaseMillis(num(args, ++i, a) * 1000);
-                default -> throw new IllegalArgumentException("unknown option '" + a + "'");
+                case "--database-pool-size" -> poolSize = (int) num(args, ++i, o, Integer.MAX_VALUE);
+                case "--database-timeout-seconds" -> dbTimeout = (int) num(args, ++i, o, Integer.MAX_VALUE);
+                case "--instance-name" -> cluster = cluster.withInstanceName(val(args, ++i, o));
+                case "--scan-lease-seconds" -> cluster = cluster.withScanLeaseMillis(num(args, ++i, o, 3600) * 1000);
+                default -> throw new IllegalArgumentException("unknown option '" + o + "'");
             }
         }
         DatabaseConfig.Secret password = null;
@@ -215,10 +268,12 @@ public final class Main {
             throw new IllegalArgumentException("--database-user and the database password need --database-url (the "
                     + "embedded database has none)");
         }
-        ServiceConfig cfg = new ServiceConfig(host, port, dataDir, body, upload, decompressed, ratio, c.maxBatchTexts(),
-                c.minTokens(), rate, burst, detectThreads, c.scanThreads(), positions, tokenizer,
-                Long.getLong("hallmark.test.scanDelayMillis", 0L), cluster.withDatabase(db), engine);
-        return new Parsed(cfg, demo);
+        b.cluster = cluster.withDatabase(db);
+        b.analysts = new ServiceConfig.Analysts(analystMinTokens, analystMaxAlpha, dailyDocs, dailyTokens, tenantDocs,
+                tenantTokens);
+        b.timeouts = new ServiceConfig.Timeouts(idle, request, header);
+        b.testDelayMillisPerDocument = Long.getLong("hallmark.test.scanDelayMillis", 0L);
+        return new Parsed(b.build(), demo);
     }
 
     /** The password in {@code file}: its first line (the file is read once, at start). */
@@ -245,19 +300,25 @@ public final class Main {
         return args[i];
     }
 
-    private static long num(String[] args, int i, String opt) {
+    private static long num(String[] args, int i, String opt, long max) {
+        String v = val(args, i, opt);
         try {
-            return Long.parseLong(val(args, i, opt));
+            long n = StrictNumbers.integer(v);
+            if (n > max) {
+                throw new NumberFormatException("too large");
+            }
+            return n;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(opt + " needs an integer, got '" + args[i] + "'");
+            throw new IllegalArgumentException(opt + " needs an integer, got '" + v + "'");
         }
     }
 
     private static double dbl(String[] args, int i, String opt) {
+        String v = val(args, i, opt);
         try {
-            return Double.parseDouble(val(args, i, opt));
+            return StrictNumbers.decimal(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(opt + " needs a number, got '" + args[i] + "'");
+            throw new IllegalArgumentException(opt + " needs a decimal number, got '" + v + "'");
         }
     }
 }

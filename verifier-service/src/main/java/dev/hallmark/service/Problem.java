@@ -166,6 +166,22 @@ public final class Problem extends RuntimeException {
         return of(503, "database-unavailable", "Database unavailable", detail).with("retry_after_seconds", 5);
     }
 
+    /** An analyst's daily query budget (documents or tokens) is spent; it renews at 00:00 UTC. */
+    public static Problem budgetExhausted(String detail, long retryAfterSeconds) {
+        return of(429, "budget-exhausted", "Daily query budget exhausted", detail)
+                .with("retry_after_seconds", Math.max(1, retryAfterSeconds));
+    }
+
+    /** The service is stopping (draining) and takes no new work. */
+    public static Problem unavailable(String detail) {
+        return of(503, "unavailable", "Service unavailable", detail);
+    }
+
+    /** The request was not answered within the request timeout. */
+    public static Problem timeout(String detail) {
+        return of(503, "timeout", "Request timeout", detail);
+    }
+
     public static Problem internal(String detail) {
         return of(500, "internal", "Internal error", detail);
     }

@@ -2,7 +2,11 @@ package dev.hallmark.service;
 
 import dev.hallmark.service.http.HttpApi;
 import dev.hallmark.corpus.CorpusFormat;
+import dev.hallmark.service.scan.ChunkedTokenizer;
 import dev.hallmark.service.scan.DetectionEngine;
+import dev.hallmark.service.scan.Disclosure;
+import dev.hallmark.service.scan.ProbeIndex;
+import dev.hallmark.service.scan.QueryBudget;
 import dev.hallmark.service.scan.ScanIntake;
 import dev.hallmark.service.scan.ScanRequest;
 import dev.hallmark.service.scan.ScanRunner;
@@ -19,6 +23,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,19 +45,34 @@ public final class VerifierServer implements AutoCloseable {
     private final Store store;
     private final ScanFiles files;
     private final TextTokenizer tokenizer;
+    private final ChunkedTokenizer chunked;
+    private final Disclosure disclosure;
+    private final ProbeIndex probes = new ProbeIndex();
+    private final QueryBudget budget;
     private final ScanRunner runner;
     private final ScanIntake intake;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private HttpApi http;
+    private boolean closed;
 
     private VerifierServer(ServiceConfig config, Store store, ScanFiles files, TextTokenizer tokenizer) {
         this.config = config;
         this.store = store;
         this.files = files;
         this.tokenizer = tokenizer;
-        this.runner = new ScanRunner(config, store, files, tokenizer, registry);
-        this.intake = new ScanIntake(config, store, files, tokenizer, runner, new SecureRandom());
+        this.chunked = sharedChunked(tokenizer);
+        this.disclosure = Disclosure.of(config);
+        this.budget = new QueryBudget(config.analysts(), store.usage(), Clock.systemUTC());
+        this.runner = new ScanRunner(config, store, files, chunked, probes, budget, registry);
+        this.intake = new ScanIntake(config, store, files, tokenizer, runner, budget, new SecureRandom());
         registry.gauge("hallmark_keys_active", store.keys(), k -> k.active().size());
+    }
+
+    private static final Map<TextTokenizer, ChunkedTokenizer> CHUNKED = new ConcurrentHashMap<>();
+
+    /** One self-checked {@link ChunkedTokenizer} per tokenizer (the check encodes a probe text once). */
+    static ChunkedTokenizer sharedChunked(TextTokenizer t) {
+        return CHUNKED.computeIfAbsent(t, ChunkedTokenizer::of);
     }
 
     /**
@@ -90,8 +110,8 @@ public final class VerifierServer implements AutoCloseable {
             // a shared data directory holds other instances' uploads in flight: only old leftovers go
             files.sweepOrphans(store.scans(), store.exclusive() ? Duration.ZERO : SHARED_ORPHAN_AGE);
             s.runner.start();
-            s.http = HttpApi.start(config, store, files, s.runner, s.intake,
-                    new DetectionEngine(s.tokenizer, config.minTokens()), s.registry);
+            s.http = HttpApi.start(config, new HttpApi.Parts(store, files, s.runner, s.intake,
+                    new DetectionEngine(s.chunked, s.disclosure), s.disclosure, s.probes, s.budget), s.registry);
             return s;
         } catch (Exception e) {
             s.close();
@@ -146,8 +166,26 @@ public final class VerifierServer implements AutoCloseable {
         return intake.acceptFile(file, ScanRequest.watermark(name, format, field, alpha, keyIds), who);
     }
 
+    /** What callers may see of detections (the disclosure policy). */
+    public Disclosure disclosure() {
+        return disclosure;
+    }
+
+    /**
+     * Stops in order, so that nothing is lost and nothing touches a closed database: no new work
+     * is taken (new requests get 503, uploads in flight are aborted), running scans save a
+     * checkpoint and go back to the queue (a drain does not count as an attempt), requests in
+     * flight finish, then the database shuts down. Idempotent.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (http != null) {
+            http.stopTakingWork();
+        }
         runner.close();
         if (http != null) {
             http.close();

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hallmark.key.WatermarkKey;
 import dev.hallmark.scheme.KeyedScheme;
-import dev.hallmark.service.scan.Quantize;
+import dev.hallmark.service.scan.Disclosure;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -63,7 +63,7 @@ class ApiTest {
         TestSupport.Resp r = api.get("/healthz", null);
         assertEquals(200, r.status());
         assertEquals("ok", r.json().getString("status"));
-        assertEquals(5, r.json().getInteger("schema_version"), "Flyway migrations V1..V5");
+        assertEquals(6, r.json().getInteger("schema_version"), "Flyway migrations V1..V6");
         assertEquals(env.server.config().cluster().instanceName(), r.json().getString("instance"));
     }
 
@@ -112,21 +112,28 @@ class ApiTest {
     }
 
     @Test
-    void analystsGetQuantisedNumbersAndNoTokenScores() {
+    void analystsGetConservativeBucketsAndNoScoreParts() {
         JsonObject o = api.post("/v1/detect", env.alpha, new JsonObject().put("text", wm(2))).json();
         assertTrue(o.getBoolean("quantized"));
-        JsonObject r1 = o.getJsonArray("results").getJsonObject(0).getJsonArray("results").getJsonObject(0);
-        for (String f : Quantize.ROUNDED) {
-            double v = r1.getDouble(f);
-            assertEquals(Quantize.significant(v, 2), v, f + " rounded to 2 significant digits");
+        assertEquals("analyst", o.getString("disclosure"));
+        JsonObject t = o.getJsonArray("results").getJsonObject(0);
+        JsonObject r1 = t.getJsonArray("results").getJsonObject(0);
+        for (String f : List.of("score_sum", "statistic", "z_score", "skipped", "independent", "token_scores")) {
+            assertNull(r1.getValue(f), f + " is for admins only: " + r1.encode());
         }
         JsonObject a = api.post("/v1/detect", env.admin, new JsonObject().put("text", wm(2))).json();
+        assertEquals("admin", a.getString("disclosure"));
         JsonObject a1 = a.getJsonArray("results").getJsonObject(0).getJsonArray("results").getJsonObject(0);
-        // conservative: log10 p towards zero, p up (never more evidence than the exact numbers)
-        assertEquals(Quantize.log10pUp(a1.getDouble("log10_p")), r1.getDouble("log10_p"));
-        assertTrue(r1.getDouble("log10_p") >= a1.getDouble("log10_p"));
-        assertEquals(Quantize.pUp(a1.getDouble("p_value")), r1.getDouble("p_value"));
-        assertTrue(r1.getDouble("p_value") >= a1.getDouble("p_value"));
+        double exact = a1.getDouble("log10_p");
+        assertEquals(Disclosure.bucketLog10(exact), r1.getDouble("log10_p"), "the analyst gets the bucket's bound");
+        assertTrue(r1.getDouble("log10_p") >= exact, "a conservative bound");
+        assertEquals(Math.pow(10, r1.getDouble("log10_p")), r1.getDouble("p_value"));
+        assertEquals(Disclosure.bucketLabel(exact), r1.getString("p_bucket"));
+        assertEquals(Disclosure.coarse(a1.getLong("tokens_scored")), r1.getLong("tokens_scored"));
+        assertEquals(a1.getBoolean("watermarked"), r1.getBoolean("watermarked"), "the verdict is the same at a ladder alpha");
+        assertEquals(Disclosure.coarse(a.getJsonArray("results").getJsonObject(0).getInteger("tokens")),
+                (long) t.getInteger("tokens"));
+        assertTrue(a1.containsKey("score_sum") && a1.containsKey("skipped"), "admins keep every number");
     }
 
     @Test
@@ -198,7 +205,9 @@ class ApiTest {
         JsonObject done = api.awaitDone(id, env.alpha);
         assertEquals(36, done.getJsonObject("progress").getLong("documents"));
         assertEquals(done.getJsonObject("progress").getLong("total_bytes"), done.getJsonObject("progress").getLong("bytes"));
-        JsonObject rep = done.getJsonObject("report");
+        JsonObject analystView = done.getJsonObject("report");
+        // the exact numbers are the admin's; the analyst's view is checked below
+        JsonObject rep = api.get("/v1/scans/" + id + "/report", env.admin).json();
         assertEquals("watermarked", rep.getString("verdict"));
         assertEquals("watermarked", done.getString("verdict"), "the verdict is on the scan row too");
         assertEquals(List.of(env.key1.id()), rep.getJsonArray("detected_key_ids").getList());
@@ -224,13 +233,28 @@ class ApiTest {
             assertTrue(line > 30, "top document " + i + " is line " + line);
             assertTrue(top.getJsonObject(i).getBoolean("watermarked"));
         }
-        assertTrue(rep.getBoolean("quantized"), "analyst view");
+        assertFalse(rep.getBoolean("quantized"));
+        assertTrue(analystView.getBoolean("quantized"), "analyst view");
+        assertEquals("analyst", analystView.getString("disclosure"));
+        assertEquals(rep.getString("verdict"), analystView.getString("verdict"));
+        JsonObject ak = analystView.getJsonArray("keys").getJsonObject(0);
+        assertNull(ak.getValue("score_sum"));
+        assertEquals(Disclosure.bucketLog10(kr1.getDouble("log10_p")), ak.getDouble("log10_p"));
+        JsonArray atop = analystView.getJsonArray("top_documents");
+        assertEquals(6, atop.size(), "analysts see the top documents below alpha only: the six watermarked ones");
+        for (int i = 0; i < atop.size(); i++) {
+            JsonObject d = atop.getJsonObject(i);
+            assertTrue(d.getLong("line") > 30 && d.getBoolean("watermarked") && d.getValue("near_duplicate") == null, d::encode);
+            assertEquals(d.getDouble("log10_p"), (double) Disclosure.bucketLog10(d.getDouble("log10_p")), "a bucket bound");
+        }
+        assertEquals(rep.getJsonObject("flagged_documents").getLong("count"),
+                analystView.getJsonObject("flagged_documents").getLong("count"));
         assertNotNull(rep.getJsonObject("versions").getString("tokenizer"));
 
         TestSupport.Resp list = api.get("/v1/scans", env.alpha);
         assertTrue(list.json().getJsonArray("scans").stream().anyMatch(s -> ((JsonObject) s).getString("id").equals(id)));
         TestSupport.Resp report = api.get("/v1/scans/" + id + "/report", env.alpha);
-        assertEquals(rep, report.json());
+        assertEquals(analystView, report.json());
         TestSupport.Resp html = api.get("/v1/scans/" + id + "/report.html", env.alpha);
         assertEquals("text/html", html.contentType());
         String page = html.body().toString();

@@ -60,8 +60,10 @@ class AuthMatrixTest {
         env.close();
     }
 
+    /** Two human texts and (index 2) a watermarked one: flagged, so listed to its owner's analysts too. */
     static String corpus() {
-        return Corpora.mixedJsonl(Corpora.human().subList(0, 2), List.of());
+        return Corpora.mixedJsonl(Corpora.human().subList(0, 2), List.of(Corpora.watermarkedText(
+                env.server.keys().keyed(env.key1), env.server.tokenizer(), 300, 7)));
     }
 
     static String newScan(String token) {
@@ -134,7 +136,7 @@ class AuthMatrixTest {
                 Who.NONE, 401, Who.BAD, 401, Who.REVOKED, 401)));
         r.add(new Route("GET", "/v1/scans/{id}/documents", w -> api.get("/v1/scans/" + ownerScan + "/documents", token(w)),
                 authed(200, 200, 404)));
-        r.add(new Route("GET", "/v1/scans/{id}/documents/{index}", w -> api.get("/v1/scans/" + ownerScan + "/documents/0",
+        r.add(new Route("GET", "/v1/scans/{id}/documents/{index}", w -> api.get("/v1/scans/" + ownerScan + "/documents/2",
                 token(w)), authed(200, 200, 404)));
         r.add(new Route("GET", "/v1/scans/{id}/documents.csv", w -> api.get("/v1/scans/" + ownerScan + "/documents.csv",
                 token(w)), authed(200, 200, 404)));

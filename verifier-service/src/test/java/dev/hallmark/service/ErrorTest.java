@@ -148,13 +148,81 @@ class ErrorTest {
                 .problem(422, "text-too-short", "text 0 is empty");
         api.post("/v1/detect", env.alpha, new JsonObject().put("text", "   \n "))
                 .problem(422, "text-too-short", "text 0 is empty");
-        JsonObject p = api.post("/v1/detect", env.alpha, new JsonObject()
+        JsonObject p = api.post("/v1/detect", env.admin, new JsonObject()
                         .put("texts", new JsonArray().add(Corpora.human().get(0)).add("Too short to test.")))
                 .problem(422, "text-too-short", "text 1 has");
         assertEquals(1, p.getInteger("index"));
-        assertEquals(16, p.getInteger("min_tokens"));
+        assertEquals(16, p.getInteger("min_tokens"), "admins: the configured minimum");
+        String forty = String.join(" ", java.util.Collections.nCopies(40, "word"));
+        JsonObject q = api.post("/v1/detect", env.alpha, new JsonObject().put("text", forty))
+                .problem(422, "text-too-short", "text 0 has 40 tokens; at least 64 are needed (the minimum for analyst "
+                        + "tokens: shorter probes would say too much about single tokens)");
+        assertEquals(64, q.getInteger("min_tokens"));
         api.post("/v1/detect", env.alpha, new JsonObject().put("ids", new JsonArray().add(new JsonArray())))
                 .problem(422, "text-too-short", "ids 0 is empty");
+    }
+
+    @Test
+    void duplicateFieldsAndParametersAreRefused() {
+        api.raw(HttpMethod.POST, "/v1/detect", env.alpha, "application/json",
+                Buffer.buffer("{\"text\": \"a\", \"alpha\": 0.001, \"text\": \"b\"}"))
+                .problem(400, "malformed-json", "the request body gives a field twice: duplicate field 'text'");
+        api.raw(HttpMethod.POST, "/v1/keys", env.admin, "application/json",
+                Buffer.buffer("{\"label\": \"x\", \"scheme\": \"kgw\", \"label\": \"y\"}"))
+                .problem(400, "malformed-json", "duplicate field 'label'");
+        api.upload("?alpha=0.001&alpha=0.01", env.alpha, "application/x-ndjson", Buffer.buffer("{\"text\": \"x\"}\n"))
+                .problem(400, "invalid-request", "query parameter 'alpha' is given 2 times; give it once");
+        api.get("/v1/scans?limit=1&limit=1000", env.alpha)
+                .problem(400, "invalid-request", "query parameter 'limit' is given 2 times");
+        api.upload("", env.alpha, "application/x-ndjson", Buffer.buffer("{\"text\": \"ok\"}\n{\"text\": \"a\", \"text\": \"b\"}\n"))
+                .problem(400, "malformed-json", "line 2: duplicate field 'text'");
+    }
+
+    @Test
+    void escapedLoneSurrogatesAreRefusedLikeInvalidUtf8() {
+        api.raw(HttpMethod.POST, "/v1/detect", env.alpha, "application/json",
+                Buffer.buffer("{\"text\": \"abc \\ud800 def\"}"))
+                .problem(400, "invalid-utf8", "escapes a lone surrogate in 'text' (\\uD800 at character 4)");
+        api.raw(HttpMethod.POST, "/v1/detect", env.alpha, "application/json",
+                Buffer.buffer("{\"texts\": [\"fine\", \"x \\udc00\"]}"))
+                .problem(400, "invalid-utf8", "'texts[1]' (\\uDC00 at character 2)");
+        api.upload("", env.alpha, "application/x-ndjson", Buffer.buffer("{\"text\": \"ok\"}\n{\"text\": \"\\udbff!\"}\n"))
+                .problem(400, "invalid-utf8", "line 2: escapes a lone surrogate in 'text' (\\uDBFF at character 0)");
+        // a correctly escaped pair is a real character, not an error
+        assertEquals(422, api.raw(HttpMethod.POST, "/v1/detect", env.alpha, "application/json",
+                Buffer.buffer("{\"text\": \"\\ud83d\\ude00 short\"}")).status());
+    }
+
+    @Test
+    void hexadecimalAndOtherNonDecimalNumbersAreRefused() {
+        for (String bad : List.of("0x1p-10", "NaN", "1e-3d", "+0.001", ".001", "Infinity")) {
+            api.upload("?alpha=" + java.net.URLEncoder.encode(bad, java.nio.charset.StandardCharsets.UTF_8), env.admin,
+                    "application/x-ndjson", Buffer.buffer("{\"text\": \"x\"}\n"))
+                    .problem(400, "invalid-request", "'alpha' must be a decimal number in (0, 1) such as 0.001 or 1e-3, got '"
+                            + bad + "'");
+        }
+        api.raw(HttpMethod.POST, "/v1/detect", env.admin, "application/json",
+                Buffer.buffer("{\"text\": \"x\", \"alpha\": 0x1p-10}"))
+                .problem(400, "malformed-json", "not valid JSON");
+        api.raw(HttpMethod.POST, "/v1/detect", env.admin, "application/json",
+                Buffer.buffer("{\"text\": \"x\", \"alpha\": NaN}"))
+                .problem(400, "malformed-json", "not valid JSON");
+        api.get("/v1/scans?limit=0x10", env.alpha).problem(400, "invalid-request", "'limit' must be an integer 1..1000");
+    }
+
+    @Test
+    void analystsMayOnlyAskForLadderAlphas() {
+        String text = Corpora.human().get(0);
+        api.post("/v1/detect", env.alpha, new JsonObject().put("text", text).put("alpha", 0.9999))
+                .problem(400, "invalid-request", "'alpha' for analyst tokens must be one of 1e-2, 1e-3, 1e-6, 1e-12, 1e-24, got "
+                        + "0.9999");
+        api.post("/v1/detect", env.alpha, new JsonObject().put("text", text).put("alpha", 0.005))
+                .problem(400, "invalid-request", "got 0.005 (the verdict is then a function of the reported p-value bucket");
+        api.upload("?alpha=0.9999", env.alpha, "application/x-ndjson", Buffer.buffer("{\"text\": \"x\"}\n"))
+                .problem(400, "invalid-request", "'alpha' for analyst tokens must be one of 1e-2, 1e-3");
+        assertEquals(200, api.post("/v1/detect", env.alpha, new JsonObject().put("text", text).put("alpha", 1e-6)).status());
+        assertEquals(200, api.post("/v1/detect", env.admin, new JsonObject().put("text", text).put("alpha", 0.9999)).status(),
+                "admins may ask for any");
     }
 
     @Test
@@ -235,6 +303,17 @@ class ErrorTest {
                 .problem(400, "invalid-request", "starts like gzip but is not valid gzip data");
         api.call(HttpMethod.POST, "/v1/scans", env.alpha, "text/plain", Buffer.buffer("x"), Map.of("Content-Encoding", "br"),
                 false).problem(415, "unsupported-media-type", "Content-Encoding 'br'");
+    }
+
+    @Test
+    void uploadOfADocumentThatCannotBeTokenizedInBoundedMemory() {
+        // over 1 Mi characters with no space, no line break after a letter or digit, no punctuation between letters
+        String blob = "prefix words " + "x".repeat((1 << 20) + 100) + "\n";
+        JsonObject p = api.upload("?format=text", env.alpha, "text/plain", Buffer.buffer(blob))
+                .problem(413, "payload-too-large", "line 1: the text has no space, line break after a letter or digit, "
+                        + "or punctuation between letters from character 131072 to 1048576: it cannot be tokenized in "
+                        + "bounded memory (split it into shorter documents)");
+        assertEquals(1, p.getInteger("line"));
     }
 
     @Test

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hallmark.scheme.KeyedScheme;
-import dev.hallmark.service.scan.Quantize;
+import dev.hallmark.service.scan.Disclosure;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -26,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The evidence of a scan: every flagged document with its localised spans (character offsets that
  * fall on the watermarked part of mixed documents, each span's own corrected p-value), all flagged
  * documents page by page, one document with its text, CSV and JSON downloads, the analyst's view
- * (p-values rounded up, never below the exact ones), the HTML report's highlighted spans, cancel.
+ * through {@link Disclosure} (only the documents the policy lists, p-values as conservative buckets
+ * never below the exact ones, spans widened to the grid and at most two per key), the HTML report's
+ * highlighted spans, cancel.
  */
 @ExtendWith(VertxExtension.class)
 class EvidenceTest {
@@ -125,46 +127,74 @@ class EvidenceTest {
         }
         assertEquals(flagged, seen.size());
         assertEquals(seen.stream().sorted().toList(), seen, "in corpus order");
-        JsonObject all = api.get("/v1/scans/" + scanId + "/documents?limit=500", env.alpha).json();
-        assertEquals(HUMAN + MIXED, all.getLong("total"));
+        JsonObject all = api.get("/v1/scans/" + scanId + "/documents?limit=500", env.admin).json();
+        assertEquals(HUMAN + MIXED, all.getLong("total"), "admins see every document");
+        JsonObject listed = api.get("/v1/scans/" + scanId + "/documents?limit=500", env.alpha).json();
+        assertEquals(flagged, listed.getLong("total"), "analysts see the listed (flagged) documents only");
+        assertEquals(HUMAN + MIXED - flagged, listed.getLong("withheld"));
+        for (Object d : all.getJsonArray("documents")) {
+            JsonObject e = (JsonObject) d;
+            if (!e.getBoolean("flagged")) {
+                api.get("/v1/scans/" + scanId + "/documents/" + e.getLong("index"), env.alpha)
+                        .problem(404, "not-found", "not listed to analyst tokens");
+            }
+        }
         api.get("/v1/scans/" + scanId + "/documents?limit=0", env.alpha).problem(400, "invalid-request", "'limit'");
         api.get("/v1/scans/" + scanId + "/documents/999", env.alpha).problem(404, "not-found", "no document with index 999");
         api.get("/v1/scans/" + scanId + "/documents/x", env.alpha).problem(400, "invalid-request", "index");
     }
 
     @Test
-    void analystsSeePValuesRoundedUpNeverBelowTheExactOnes() {
+    void analystsSeeBucketsNeverBelowTheExactPValuesAndWidenedSpans() {
         JsonArray exact = api.get("/v1/scans/" + scanId + "/documents?limit=500", env.admin).json().getJsonArray("documents");
         JsonArray coarse = api.get("/v1/scans/" + scanId + "/documents?limit=500", env.alpha).json().getJsonArray("documents");
+        Map<Long, JsonObject> byIndex = new java.util.HashMap<>();
+        exact.forEach(o -> byIndex.put(((JsonObject) o).getLong("index"), (JsonObject) o));
         int compared = 0;
-        for (int i = 0; i < exact.size(); i++) {
-            JsonObject e = exact.getJsonObject(i);
-            JsonObject c = coarse.getJsonObject(i);
-            if (!e.getBoolean("tested")) {
-                continue;
+        for (Object o : coarse) {
+            JsonObject c = (JsonObject) o;
+            JsonObject e = byIndex.get(c.getLong("index"));
+            assertTrue(e.getBoolean("flagged"), "only flagged documents are listed to analysts");
+            double le = e.getDouble("log10_p");
+            assertEquals(Disclosure.bucketLog10(le), c.getDouble("log10_p"), "the bucket's bound");
+            assertTrue(c.getDouble("log10_p") >= le && c.getDouble("p_value") >= e.getDouble("p_value"), "never below");
+            assertEquals(Disclosure.bucketLabel(le), c.getString("p_bucket"));
+            assertFalse(c.containsKey("near_duplicate") || c.containsKey(Disclosure.GRID_FIELD), c::encode);
+            JsonObject one = api.get("/v1/scans/" + scanId + "/documents/" + c.getLong("index"), env.alpha).json();
+            JsonObject oneExact = api.get("/v1/scans/" + scanId + "/documents/" + c.getLong("index"), env.admin).json();
+            JsonArray spans = one.getJsonArray("spans");
+            assertTrue(spans.size() <= Disclosure.ANALYST_SPANS_PER_KEY, "at most two spans per key: " + spans);
+            double bestExact = 0;
+            for (Object x : oneExact.getJsonArray("spans")) {
+                bestExact = Math.min(bestExact, ((JsonObject) x).getDouble("log10_p"));
             }
-            double pe = e.getDouble("p_value");
-            double pc = c.getDouble("p_value");
-            assertTrue(pc >= pe, "analyst p " + pc + " >= exact " + pe);
-            assertEquals(Quantize.pUp(pe), pc);
-            assertTrue(c.getDouble("log10_p") >= e.getDouble("log10_p"), "log10 p towards zero");
+            for (Object so : spans) {
+                JsonObject sp = (JsonObject) so;
+                int st = sp.getInteger("start_token");
+                int en = sp.getInteger("end_token");
+                assertEquals(0, st % Disclosure.SPAN_GRID, "widened to the grid: " + sp);
+                assertTrue(en % Disclosure.SPAN_GRID == 0 || en == one.getInteger("tokens"), "widened to the grid: " + sp);
+                assertTrue(sp.getDouble("log10_p") >= bestExact, "a span's bucket is never below its exact p");
+                assertEquals((double) Disclosure.bucketLog10(sp.getDouble("log10_p")), sp.getDouble("log10_p"));
+                assertEquals(Math.pow(10, sp.getDouble("log10_p")), sp.getDouble("p_value"),
+                        "the span's p_value is its bucket's bound too, never the exact value: " + sp);
+                assertTrue(sp.getInteger("start_char") < sp.getInteger("end_char")
+                        && sp.getInteger("end_char") <= one.getString("text").length() + 1, sp::encode);
+            }
             compared++;
-            for (int k = 0; c.containsKey("spans") && k < c.getJsonArray("spans").size(); k++) {
-                assertTrue(c.getJsonArray("spans").getJsonObject(k).getDouble("p_value")
-                        >= e.getJsonArray("spans").getJsonObject(k).getDouble("p_value"));
-            }
         }
-        assertEquals(HUMAN + MIXED, compared);
+        assertTrue(compared >= MIXED - 1, "compared " + compared);
         // the report's corpus-level numbers too
         JsonObject ka = api.get("/v1/scans/" + scanId + "/report", env.alpha).json().getJsonArray("keys").getJsonObject(0);
         JsonObject kx = api.get("/v1/scans/" + scanId + "/report", env.admin).json().getJsonArray("keys").getJsonObject(0);
         assertTrue(ka.getDouble("p_value") >= kx.getDouble("p_value"));
         assertTrue(ka.getDouble("log10_p") >= kx.getDouble("log10_p"));
+        assertFalse(ka.containsKey("score_sum") || ka.containsKey("statistic"));
     }
 
     @Test
     void csvAndJsonDownloads() {
-        TestSupport.Resp csv = api.get("/v1/scans/" + scanId + "/documents.csv", env.alpha);
+        TestSupport.Resp csv = api.get("/v1/scans/" + scanId + "/documents.csv", env.admin);
         assertEquals(200, csv.status());
         assertEquals("text/csv", csv.contentType());
         assertTrue(csv.headers().get("Content-Disposition").contains(scanId + "-documents.csv"));
@@ -173,10 +203,24 @@ class EvidenceTest {
         assertEquals(HUMAN + MIXED + 1, lines.length);
         assertTrue(lines[HUMAN + 1].startsWith(HUMAN + "," + (HUMAN + 1) + "," + (HUMAN + 1) + ",,mixed-0,"), lines[HUMAN + 1]);
         assertTrue(lines[HUMAN + 1].contains(",true,"), lines[HUMAN + 1]);
-        TestSupport.Resp json = api.get("/v1/scans/" + scanId + "/documents.json", env.alpha);
+        TestSupport.Resp json = api.get("/v1/scans/" + scanId + "/documents.json", env.admin);
         JsonArray a = new JsonArray(json.body());
         assertEquals(HUMAN + MIXED, a.size());
         assertEquals("human-0", a.getJsonObject(0).getString("doc_id"));
+        // analysts download what they may see: the listed documents, with buckets
+        long listed = api.get("/v1/scans/" + scanId + "/documents?flagged=true", env.alpha).json().getLong("total");
+        String[] mine = api.get("/v1/scans/" + scanId + "/documents.csv", env.alpha).body().toString().split("\n");
+        assertEquals(listed + 1, mine.length);
+        for (int i = 1; i < mine.length; i++) {
+            assertTrue(mine[i].contains(",true,"), mine[i]);
+        }
+        JsonArray mineJson = new JsonArray(api.get("/v1/scans/" + scanId + "/documents.json", env.alpha).body());
+        assertEquals(listed, mineJson.size());
+        for (int i = 0; i < mineJson.size(); i++) {
+            JsonObject d = mineJson.getJsonObject(i);
+            assertEquals((double) Disclosure.bucketLog10(d.getDouble("log10_p")), d.getDouble("log10_p"), d::encode);
+            assertTrue(d.containsKey("p_bucket"));
+        }
     }
 
     @Test

@@ -294,7 +294,7 @@ class InteropTest {
         try (TestSupport.Env fresh = TestSupport.Env.start(dir.resolve("fresh"))) {
             TestSupport.Api a = new TestSupport.Api(vertx, fresh.port());
             a.post("/v1/detect", fresh.alpha, new JsonObject().put("text", Corpora.human().get(0)).put("scheme", SYNTHID))
-                    .problem(400, "keys-required", "needs the generator's SynthID keys and none is registered");
+                    .problem(400, "keys-required", "needs the generator's SynthID key sets and none is registered");
         }
     }
 }

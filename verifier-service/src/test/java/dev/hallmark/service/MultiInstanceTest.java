@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two service processes (child JVMs) on one PostgreSQL database and one shared data directory,
  * as in production. A scan uploaded to the first is run by one of them; that one is killed with
- * SIGKILL about a third into the scan; the other takes the scan over once its lease expires and
- * finishes it with the same report as an uninterrupted scan of the same corpus. Both instances
+ * SIGKILL about a third into the scan; the other takes the scan over once its lease expires,
+ * resumes it from the checkpoint the killed instance saved in the shared data directory (not from
+ * zero), and finishes it with the same report as an uninterrupted scan of the same corpus. Both instances
  * list the same scans, and scans uploaded to either run exactly once.
  */
 @ExtendWith(VertxExtension.class)
@@ -36,7 +38,7 @@ class MultiInstanceTest {
     /** The command-line options of an instance on {@code db} (password in a 0600 file). */
     static List<String> options(DatabaseConfig db, Path passwordFile, String name) {
         return List.of("--database-url", db.url(), "--database-user", db.user(), "--database-password-file",
-                passwordFile.toString(), "--instance-name", name, "--scan-lease-seconds", "3");
+                passwordFile.toString(), "--instance-name", name, "--scan-lease-seconds", "3", "--checkpoint-seconds", "0.3");
     }
 
     static Path passwordFile(Path dir) throws Exception {
@@ -112,9 +114,18 @@ class MultiInstanceTest {
             assertEquals(137, victim.process().exitValue(), "killed by SIGKILL");
 
             TestSupport.Api api = new TestSupport.Api(vertx, survivor.port());
+            // the takeover resumes from the checkpoint the killed instance left in the shared data directory
+            JsonObject taken = api.awaitScan(scanId, admin, s -> s.getInteger("attempts") == 2
+                    && s.getString("error") != null);
+            Matcher m = java.util.regex.Pattern.compile("interrupted by a crash during attempt 1; resuming from its "
+                    + "checkpoint at document (\\d+)").matcher(taken.getString("error"));
+            assertTrue(m.find(), "resumed from a checkpoint, not from zero: " + taken.encode());
+            long from = Long.parseLong(m.group(1));
+            assertTrue(from > 0 && from < DOCS, "checkpoint at document " + from);
+            assertTrue(taken.getJsonObject("progress").getLong("documents") >= from || !"running".equals(
+                    taken.getString("state")), "the progress starts at the checkpoint, not at 0: " + taken.encode());
             JsonObject done = api.awaitDone(scanId, admin);
             assertEquals(2, done.getInteger("attempts"), "taken over once");
-            assertTrue(done.getString("error").contains("interrupted by a service stop during attempt 1"), done::encode);
             assertEquals(DOCS, done.getJsonObject("report").getJsonObject("documents").getLong("total"));
 
             // the killed instance comes back; both list the same scans
@@ -165,6 +176,7 @@ class MultiInstanceTest {
                 }
             }
             assertEquals(Map.of(scanId, 1), resumed);
+            assertTrue(audit.encode().contains("resumed from the checkpoint at document " + from), audit::encode);
             assertEquals(2 + more.size(), doneCount.size());
             assertTrue(doneCount.values().stream().allMatch(n -> n == 1), "every scan finished once: " + doneCount);
         } finally {

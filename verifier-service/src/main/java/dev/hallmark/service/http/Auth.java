@@ -11,8 +11,9 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Who is calling: a Bearer API token on every {@code /v1} route and {@code /metrics}, looked up in
  * the store and charged one rate-limit unit per request ({@link #charge} charges more, e.g. per
- * text of a batch); the admin check; and audit entries in the caller's name. The lookup and the
- * charge are database work: they run on a worker pool of their own, with the request paused.
+ * text and per tokens of a detect request; {@link #debit} takes a scan upload's units); the admin
+ * check; and audit entries in the caller's name. The lookup and the charge are database work:
+ * they run on a worker pool of their own, with the request paused.
  */
 final class Auth {
 
@@ -81,6 +82,14 @@ final class Auth {
             rateLimited.increment();
             throw Problem.rateLimited(wait);
         }
+    }
+
+    /**
+     * Debits {@code units} (at most one burst) even if they are not there (blocking; see
+     * {@link RateLimiter#debit}).
+     */
+    void debit(ApiTokens.Principal who, double units) {
+        limiter.debit(who.tokenId(), units);
     }
 
     /** The caller, once authenticated. */

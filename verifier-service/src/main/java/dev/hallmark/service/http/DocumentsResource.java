@@ -2,6 +2,8 @@ package dev.hallmark.service.http;
 
 import dev.hallmark.service.Problem;
 import dev.hallmark.service.http.QueryParams.Param;
+import dev.hallmark.service.scan.Disclosure;
+import dev.hallmark.service.scan.Disclosure.Audience;
 import dev.hallmark.service.scan.ScanDocuments;
 import dev.hallmark.service.store.ApiTokens;
 import dev.hallmark.service.store.ScanFiles;
@@ -16,8 +18,8 @@ import java.util.List;
 /**
  * {@code /v1/scans/{id}/documents}: a done watermark scan's per-document results, paginated (all,
  * or the flagged ones), one document with its text and highlighted spans, and CSV / JSON downloads.
- * Same visibility as the scan (owner's tenant, admins); what analysts see of each result is decided
- * by {@link dev.hallmark.service.scan.Evidence#view}.
+ * Same visibility as the scan (owner's tenant, admins); what analysts see of each result, and which
+ * documents they see at all, is decided by {@link Disclosure} (as in the scan's report).
  */
 final class DocumentsResource implements Resource {
 
@@ -30,13 +32,18 @@ final class DocumentsResource implements Resource {
 
     private final ScanStore scans;
     private final ScanFiles files;
+    private final Disclosure disclosure;
     private final Work work;
 
-    DocumentsResource(ScanStore scans, ScanFiles files, Work work) {
+    DocumentsResource(ScanStore scans, ScanFiles files, Disclosure disclosure, Work work) {
         this.scans = scans;
         this.files = files;
+        this.disclosure = disclosure;
         this.work = work;
     }
+
+    /** A done scan's per-document results and its alpha (what an analyst may see depends on it). */
+    private record Log(ScanDocuments docs, double alpha) {}
 
     @Override
     public void mount(Router r) {
@@ -51,17 +58,17 @@ final class DocumentsResource implements Resource {
         return Files.isRegularFile(files.corpus(s).resolveSibling(ScanDocuments.FILE));
     }
 
-    private ScanDocuments documents(RoutingContext ctx) {
+    private Log documents(RoutingContext ctx) {
         ScanStore.Scan s = ScansResource.visible(ctx, scans);
         if (!ScanStore.DONE.equals(s.state())) {
             throw Problem.conflict("scan " + s.id() + " is " + s.state() + "; its documents are listed once it is done")
                     .with("state", s.state());
         }
-        return new ScanDocuments(files.corpus(s).resolveSibling(ScanDocuments.FILE));
+        return new Log(new ScanDocuments(files.corpus(s).resolveSibling(ScanDocuments.FILE), disclosure), s.alpha());
     }
 
     private void page(RoutingContext ctx) {
-        boolean admin = Auth.principal(ctx).isAdmin();
+        Audience a = Audience.of(Auth.principal(ctx).isAdmin());
         boolean flagged;
         int offset;
         int limit;
@@ -74,14 +81,17 @@ final class DocumentsResource implements Resource {
             ctx.fail(p);
             return;
         }
-        work.respond(ctx, () -> documents(ctx).page(flagged, offset, limit, admin));
+        work.respond(ctx, () -> {
+            Log log = documents(ctx);
+            return log.docs().page(flagged, offset, limit, log.alpha(), a);
+        });
     }
 
     private void one(RoutingContext ctx) {
-        boolean admin = Auth.principal(ctx).isAdmin();
+        Audience a = Audience.of(Auth.principal(ctx).isAdmin());
         long index;
         try {
-            index = Long.parseLong(ctx.pathParam("index"));
+            index = dev.hallmark.service.StrictNumbers.integer(ctx.pathParam("index"));
             if (index < 0) {
                 throw new NumberFormatException();
             }
@@ -89,7 +99,10 @@ final class DocumentsResource implements Resource {
             ctx.fail(Problem.invalid("the document index must be an integer >= 0, got '" + ctx.pathParam("index") + "'"));
             return;
         }
-        work.respond(ctx, () -> documents(ctx).document(index, admin));
+        work.respond(ctx, () -> {
+            Log log = documents(ctx);
+            return log.docs().document(index, log.alpha(), a);
+        });
     }
 
     /** Streams the CSV or JSON download from a worker thread, in chunks (Vert.x hands them to the connection's event loop). */
@@ -100,7 +113,8 @@ final class DocumentsResource implements Resource {
             return;
         }
         work.call(() -> {
-            ScanDocuments docs = documents(ctx);
+            Log log = documents(ctx);
+            Audience a = Audience.of(who.isAdmin());
             String id = ctx.pathParam("id");
             HttpServerResponse res = ctx.response()
                     .putHeader(HttpHeaders.CONTENT_TYPE, csv ? "text/csv; charset=utf-8" : "application/json")
@@ -108,9 +122,9 @@ final class DocumentsResource implements Resource {
                             + "\"")
                     .setChunked(true);
             if (csv) {
-                docs.csv(who.isAdmin(), res::write);
+                log.docs().csv(log.alpha(), a, res::write);
             } else {
-                docs.json(who.isAdmin(), res::write);
+                log.docs().json(log.alpha(), a, res::write);
             }
             return res;
         }).onSuccess(HttpServerResponse::end).onFailure(e -> {

@@ -3,6 +3,7 @@ package dev.hallmark.service.http;
 import dev.hallmark.service.Problem;
 import dev.hallmark.service.store.Database;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
@@ -12,7 +13,9 @@ import java.util.logging.Logger;
 /**
  * The one place failures become answers: every failed request (a {@link Problem}, an
  * {@link HttpException} from Vert.x such as the body limit, a bare status, or an unexpected
- * exception) is written as an RFC 9457 {@code application/problem+json} body.
+ * exception) is written as an RFC 9457 {@code application/problem+json} body, with
+ * {@code Connection: close}: the connection is closed once the answer is sent (a client that
+ * was refused, e.g. mid-upload with 413, cannot keep streaming into it).
  */
 final class ErrorHandler implements Resource {
 
@@ -54,6 +57,7 @@ final class ErrorHandler implements Resource {
                 case 404 -> Problem.notFound("not found");
                 case 405 -> Problem.methodNotAllowed("method not allowed");
                 case 415 -> Problem.unsupportedMediaType("unsupported media type");
+                case 503 -> Problem.timeout("the request was not answered within the request timeout");
                 default -> Problem.of(he.getStatusCode(), "http-" + he.getStatusCode(), "HTTP " + he.getStatusCode(),
                         he.getMessage() == null ? "request failed" : he.getMessage());
             };
@@ -62,6 +66,7 @@ final class ErrorHandler implements Resource {
                 case 413 -> Problem.tooLarge("the request body exceeds the limit of " + maxBodyBytes + " bytes");
                 case 404 -> Problem.notFound("no route for " + ctx.request().path());
                 case 405 -> Problem.methodNotAllowed(ctx.request().method() + " is not allowed on " + ctx.request().path());
+                case 503 -> Problem.timeout("the request was not answered within the request timeout");
                 default -> Problem.of(ctx.statusCode(), "http-" + ctx.statusCode(), "HTTP " + ctx.statusCode(), "request failed");
             };
         } else {
@@ -82,7 +87,33 @@ final class ErrorHandler implements Resource {
         return null;
     }
 
-    /** Writes {@code p} as the answer (with WWW-Authenticate for 401, Retry-After for 429 and 503). */
+    /**
+     * Closes the connection once the answer is out. If the client is still sending a body (a
+     * refused upload), the rest is read and dropped for up to {@value #LINGER_MILLIS} ms first:
+     * closing a socket with unread data resets it, and the client might lose the answer.
+     */
+    private static void closeAfter(RoutingContext ctx) {
+        HttpServerRequest req = ctx.request();
+        if (req.version() == io.vertx.core.http.HttpVersion.HTTP_2) {
+            return; // one stream of a shared connection: never close the connection for it
+        }
+        if (req.isEnded()) {
+            req.connection().close();
+            return;
+        }
+        long timer = ctx.vertx().setTimer(LINGER_MILLIS, id -> req.connection().close());
+        req.handler(buf -> { });
+        req.endHandler(v -> {
+            ctx.vertx().cancelTimer(timer);
+            req.connection().close();
+        });
+        req.exceptionHandler(e -> { });
+        req.resume();
+    }
+
+    static final long LINGER_MILLIS = 2000;
+
+    /** Writes {@code p} as the answer (with WWW-Authenticate for 401, Retry-After for 429 and 503 when it says how long). */
     static void problem(RoutingContext ctx, Problem p) {
         if (ctx.response().ended() || ctx.response().closed()) {
             return;
@@ -92,10 +123,14 @@ final class ErrorHandler implements Resource {
         }
         if (p.getStatusCode() == 429 || p.getStatusCode() == 503) {
             Object ra = p.toJson(null).getValue("retry_after_seconds");
-            ctx.response().putHeader("Retry-After", String.valueOf(ra));
+            if (ra != null) {
+                ctx.response().putHeader("Retry-After", String.valueOf(ra));
+            }
         }
         ctx.response().setStatusCode(p.getStatusCode())
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
-                .end(p.toJson(ctx.request().path()).encode());
+                .putHeader(HttpHeaders.CONNECTION, "close")
+                .end(p.toJson(ctx.request().path()).encode())
+                .onComplete(ar -> closeAfter(ctx));
     }
 }

@@ -9,15 +9,17 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 
 /**
  * The probes of a load balancer or orchestrator, and metrics. {@code GET /healthz} (anyone):
  * liveness, answered from memory (status, version, instance, schema version, scans running), so a
- * database outage never gets a healthy process restarted. {@code GET /readyz} (anyone):
- * readiness, 200 only if the database answers, the corpus directory is writable and the instance
- * is not stopping; else 503 naming the failed check (details go to the server log, not to the
- * anonymous caller). {@code GET /metrics} (admins): Prometheus text.
+ * database outage never gets a healthy process restarted; while the service drains (SIGTERM) its
+ * status is "draining" (still 200: the process is alive and finishing its work). {@code GET /readyz}
+ * (anyone): readiness, 200 only if the database answers, the corpus directory is writable and the
+ * instance is not stopping; else 503 naming the failed check (details go to the server log, not to
+ * the anonymous caller). {@code GET /metrics} (admins): Prometheus text.
  */
 final class HealthResource implements Resource {
 
@@ -33,9 +35,10 @@ final class HealthResource implements Resource {
     private final PrometheusMeterRegistry registry;
     private final Auth auth;
     private final Work db;
+    private final BooleanSupplier draining;
 
     HealthResource(Store store, ScanFiles files, ScanRunner runner, String instance, PrometheusMeterRegistry registry,
-            Auth auth, Work db) {
+            Auth auth, Work db, BooleanSupplier draining) {
         this.store = store;
         this.files = files;
         this.runner = runner;
@@ -43,11 +46,13 @@ final class HealthResource implements Resource {
         this.registry = registry;
         this.auth = auth;
         this.db = db;
+        this.draining = draining;
     }
 
     @Override
     public void mount(Router r) {
-        r.get("/healthz").handler(ctx -> Work.json(ctx, 200, new JsonObject().put("status", "ok")
+        r.get("/healthz").handler(ctx -> Work.json(ctx, 200, new JsonObject()
+                .put("status", draining.getAsBoolean() ? "draining" : "ok")
                 .put("version", Versions.hallmark())
                 .put("instance", instance)
                 .put("schema_version", store.schemaVersion())
@@ -62,7 +67,7 @@ final class HealthResource implements Resource {
         db.call(() -> {
             JsonObject checks = new JsonObject();
             boolean ok = true;
-            if (runner.stopping()) {
+            if (runner.stopping() || draining.getAsBoolean()) {
                 checks.put("instance", "stopping");
                 ok = false;
             } else {

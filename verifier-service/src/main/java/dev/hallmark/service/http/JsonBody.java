@@ -1,10 +1,9 @@
 package dev.hallmark.service.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hallmark.service.Problem;
+import dev.hallmark.service.scan.StrictJson;
 import io.vertx.core.buffer.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -18,13 +17,11 @@ import java.util.Set;
 
 /**
  * Strict parsing of JSON request bodies: the media type must be JSON, the bytes valid UTF-8 (never
- * silently replaced), the text one JSON object, and every field known. Typed accessors fail with a
- * problem naming the field.
+ * silently replaced; an escaped lone surrogate is refused the same way), the text one JSON object
+ * with no field given twice ({@link StrictJson}), and every field known. Typed accessors fail with
+ * a problem naming the field.
  */
 final class JsonBody {
-
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final JsonNode root;
 
@@ -52,11 +49,20 @@ final class JsonBody {
         }
         JsonNode n;
         try {
-            n = JSON.readTree(text);
+            n = StrictJson.mapper().readTree(text);
         } catch (JsonProcessingException e) {
-            throw Problem.malformedJson("the request body is not valid JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ")" : ""));
+            String at = e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")" : "";
+            if (StrictJson.duplicateField(e)) {
+                throw Problem.malformedJson("the request body gives a field twice: " + e.getOriginalMessage()
+                        .replace("Duplicate field", "duplicate field") + at + "; give each field once");
+            }
+            throw Problem.malformedJson("the request body is not valid JSON: " + e.getOriginalMessage() + at);
+        }
+        String lone = n == null ? null : StrictJson.loneSurrogate(n);
+        if (lone != null) {
+            throw Problem.invalidUtf8("the request body escapes a lone surrogate in " + lone + ": not a Unicode "
+                    + "string, refused like invalid UTF-8");
         }
         if (n == null || !n.isObject()) {
             throw Problem.malformedJson("expected a JSON object, got " + (n == null ? "nothing"

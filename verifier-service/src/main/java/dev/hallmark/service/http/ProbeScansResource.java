@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hallmark.corpus.CorpusFormat;
 import dev.hallmark.corpus.Turns;
 import dev.hallmark.service.Problem;
+import dev.hallmark.service.ServiceConfig;
+import dev.hallmark.service.scan.Disclosure;
+import dev.hallmark.service.scan.Disclosure.Audience;
+import dev.hallmark.service.scan.QueryBudget;
 import dev.hallmark.service.scan.ScanIntake;
 import dev.hallmark.service.scan.ScanRequest;
 import dev.hallmark.service.scan.ScanRunner;
@@ -22,6 +26,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.BufferedWriter;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,16 +60,20 @@ final class ProbeScansResource implements Resource {
     private final ScanIntake intake;
     private final ScanRunner runner;
     private final ProbeAllowlist allowlist;
+    private final Disclosure disclosure;
+    private final QueryBudget budget;
     private final Auth auth;
     private final Work work;
     private final BodyHandler body;
 
-    ProbeScansResource(Store store, ScanFiles files, ScanIntake intake, ScanRunner runner, Auth auth, Work work,
-            BodyHandler body) {
+    ProbeScansResource(Store store, ScanFiles files, ScanIntake intake, ScanRunner runner, Disclosure disclosure,
+            QueryBudget budget, Auth auth, Work work, BodyHandler body) {
         this.store = store;
         this.files = files;
         this.intake = intake;
         this.runner = runner;
+        this.disclosure = disclosure;
+        this.budget = budget;
         this.allowlist = new ProbeAllowlist(store.settings());
         this.auth = auth;
         this.work = work;
@@ -148,6 +157,7 @@ final class ProbeScansResource implements Resource {
             if (!(alpha > 0 && alpha < 1)) {
                 throw Problem.invalid("'alpha' must be in (0, 1), got " + alpha);
             }
+            disclosure.checkAlpha("alpha", alpha, Audience.of(who.isAdmin()));
             String name = b.string("name", "probe of " + base);
             String filterScan = b.string("filter_scan", null);
             int filterTop = integer(b, "filter_top", 0, 0, Integer.MAX_VALUE);
@@ -156,40 +166,77 @@ final class ProbeScansResource implements Resource {
             intake.precheck(new ScanRequest(name, CorpusFormat.JSONL, Set.of(), "completion", null, Turns.ALL, alpha,
                     keyIds, null, null, ScanStore.TYPE_RADIOACTIVITY, filterScan, filterTop), who);
 
-            String scanId = intake.newScanId();
-            Path tmp = files.partFile(scanId);
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                for (String p : prompts) {
-                    ObjectNode o = JSON.createObjectNode();
-                    o.put("prompt", p);
-                    w.write(o.toString());
-                    w.write('\n');
+            // an analyst's probe scan is charged like an upload: its answers, each at its max_tokens
+            long answers = (long) prompts.size() * samples;
+            long estimate = QueryBudget.probeTokens(prompts.size(), samples, maxTokens);
+            if (!who.isAdmin()) {
+                budget.charge(who.tokenId(), who.tenant(), answers, estimate);
+            }
+            Probe probe = new Probe(base, model, b.bool("chat", false), prompts, maxTokens, samples, temperature, alpha,
+                    name, filterScan, filterTop, keyIds);
+            try {
+                ScanStore.Scan s = store(ctx, probe, apiKey, who);
+                if (!who.isAdmin()) {
+                    auth.debit(who, ServiceConfig.detectUnits((int) Math.min(Integer.MAX_VALUE, answers), estimate));
                 }
+                ctx.response().setStatusCode(201).putHeader(HttpHeaders.LOCATION, "/v1/scans/" + s.id());
+                return Views.scan(s);
+            } catch (IOException | RuntimeException e) {
+                if (!who.isAdmin()) {
+                    budget.adjust(who.tokenId(), who.tenant(), -answers, -estimate); // nothing was stored: give it back
+                }
+                throw e;
             }
-            long bytes = Files.size(tmp);
-            String stored = files.commit(tmp, scanId, false);
-            ObjectNode params = JSON.createObjectNode();
-            params.put("endpoint", base);
-            params.put("model", model);
-            params.put("max_tokens", maxTokens);
-            params.put("samples_per_prompt", samples);
-            params.put("temperature", temperature);
-            params.put("chat_api", b.bool("chat", false));
-            params.put("prompt_exclusion", true);
-            if (filterScan != null) {
-                params.put("filter_scan", filterScan).put("filter_top", filterTop);
-            }
-            ScanStore.Scan s = new ScanStore.Scan(scanId, ScanStore.TYPE_PROBE, who.tenant(), who.tokenId(), name,
-                    ScanStore.QUEUED, "jsonl", "none", "prompt", null, alpha, keyIds, stored, bytes, Instant.now(), null,
-                    null, 0, 0, 0, 0, null, null, null, params.toString());
-            store.probeSecrets().write(files.corpus(s).resolveSibling(ProbeSecrets.FILE), apiKey, scanId);
-            store.scans().insert(s);
-            auth.audit(ctx, "scan.create", scanId, "probe of " + base + " (model " + model + "): " + prompts.size()
-                    + " prompts x " + samples);
-            runner.submit(scanId);
-            ctx.response().setStatusCode(201).putHeader(HttpHeaders.LOCATION, "/v1/scans/" + scanId);
-            return Views.scan(s);
         });
+    }
+
+    /** A checked probe-scan request (the API key apart: it goes straight to the sealed file). */
+    private record Probe(String endpoint, String model, boolean chat, List<String> prompts, int maxTokens, int samples,
+            double temperature, double alpha, String name, String filterScan, int filterTop, List<String> keyIds) {}
+
+    /** Stores the prompts, the sealed API key and the scan row with its audit entry, and queues the scan. */
+    private ScanStore.Scan store(RoutingContext ctx, Probe q, String apiKey, ApiTokens.Principal who) throws IOException {
+        String scanId = intake.newScanId();
+        Path tmp = files.partFile(scanId);
+        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            for (String p : q.prompts()) {
+                ObjectNode o = JSON.createObjectNode();
+                o.put("prompt", p);
+                w.write(o.toString());
+                w.write('\n');
+            }
+        }
+        long bytes = Files.size(tmp);
+        String stored = files.commit(tmp, scanId, false);
+        ObjectNode params = JSON.createObjectNode();
+        params.put("endpoint", q.endpoint());
+        params.put("model", q.model());
+        params.put("max_tokens", q.maxTokens());
+        params.put("samples_per_prompt", q.samples());
+        params.put("temperature", q.temperature());
+        params.put("chat_api", q.chat());
+        params.put("prompt_exclusion", true);
+        if (q.filterScan() != null) {
+            params.put("filter_scan", q.filterScan()).put("filter_top", q.filterTop());
+        }
+        ScanStore.Scan s = new ScanStore.Scan(scanId, ScanStore.TYPE_PROBE, who.tenant(), who.tokenId(), q.name(),
+                ScanStore.QUEUED, "jsonl", "none", "prompt", null, q.alpha(), q.keyIds(), stored, bytes, Instant.now(),
+                null, null, 0, 0, 0, 0, null, null, null, params.toString());
+        try {
+            store.probeSecrets().write(files.corpus(s).resolveSibling(ProbeSecrets.FILE), apiKey, scanId);
+            // the row and its audit entry together: a scan is never queued unaudited
+            work.atomically(() -> {
+                store.scans().insert(s);
+                auth.audit(ctx, "scan.create", scanId, "probe of " + q.endpoint() + " (model " + q.model() + "): "
+                        + q.prompts().size() + " prompts x " + q.samples() + ", alpha " + q.alpha());
+                return null;
+            });
+        } catch (IOException | RuntimeException e) {
+            files.delete(scanId);
+            throw e;
+        }
+        runner.submit(scanId);
+        return s;
     }
 
     private static int integer(JsonBody b, String field, int dflt, int lo, int hi) {

@@ -1,6 +1,7 @@
 package dev.hallmark.service.http;
 
 import dev.hallmark.service.Problem;
+import dev.hallmark.service.StrictNumbers;
 import io.vertx.core.MultiMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,13 +45,21 @@ final class QueryParams {
         }
     }
 
-    /** Fails with unknown-field on the first parameter of {@code q} that is not in {@code params}. */
+    /**
+     * Fails with unknown-field on the first parameter of {@code q} that is not in {@code params},
+     * and with invalid-request on a parameter given more than once (which one would count is a
+     * guess; the answer must not depend on it).
+     */
     static void refuseUnknown(MultiMap q, List<Param<?>> params) {
         Set<String> names = params.stream().map(Param::name).collect(Collectors.toSet());
         for (String p : q.names()) {
             if (!names.contains(p)) {
                 throw Problem.unknownField("unknown query parameter '" + p + "'; allowed: "
                         + String.join(", ", names.stream().sorted().toList()));
+            }
+            int n = q.getAll(p).size();
+            if (n > 1) {
+                throw Problem.invalid("query parameter '" + p + "' is given " + n + " times; give it once");
             }
         }
     }
@@ -94,9 +103,10 @@ final class QueryParams {
         return new Param<>(name, v -> {
             double a;
             try {
-                a = Double.parseDouble(v);
+                a = StrictNumbers.decimal(v);
             } catch (NumberFormatException e) {
-                throw Problem.invalid("'" + name + "' must be a number in (0, 1)");
+                throw Problem.invalid("'" + name + "' must be a decimal number in (0, 1) such as 0.001 or 1e-3, got '"
+                        + v + "'");
             }
             if (!(a > 0 && a < 1)) {
                 throw Problem.invalid("'" + name + "' (the false-positive rate) must be in (0, 1), got " + a);
@@ -108,16 +118,16 @@ final class QueryParams {
     /** An integer in [min, max]; {@code message} gets the text given. */
     static Param<Integer> integer(String name, int min, int max, int dflt, Function<String, String> message) {
         return new Param<>(name, v -> {
-            int n;
+            long n;
             try {
-                n = Integer.parseInt(v);
+                n = StrictNumbers.integer(v);
             } catch (NumberFormatException e) {
                 throw Problem.invalid(message.apply(v));
             }
             if (n < min || n > max) {
                 throw Problem.invalid(message.apply(v));
             }
-            return n;
+            return (int) n;
         }, () -> dflt);
     }
 

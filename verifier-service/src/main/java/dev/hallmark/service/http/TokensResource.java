@@ -2,6 +2,7 @@ package dev.hallmark.service.http;
 
 import dev.hallmark.service.Problem;
 import dev.hallmark.service.ServiceConfig;
+import dev.hallmark.service.scan.QueryBudget;
 import dev.hallmark.service.store.ApiTokens;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
@@ -12,7 +13,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Set;
 
 /**
- * API tokens: {@code GET /v1/me} (any token: who am I, and the limits in force) and
+ * API tokens: {@code GET /v1/me} (any token: who am I, the limits in force, and for analysts the
+ * daily query budget left) and
  * {@code /v1/tokens} (admins: list, create, revoke; a new token's value is shown once).
  */
 final class TokensResource implements Resource {
@@ -21,13 +23,15 @@ final class TokensResource implements Resource {
 
     private final ServiceConfig config;
     private final ApiTokens tokens;
+    private final QueryBudget budget;
     private final Auth auth;
     private final Work work;
     private final BodyHandler body;
 
-    TokensResource(ServiceConfig config, ApiTokens tokens, Auth auth, Work work, BodyHandler body) {
+    TokensResource(ServiceConfig config, ApiTokens tokens, QueryBudget budget, Auth auth, Work work, BodyHandler body) {
         this.config = config;
         this.tokens = tokens;
+        this.budget = budget;
         this.auth = auth;
         this.work = work;
         this.body = body;
@@ -35,8 +39,14 @@ final class TokensResource implements Resource {
 
     @Override
     public void mount(Router r) {
-        r.get("/v1/me").handler(ctx -> Work.json(ctx, 200, Views.token(Auth.principal(ctx))
-                .put("limits", Views.limits(config))));
+        r.get("/v1/me").handler(ctx -> work.respond(ctx, () -> {
+            ApiTokens.Principal p = Auth.principal(ctx);
+            JsonObject o = Views.token(p).put("limits", Views.limits(config, p.isAdmin()));
+            if (!p.isAdmin()) {
+                o.put("budget", Views.budget(config, budget.remaining(p.tokenId(), p.tenant())));
+            }
+            return o;
+        }));
         r.get("/v1/tokens").handler(auth::requireAdmin).handler(ctx -> work.respond(ctx, () -> {
             JsonArray a = new JsonArray();
             tokens.list().forEach(p -> a.add(Views.token(p)));

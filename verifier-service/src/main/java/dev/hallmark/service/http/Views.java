@@ -1,6 +1,8 @@
 package dev.hallmark.service.http;
 
 import dev.hallmark.service.ServiceConfig;
+import dev.hallmark.service.scan.QueryBudget;
+import dev.hallmark.service.scan.ScanCorpus;
 import dev.hallmark.service.store.ApiTokens;
 import dev.hallmark.service.store.AuditLog;
 import dev.hallmark.service.store.KeyStore;
@@ -116,15 +118,53 @@ final class Views {
         return o;
     }
 
-    /** The limits in force, as {@code GET /v1/me} shows them. */
-    static JsonObject limits(ServiceConfig c) {
-        return new JsonObject()
+    /**
+     * The limits in force for this caller, as {@code GET /v1/me} shows them. The burst is at least
+     * the cost of the largest request the other limits allow (texts + tokens / tokens_per_unit),
+     * so every allowed request can pass the rate limit.
+     */
+    static JsonObject limits(ServiceConfig c, boolean admin) {
+        JsonObject o = new JsonObject()
                 .put("max_body_bytes", c.maxBodyBytes())
                 .put("max_upload_bytes", c.maxUploadBytes())
                 .put("max_decompressed_bytes", c.maxDecompressedBytes())
+                .put("max_document_chars", ScanCorpus.MAX_DOCUMENT_CHARS)
                 .put("max_batch_texts", c.maxBatchTexts())
-                .put("min_tokens", c.minTokens())
+                .put("min_tokens", admin ? c.minTokens() : Math.max(c.minTokens(), c.analysts().minTokens()))
                 .put("rate_per_second", c.ratePerSecond())
-                .put("rate_burst", c.rateBurst());
+                .put("rate_burst", c.rateBurst())
+                .put("rate_units", "one per request; a detect request one per text plus one per "
+                        + ServiceConfig.TOKENS_PER_UNIT + " tokens" + (admin ? "" : "; an accepted scan upload its "
+                        + "documents and tokens the same way, up to one burst"))
+                .put("max_request_units", c.maxRequestUnits())
+                .put("idle_timeout_seconds", c.timeouts().idleSeconds())
+                .put("request_timeout_seconds", c.timeouts().requestSeconds())
+                .put("header_timeout_seconds", c.timeouts().headerSeconds());
+        if (!admin) {
+            JsonArray alphas = new JsonArray();
+            for (int l : dev.hallmark.service.scan.Disclosure.LADDER_LOG10) {
+                double v = Math.pow(10, l);
+                if (v <= c.analysts().maxAlpha() * (1 + 1e-12)) {
+                    alphas.add(v);
+                }
+            }
+            o.put("alphas", alphas);
+        }
+        return o;
+    }
+
+    /** An analyst's daily budget and what is left of it today. */
+    static JsonObject budget(ServiceConfig c, QueryBudget.Remaining left) {
+        return new JsonObject()
+                .put("documents_per_day", c.analysts().dailyDocuments())
+                .put("tokens_per_day", c.analysts().dailyTokens())
+                .put("tenant_documents_per_day", c.analysts().tenantDailyDocuments())
+                .put("tenant_tokens_per_day", c.analysts().tenantDailyTokens())
+                .put("remaining", new JsonObject()
+                        .put("documents", left.documents())
+                        .put("tokens", left.tokens())
+                        .put("tenant_documents", left.tenantDocuments())
+                        .put("tenant_tokens", left.tenantTokens()))
+                .put("resets_at", left.resetsAt());
     }
 }

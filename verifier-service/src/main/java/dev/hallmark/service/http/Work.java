@@ -1,12 +1,12 @@
 package dev.hallmark.service.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hallmark.service.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import dev.hallmark.service.store.Store;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
@@ -14,14 +14,19 @@ import java.util.function.Supplier;
 /**
  * Blocking work of the handlers (database, tokenizer, detection) on a worker pool, so the event
  * loop only parses and routes; and the JSON answers. Failures go to the router's error handler.
+ * Corpus validation, which reads a whole upload, runs on a pool of its own ({@link #intake}), so
+ * large uploads do not hold the threads that answer {@code /v1/detect}.
  */
 final class Work {
 
     private final WorkerExecutor worker;
+    private final WorkerExecutor intake;
     private final Store store;
 
-    Work(WorkerExecutor worker, Store store) {
+    /** @param intake where uploads are validated (a pool apart from {@code worker}) */
+    Work(WorkerExecutor worker, WorkerExecutor intake, Store store) {
         this.worker = worker;
+        this.intake = intake;
         this.store = store;
     }
 
@@ -49,6 +54,11 @@ final class Work {
     /** Runs {@code work} on the pool (unordered: requests do not wait for each other). */
     <T> Future<T> call(Callable<T> work) {
         return worker.executeBlocking(work, false);
+    }
+
+    /** Runs {@code work} (an upload's validation) on the intake pool. */
+    <T> Future<T> intake(Callable<T> work) {
+        return intake.executeBlocking(work, false);
     }
 
     /**

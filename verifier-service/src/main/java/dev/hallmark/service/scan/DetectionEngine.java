@@ -8,11 +8,12 @@ import dev.hallmark.detect.DetectionJson;
 import dev.hallmark.detect.DetectionResult;
 import dev.hallmark.detect.Detector;
 import dev.hallmark.detect.DocumentFamily;
+import dev.hallmark.detect.MultiKeyDetector;
 import dev.hallmark.detect.WindowedDetector;
 import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.service.Problem;
+import dev.hallmark.service.scan.Disclosure.Audience;
 import dev.hallmark.service.store.KeyStore;
-import dev.hallmark.text.TextTokenizer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,19 +21,21 @@ import java.util.List;
  * Synchronous detection of short texts against a family of keys: the per-key exact test of the
  * core {@link Detector}, and with localisation the windows of {@link WindowedDetector}, all in ONE
  * family per document with one alpha ({@link DocumentFamily}: weighted Holm over keys x (whole
- * text + windows)); spans carry character offsets ({@link Evidence}). Thread-safe (the tokenizer
- * and keyed schemes are).
+ * text + windows)); spans carry character offsets ({@link Evidence}); every answer through
+ * {@link Disclosure}. For analysts, a text that is a near-duplicate of one the tenant was answered
+ * before ({@link ProbeIndex}) is answered with that earlier text's p-values (whole-text tests only,
+ * plain Holm across keys, no spans). Thread-safe (the tokenizer and keyed schemes are).
  */
 public final class DetectionEngine {
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
-    private final TextTokenizer tokenizer;
-    private final int minTokens;
+    private final ChunkedTokenizer tokenizer;
+    private final Disclosure disclosure;
 
-    public DetectionEngine(TextTokenizer tokenizer, int minTokens) {
+    public DetectionEngine(ChunkedTokenizer tokenizer, Disclosure disclosure) {
         this.tokenizer = tokenizer;
-        this.minTokens = minTokens;
+        this.disclosure = disclosure;
     }
 
     /** Token ids of each text (the service's tokenizer; no special tokens). */
@@ -49,22 +52,24 @@ public final class DetectionEngine {
      * @throws Problem text-too-short (422) naming the index, invalid-request for ids outside the
      *     vocabulary, vocab-mismatch for text under an {@code hf-kgw} spec that cannot fit the tokenizer
      */
-    public List<int[]> prepare(List<Input> inputs, KeyStore.Family family) {
+    public List<int[]> prepare(List<Input> inputs, KeyStore.Family family, Audience audience) {
         List<String> texts = new ArrayList<>();
         for (Input in : inputs) {
             if (in.text() != null) {
                 texts.add(in.text());
             }
         }
+        int vocabSize = tokenizer.tokenizer().vocabularySize();
         if (!texts.isEmpty()) {
-            family.checkText(tokenizer.vocabularySize());
+            family.checkText(vocabSize);
         }
         int[][] encoded = texts.isEmpty() ? new int[0][] : tokenizer.encodeBatch(texts);
         List<int[]> out = new ArrayList<>(inputs.size());
         int ti = 0;
-        int vocab = family.idLimit(tokenizer.vocabularySize());
+        int vocab = family.idLimit(vocabSize);
         String vocabName = family.idLimitName(vocab);
-        int need = Math.max(minTokens, family.maxContextWidth() + 1);
+        int min = disclosure.minTokens(audience);
+        int need = Math.max(min, family.maxContextWidth() + 1);
         for (int i = 0; i < inputs.size(); i++) {
             Input in = inputs.get(i);
             int[] ids;
@@ -90,8 +95,10 @@ public final class DetectionEngine {
             }
             if (ids.length < need) {
                 throw Problem.textTooShort((in.text() != null ? "text " : "ids ") + i + " has " + ids.length
-                        + " token" + (ids.length == 1 ? "" : "s") + "; at least " + need
-                        + " are needed for a meaningful test (minimum configured: " + minTokens + ")")
+                        + " token" + (ids.length == 1 ? "" : "s") + "; at least " + need + " are needed"
+                        + (audience == Audience.ANALYST && min > disclosure.minTokens(Audience.ADMIN)
+                        ? " (the minimum for analyst tokens: shorter probes would say too much about single tokens)"
+                        : " for a meaningful test (minimum configured: " + min + ")"))
                         .with("index", i).with("tokens", ids.length).with("min_tokens", need);
             }
             out.add(ids);
@@ -99,61 +106,94 @@ public final class DetectionEngine {
         return out;
     }
 
+    /** What a request asks of each text. */
+    public record Ask(KeyStore.Family family, double alpha, boolean localize, boolean tokenScores, Audience audience) {}
+
     /**
      * Detects one token sequence against every key of the family.
      *
-     * @param admin include per-token scores if asked, exact numbers; otherwise quantised numbers only
+     * @param earlier for analysts: the answer to an earlier near-duplicate text (its p-values are
+     *     reused, no spans are given), or to this text if it is new (its p-values are recorded);
+     *     null for admins
+     * @param nearDuplicate whether {@code earlier} was found (the text is a near-duplicate)
      */
-    public ObjectNode detect(int index, int[] ids, String text, KeyStore.Family family, double alpha,
-            boolean localize, boolean tokenScores, boolean admin) {
+    public ObjectNode detect(int index, int[] ids, String text, Ask ask, ProbeIndex.Answer earlier,
+            boolean nearDuplicate) {
+        KeyStore.Family family = ask.family();
+        Audience audience = ask.audience();
         List<KeyedScheme> keys = family.keyed();
-        DetectOptions opts = DetectOptions.defaults().withAlpha(alpha).withTokenScores(tokenScores && admin);
-        // one family per document: keys x (whole text + windows when localising), one alpha
-        DocumentFamily.Result fam = DocumentFamily.of(keys).detect(ids, opts, localize);
+        boolean tokenScores = ask.tokenScores() && audience == Audience.ADMIN;
+        DetectOptions opts = DetectOptions.defaults().withAlpha(ask.alpha()).withTokenScores(tokenScores);
+        // one family per document: keys x (whole text + windows when localising), one alpha; a
+        // near-duplicate gets no spans, so its windows are not searched
+        DocumentFamily.Result fam = DocumentFamily.of(keys).detect(ids, opts, ask.localize() && !nearDuplicate);
         List<DetectionResult> raw = new ArrayList<>(keys.size());
         List<DetectionResult> adjusted = new ArrayList<>(keys.size());
-        for (DocumentFamily.KeyResult k : fam.keys()) {
-            raw.add(k.raw());
-            adjusted.add(k.adjusted());
+        boolean replaced = false;
+        for (int i = 0; i < keys.size(); i++) {
+            DetectionResult r = fam.keys().get(i).raw();
+            if (earlier != null) {
+                // the first answer recorded for this (near-identical) text stands
+                double lp = earlier.putIfAbsent(ScanReports.testId(keys.get(i)), r.log10P());
+                if (lp != r.log10P()) {
+                    r = r.withLog10P(lp);
+                    replaced = true;
+                }
+            }
+            raw.add(r);
+            adjusted.add(fam.keys().get(i).adjusted());
+        }
+        if (replaced) {
+            // the earlier answer's p-values, Holm across the keys (what the family is without windows)
+            adjusted = MultiKeyDetector.adjust(raw).adjusted();
         }
         ObjectNode o = F.objectNode();
         o.put("index", index);
-        o.put("tokens", ids.length);
+        o.put("tokens", audience == Audience.ADMIN ? ids.length : Disclosure.coarse(ids.length));
         ArrayNode results = o.putArray("results");
+        ArrayNode det = F.arrayNode();
+        boolean any = false;
         for (int i = 0; i < raw.size(); i++) {
-            ObjectNode j = DetectionJson.toJson(adjusted.get(i), tokenScores && admin);
+            DetectionResult a = adjusted.get(i);
+            ObjectNode j = DetectionJson.toJson(a, tokenScores);
             ScanReports.putFinite(j, "log10_p_unadjusted", raw.get(i).log10P());
             j.put("p_value_unadjusted", raw.get(i).pValue());
             j.put("label", family.label(i));
-            results.add(Evidence.view(j, admin));
-        }
-        ArrayNode det = o.putArray("detected_key_ids");
-        boolean any = false;
-        for (DetectionResult d : adjusted) {
-            if (d.watermarked()) {
+            results.add(disclosure.result(j, audience));
+            if (a.watermarked()) {
                 any = true;
-                if (d.keyId() != null) {
-                    det.add(d.keyId());
+                if (a.keyId() != null) {
+                    det.add(a.keyId());
                 }
             }
         }
+        o.set("detected_key_ids", det);
         o.put("verdict", any ? "watermarked" : "no_watermark_detected");
-        if (localize) {
-            int[] offsets = text != null ? Evidence.charOffsets(tokenizer, ids) : null;
-            ArrayNode spans = o.putArray("spans");
-            for (int i = 0; i < keys.size(); i++) {
-                KeyedScheme k = keys.get(i);
-                for (WindowedDetector.Span w : fam.keys().get(i).spans()) {
-                    // log10P is already adjusted for the whole family
-                    Evidence.Span sp = new Evidence.Span(k.keyId(), k.scheme().toString(), w.start(), w.end(),
-                            offsets == null ? -1 : offsets[w.start()], offsets == null ? -1 : offsets[w.end()],
-                            w.log10P());
-                    ArrayNode one = F.arrayNode();
-                    Evidence.putSpans(one, List.of(sp));
-                    spans.add(Evidence.view((ObjectNode) one.get(0), admin));
+        if (nearDuplicate) {
+            o.put("near_duplicate", true);
+        }
+        if (ask.localize()) {
+            int[] offsets = text != null ? Evidence.charOffsets(tokenizer.tokenizer(), ids) : null;
+            List<ObjectNode> spans = new ArrayList<>();
+            if (!nearDuplicate) {
+                List<Evidence.Span> found = new ArrayList<>();
+                for (int i = 0; i < keys.size(); i++) {
+                    KeyedScheme k = keys.get(i);
+                    for (WindowedDetector.Span w : fam.keys().get(i).spans()) {
+                        // log10P is already adjusted for the whole family
+                        found.add(new Evidence.Span(k.keyId(), k.scheme().toString(), w.start(), w.end(),
+                                offsets == null ? -1 : offsets[w.start()], offsets == null ? -1 : offsets[w.end()],
+                                w.log10P()));
+                    }
                 }
+                ArrayNode exact = F.arrayNode();
+                Evidence.putSpans(exact, found);
+                exact.forEach(x -> spans.add((ObjectNode) x));
             }
-            if (tokenScores && admin && offsets != null) {
+            ArrayNode sp = o.putArray("spans");
+            disclosure.spans(spans, ids.length, offsets == null ? null : t -> offsets[t], ask.alpha(), audience)
+                    .forEach(sp::add);
+            if (tokenScores && offsets != null) {
                 ArrayNode to = o.putArray("token_offsets");
                 for (int x : offsets) {
                     to.add(x);

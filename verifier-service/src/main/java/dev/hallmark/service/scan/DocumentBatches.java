@@ -3,15 +3,16 @@ package dev.hallmark.service.scan;
 import dev.hallmark.corpus.Document;
 import dev.hallmark.service.Problem;
 import dev.hallmark.service.store.KeyStore;
-import dev.hallmark.text.TextTokenizer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Reads a corpus in bounded batches and tokenizes each batch's texts (and prompt texts) in one
- * call, which the native tokenizer spreads over its threads. Documents that carry token ids are
- * checked against the family's id range when taken ({@link Batch#get}). Every scan reads its
+ * call, which the native tokenizer spreads over its threads; a text longer than
+ * {@link ChunkedTokenizer#CHUNK_CHARS} characters is tokenized piece by piece
+ * ({@link ChunkedTokenizer}). Documents that carry token ids are checked against the family's id
+ * range when taken ({@link Batch#get}). Every scan reads its
  * corpus through this; a batch boundary is where a scan's state covers a whole prefix of the corpus.
  */
 final class DocumentBatches {
@@ -25,7 +26,7 @@ final class DocumentBatches {
     record Tokenized(Document doc, int[] ids, int[] prompt) {}
 
     private final ScanCorpus reader;
-    private final TextTokenizer tokenizer;
+    private final ChunkedTokenizer tokenizer;
     private final KeyStore.Family family;
     private final int idLimit;
     private final boolean checkText;
@@ -35,11 +36,11 @@ final class DocumentBatches {
      * @param checkText check that text fits the family ({@link KeyStore.Family#checkText}) before a
      *     batch holding text is tokenized (for corpora not validated at upload)
      */
-    DocumentBatches(ScanCorpus reader, TextTokenizer tokenizer, KeyStore.Family family, boolean checkText) {
+    DocumentBatches(ScanCorpus reader, ChunkedTokenizer tokenizer, KeyStore.Family family, boolean checkText) {
         this.reader = reader;
         this.tokenizer = tokenizer;
         this.family = family;
-        this.idLimit = family.idLimit(tokenizer.vocabularySize());
+        this.idLimit = family.idLimit(tokenizer.tokenizer().vocabularySize());
         this.checkText = checkText;
     }
 
@@ -68,7 +69,7 @@ final class DocumentBatches {
             promptAt[i] = x.promptIds() == null && x.prompt() != null ? add(texts, x.prompt()) : -1;
         }
         if (checkText && !texts.isEmpty()) {
-            family.checkText(tokenizer.vocabularySize());
+            family.checkText(tokenizer.tokenizer().vocabularySize());
         }
         int[][] encoded = texts.isEmpty() ? new int[0][] : tokenizer.encodeBatch(texts);
         return new Batch(docs, encoded, textAt, promptAt);

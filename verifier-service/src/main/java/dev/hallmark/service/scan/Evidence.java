@@ -1,6 +1,5 @@
 package dev.hallmark.service.scan;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hallmark.detect.DetectOptions;
@@ -14,8 +13,8 @@ import java.util.List;
 /**
  * Where in a text the watermark is: localised spans ({@link WindowedDetector} per key, corrected
  * once more with Bonferroni across the keys searched, kept at the caller's alpha) with token and
- * character offsets; and {@link #view}, the one place that decides what a non-admin caller sees of
- * a per-document result or a span.
+ * character offsets. What a caller sees of a span or of a per-document result is decided in one
+ * place, {@link Disclosure} ({@link Disclosure#spans}, {@link Disclosure#document}).
  */
 public final class Evidence {
 
@@ -53,7 +52,7 @@ public final class Evidence {
         return out;
     }
 
-    /** Writes {@code spans} as JSON objects into {@code a} (exact numbers: callers pass results through {@link #view}). */
+    /** Writes {@code spans} as JSON objects into {@code a} (exact numbers: answers pass them through {@link Disclosure}). */
     public static void putSpans(ArrayNode a, List<Span> spans) {
         for (Span s : spans) {
             ObjectNode sp = a.addObject();
@@ -105,27 +104,5 @@ public final class Evidence {
             off[n] = total;
         }
         return off;
-    }
-
-    /**
-     * What {@code admin} callers, or everyone else, see of a per-document result (with its
-     * {@code spans}) or of one span: the single place where the analyst's view is decided. Admins
-     * get the exact numbers; analysts get p-values rounded conservatively (towards p = 1, so they
-     * never overstate the evidence) and never per-token scores. Modifies and returns {@code o}.
-     */
-    public static ObjectNode view(ObjectNode o, boolean admin) {
-        if (admin) {
-            return o;
-        }
-        Quantize.analystView(o);
-        JsonNode spans = o.get("spans");
-        if (spans != null) {
-            for (JsonNode s : spans) {
-                Quantize.analystView((ObjectNode) s);
-            }
-        }
-        o.remove("token_scores");
-        o.remove("token_offsets");
-        return o;
     }
 }

@@ -28,10 +28,12 @@ import java.util.Set;
  * key is sealed at rest ({@link ProbeSecrets}) until the answers are collected, then deleted.
  *
  * <p>The answers are appended to {@code answers.jsonl} beside the prompts as they arrive (a scan
- * interrupted by a service stop resumes without asking again), then the radioactivity analysis
+ * interrupted by a service stop, or taken over from an instance that died, resumes without asking
+ * again; a cancelled one stops asking at once), then the radioactivity analysis
  * runs on them exactly as on an uploaded suspect corpus ({@code RadioactivityScan}: every
  * registered key or the chosen ones, Holm-corrected, tuples de-duplicated over the whole corpus,
- * each answer's prompt excluded), and its report gets a {@code probe} section.
+ * each answer's prompt excluded; it checkpoints like any scan), and its report gets a {@code probe}
+ * section.
  */
 final class ProbeScan implements ScanAnalysis {
 
@@ -55,8 +57,14 @@ final class ProbeScan implements ScanAnalysis {
         return prompts.resolveSibling(ProbeSecrets.FILE);
     }
 
+    /** The radioactivity pass over the answers saves the checkpoints. */
     @Override
-    public ObjectNode run(ScanStore.Scan s) throws IOException {
+    public String checkpointType(ScanStore.Scan s) {
+        return ScanStore.TYPE_RADIOACTIVITY;
+    }
+
+    @Override
+    public Outcome run(ScanStore.Scan s, Checkpoint.Resume resume) throws IOException {
         JsonNode p = JSON.readTree(s.params());
         String endpoint = p.get("endpoint").asText();
         if (!allowlist.allows(endpoint)) {
@@ -93,7 +101,7 @@ final class ProbeScan implements ScanAnalysis {
                         ObjectNode body = body(p, texts.get(i), i, k);
                         String text = client.complete(body, p.get("chat_api").asBoolean());
                         if (text == null || ctx.scans().get(s.id()) == null) {
-                            return null; // stopping (the key stays sealed for the resumed run) or deleted
+                            return Outcome.interrupted(); // stopping (the key stays sealed for the resumed run) or deleted
                         }
                         ObjectNode rec = JSON.createObjectNode();
                         rec.put("prompt_index", i);
@@ -104,8 +112,10 @@ final class ProbeScan implements ScanAnalysis {
                         w.write('\n');
                         w.flush();
                         done.add(unit(i, k));
-                        ctx.scans().progress(s.id(), done.size(), 0,
-                                (long) ((double) s.uploadBytes() * done.size() / total));
+                        if (!ctx.scans().progress(s.id(), done.size(), 0,
+                                (long) ((double) s.uploadBytes() * done.size() / total))) {
+                            return Outcome.interrupted(); // cancelled, deleted, or no longer this instance's
+                        }
                     }
                 }
             } catch (RuntimeException e) {
@@ -113,6 +123,7 @@ final class ProbeScan implements ScanAnalysis {
                 throw e;
             }
             retries = client.retries;
+            resume = null; // answers were added: a checkpoint of the analysis (if any) is not of these answers
         }
         deleteKey(s); // every answer is in: the key is not needed any more
         String stored = Path.of(s.uploadFile()).resolveSibling(ANSWERS).toString();
@@ -120,10 +131,11 @@ final class ProbeScan implements ScanAnalysis {
                 s.name(), s.state(), "jsonl", "none", "completion", null, s.alpha(), s.keyIds(), stored,
                 Files.size(answers), s.createdAt(), s.startedAt(), s.finishedAt(), 0, 0, 0, s.attempts(), null, null,
                 s.scheme(), s.params());
-        ObjectNode report = radioactivity.run(suspect);
-        if (report == null) {
-            return null;
+        Outcome analysed = radioactivity.run(suspect, resume);
+        if (analysed.stopped()) {
+            return analysed;
         }
+        ObjectNode report = analysed.report();
         ObjectNode probe = report.putObject("probe");
         probe.put("endpoint", endpoint);
         probe.put("model", p.get("model").asText());
@@ -134,7 +146,7 @@ final class ProbeScan implements ScanAnalysis {
         probe.put("max_tokens", p.get("max_tokens").asInt());
         probe.put("temperature", p.get("temperature").asDouble());
         probe.put("retries_this_run", retries);
-        return report;
+        return new Outcome(report, false, QueryBudget.probeTokens(texts.size(), samples, p.get("max_tokens").asInt()));
     }
 
     private void deleteKey(ScanStore.Scan s) throws IOException {

@@ -13,6 +13,9 @@ import dev.hallmark.service.Problem;
 import dev.hallmark.service.ServiceConfig;
 import dev.hallmark.service.store.KeyStore;
 import dev.hallmark.service.store.ScanStore;
+import java.io.DataInput;
+import java.io.DataInputStream;
+import java.io.DataOutput;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -68,9 +71,11 @@ final class RadioactivityScan implements ScanAnalysis {
     private static final class Counting implements PositionFilter {
         private final PositionFilter inner;
         long rejected;
+        final ScanContext.TokenBudget budget; // the inner filter's state, when it is a budget
 
         Counting(PositionFilter inner) {
             this.inner = inner;
+            this.budget = inner instanceof ScanContext.TokenBudget b ? b : null;
         }
 
         @Override
@@ -87,7 +92,7 @@ final class RadioactivityScan implements ScanAnalysis {
     private record Served(String scanId, String name, int top, long documents, long tokens, boolean truncated) {}
 
     @Override
-    public ObjectNode run(ScanStore.Scan s) throws IOException {
+    public Outcome run(ScanStore.Scan s, Checkpoint.Resume resume) throws IOException {
         Instant started = Instant.now();
         KeyStore.Family family = ctx.family(s);
         JsonNode params = s.params() == null ? DetectionJson.mapper().createObjectNode()
@@ -109,20 +114,27 @@ final class RadioactivityScan implements ScanAnalysis {
             }
         }
         Tally tally = new Tally(keyed, servedByWidth);
+        if (resume != null) {
+            try (DataInputStream in = resume.openState()) {
+                tally.read(in);
+            }
+        }
         CorpusPass.Totals totals;
         try (ScanCorpus r = ctx.open(s)) {
             // prompt texts were not checked at upload: every batch holding text is checked against the family
-            totals = CorpusPass.run(ctx, s, r, new DocumentBatches(r, ctx.tokenizer(), family, true), tally::accept);
-            if (totals == null) {
-                return null;
+            totals = CorpusPass.run(ctx, s, ctx.fingerprint(family), r, new DocumentBatches(r, ctx.tokenizer(), family,
+                    true), tally, resume);
+            if (totals.stopped()) {
+                return Outcome.interrupted();
             }
-            return report(s, family, served, tally, totals, r, started);
+            return Outcome.done(report(s, family, served, tally, totals, r, started), totals);
         }
     }
 
     /** What one scan accumulates, document by document. */
-    private final class Tally {
+    private final class Tally implements CorpusPass.Step {
         private final List<KeyedScheme> keyed;
+        private final Map<ContextFilters.Window, PositionFilter> servedByWidth;
         private final List<CorpusAccumulator> accs = new ArrayList<>();
         private final List<Counting> servedCounts = new ArrayList<>();
         private final List<Counting> budgetCounts = new ArrayList<>();
@@ -133,6 +145,7 @@ final class RadioactivityScan implements ScanAnalysis {
 
         Tally(List<KeyedScheme> keyed, Map<ContextFilters.Window, PositionFilter> servedByWidth) {
             this.keyed = keyed;
+            this.servedByWidth = servedByWidth;
             this.promptSkipped = new long[keyed.size()];
             for (KeyedScheme k : keyed) {
                 Counting sv = new Counting(servedByWidth.getOrDefault(ContextFilters.Window.of(k.scheme()),
@@ -144,7 +157,52 @@ final class RadioactivityScan implements ScanAnalysis {
             }
         }
 
-        void accept(DocumentBatches.Tokenized x) {
+        @Override
+        public void write(DataOutput out) throws IOException {
+            out.writeInt(keyed.size());
+            for (int i = 0; i < keyed.size(); i++) {
+                out.writeLong(servedCounts.get(i).rejected);
+                out.writeLong(budgetCounts.get(i).rejected);
+                out.writeLong(budgetCounts.get(i).budget.seen);
+                out.writeLong(promptSkipped[i]);
+                accs.get(i).writeState(out);
+            }
+            out.writeLong(withPrompt);
+            out.writeLong(promptTokens);
+            out.writeInt(roleTokens.length);
+            for (long t : roleTokens) {
+                out.writeLong(t);
+            }
+        }
+
+        void read(DataInput in) throws IOException {
+            if (in.readInt() != keyed.size()) {
+                throw new IOException("checkpoint of another number of keys");
+            }
+            for (int i = 0; i < keyed.size(); i++) {
+                Counting sv = new Counting(servedByWidth.getOrDefault(ContextFilters.Window.of(keyed.get(i).scheme()),
+                        PositionFilter.ALL));
+                Counting bg = new Counting(ctx.budget());
+                sv.rejected = in.readLong();
+                bg.rejected = in.readLong();
+                bg.budget.seen = in.readLong();
+                promptSkipped[i] = in.readLong();
+                servedCounts.set(i, sv);
+                budgetCounts.set(i, bg);
+                accs.set(i, CorpusAccumulator.readState(keyed.get(i), ContextFilters.and(sv, bg), in));
+            }
+            withPrompt = in.readLong();
+            promptTokens = in.readLong();
+            if (in.readInt() != roleTokens.length) {
+                throw new IOException("checkpoint of another set of chat roles");
+            }
+            for (int i = 0; i < roleTokens.length; i++) {
+                roleTokens[i] = in.readLong();
+            }
+        }
+
+        @Override
+        public void accept(DocumentBatches.Tokenized x) {
             int[] ids = x.ids();
             int[] prompt = x.prompt();
             Map<ContextFilters.Window, PositionFilter> noPrompt = new HashMap<>();
@@ -177,7 +235,7 @@ final class RadioactivityScan implements ScanAnalysis {
 
     private ObjectNode report(ScanStore.Scan s, KeyStore.Family family, Served served, Tally tally,
             CorpusPass.Totals totals, ScanCorpus corpus, Instant started) {
-        ObjectNode o = ScanReports.envelope(s, corpus.info(), ctx.tokenizer());
+        ObjectNode o = ScanReports.envelope(s, corpus.info(), ctx.tokenizer().tokenizer());
         o.put("test", "radioactivity");
         o.put("documents", totals.documents());
         o.put("filter", served == null ? "none" : "served-contexts");

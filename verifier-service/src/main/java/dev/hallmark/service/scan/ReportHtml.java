@@ -45,7 +45,7 @@ public final class ReportHtml {
         return n + " " + noun + (n == 1 ? "" : "s");
     }
 
-    /** The report {@code r} (as {@link ScanReports#view} returns it) as an HTML page. */
+    /** The report {@code r} (as {@link Disclosure#report} returns it for the caller) as an HTML page. */
     public static String render(JsonNode r) {
         return render(r, List.of());
     }
@@ -86,7 +86,8 @@ public final class ReportHtml {
                 .append(esc(r.path("alpha").asText())).append(nk > 1 ? " (family-wise, Holm over " + count(nk, "key") + ")"
                         : " (" + count(nk, "key") + ")");
         if (r.path("quantized").asBoolean()) {
-            h.append(" <span class=\"muted\">· p-values rounded up to 2 significant digits</span>");
+            h.append(" <span class=\"muted\">· analyst view: p-values as conservative buckets, no score sums or "
+                    + "statistics</span>");
         }
         h.append("</p>");
         if (radio) {
@@ -117,11 +118,11 @@ public final class ReportHtml {
                     .append("</code><br><span class=muted>").append(esc(k.path("label").asText())).append("</span></td><td><code>")
                     .append(esc(k.path("scheme").asText())).append("</code></td><td class=num>")
                     .append(k.path("tokens_scored").asLong()).append("</td><td class=num>")
-                    .append(sk.path("context").asLong()).append(" / ").append(sk.path("repeated").asLong()).append(" / ")
-                    .append(sk.path("filtered").asLong()).append("</td><td class=num>")
-                    .append(String.format(Locale.ROOT, "%.4g", k.path("statistic").asDouble())).append("</td><td class=num>")
-                    .append(PValues.html(k.get("p_value_unadjusted"), k.get("log10_p_unadjusted"))).append("</td><td class=num>")
-                    .append(PValues.html(k.get("p_value"), k.get("log10_p"))).append("</td><td class=num>")
+                    .append(sk.isMissingNode() ? "&mdash;" : sk.path("context").asLong() + " / " + sk.path("repeated").asLong()
+                            + " / " + sk.path("filtered").asLong()).append("</td><td class=num>")
+                    .append(statistic(k)).append("</td><td class=num>")
+                    .append(pCell(k, "p_value_unadjusted", "log10_p_unadjusted")).append("</td><td class=num>")
+                    .append(pCell(k, "p_value", "log10_p")).append("</td><td class=num>")
                     .append(k.path("documents_flagged").asLong()).append("</td><td>")
                     .append(k.path("watermarked").asBoolean() ? "<b>watermarked</b>" : "not detected").append("</td></tr>");
         }
@@ -134,7 +135,7 @@ public final class ReportHtml {
         h.append("<h2>Top documents</h2><div class=\"scroll\"><table id=\"top\"><tr><th class=num>id / #</th><th>where</th>"
                 + "<th class=num>tokens</th><th>best key</th><th class=num>p (Holm-adjusted over keys)</th><th>preview</th></tr>");
         for (JsonNode t : r.path("top_documents")) {
-            String p = PValues.html(t.get("p_value"), t.get("log10_p"));
+            String p = pCell(t, "p_value", "log10_p");
             h.append("<tr><td class=num>").append(docId(t)).append("</td><td>").append(esc(where(t)))
                     .append("</td><td class=num>").append(t.path("tokens").asLong()).append("</td><td><code>")
                     .append(esc(t.path("key_id").asText())).append("</code></td><td class=num>")
@@ -184,15 +185,22 @@ public final class ReportHtml {
                 .append(" flagged on their own (exact per-document test, Holm across keys). Highlighted: the spans where "
                         + "the watermark is localised, each with its own p-value (corrected for the windows searched and "
                         + "across keys).");
-        if (n > docs.size()) {
+        long withheld = r.path("flagged_documents").path("withheld").asLong(0);
+        if (withheld > 0) {
+            h.append(" <span id=\"withheld\">").append(count(withheld, "flagged document"))
+                    .append(withheld == 1 ? " is" : " are").append(" not listed to analyst tokens (near-duplicates of "
+                            + "other documents or of earlier answers, shorter than the analyst minimum, or not in a "
+                            + "p-value bucket at or below the report's alpha).</span>");
+        }
+        if (n - withheld > docs.size()) {
             h.append(" The first ").append(docs.size()).append(" are shown; the web page and <code>GET /v1/scans/")
                     .append(esc(r.path("scan_id").asText())).append("/documents?flagged=true</code> list all.");
         }
         h.append("</p>");
         for (ObjectNode d : docs) {
             h.append("<h3 class=\"flagged-doc\">").append(docId(d)).append(" · ").append(esc(where(d))).append(" · ")
-                    .append(count(d.path("tokens").asLong(), "token")).append(" · p = ")
-                    .append(PValues.html(d.get("p_value"), d.get("log10_p"))).append(" (key <code>")
+                    .append(count(d.path("tokens").asLong(), "token")).append(" · ")
+                    .append(d.has("p_bucket") ? "" : "p = ").append(pCell(d, "p_value", "log10_p")).append(" (key <code>")
                     .append(esc(d.path("key_id").asText())).append("</code>) · ")
                     .append(count(d.path("spans").size(), "span")).append("</h3>");
             h.append("<div class=\"doc\">").append(highlight(d)).append("</div>");
@@ -209,8 +217,8 @@ public final class ReportHtml {
                 int a = Math.max(0, Math.min(text.length(), s.path("start_char").asInt()));
                 int b = Math.max(a, Math.min(text.length(), s.path("end_char").asInt()));
                 spans.add(new int[] {a, b, titles.size()});
-                titles.add(s.path("key_id").asText(s.path("scheme").asText()) + ": p = "
-                        + PValues.text(s.get("p_value"), s.get("log10_p")));
+                titles.add(s.path("key_id").asText(s.path("scheme").asText()) + ": " + (s.has("p_bucket")
+                        ? s.path("p_bucket").asText() : "p = " + PValues.text(s.get("p_value"), s.get("log10_p"))));
             }
         }
         spans.sort(Comparator.comparingInt(x -> x[0]));
@@ -251,6 +259,24 @@ public final class ReportHtml {
                 .append(", finished ").append(esc(r.path("timing").path("finished_at").asText())).append(".</p>");
     }
 
+    /** The statistic, or a dash where the caller may not see it (analysts). */
+    private static String statistic(JsonNode k) {
+        JsonNode st = k.get("statistic");
+        return st == null || !st.isNumber() ? "&mdash;" : String.format(Locale.ROOT, "%.4g", st.asDouble());
+    }
+
+    /**
+     * A p-value cell: the exact p-value rounded up for display ({@link PValues}), or for an analyst
+     * (the entry has a {@code p_bucket}) the bucket its bound stands for ("p &le; 1e-6").
+     */
+    static String pCell(JsonNode k, String pField, String log10Field) {
+        if (k.has("p_bucket")) {
+            JsonNode lp = k.get(log10Field);
+            return esc(Disclosure.bucketLabel(lp == null || !lp.isNumber() ? Double.NEGATIVE_INFINITY : lp.asDouble()));
+        }
+        return PValues.html(k.get(pField), k.get(log10Field));
+    }
+
     /** The body of a radioactivity report: corpus-level tests only. */
     private static void radioactivity(StringBuilder h, JsonNode r) {
         h.append("<p id=\"summary\">Radioactivity test (Sander et al. 2024) over ")
@@ -282,13 +308,14 @@ public final class ReportHtml {
                     .append("</code><br><span class=muted>").append(esc(k.path("label").asText())).append("</span></td><td><code>")
                     .append(esc(k.path("scheme").asText())).append("</code></td><td class=num>")
                     .append(k.path("tokens_scored").asLong()).append("</td><td class=num>")
-                    .append(k.path("skipped").path("repeated").asLong()).append(" / ")
+                    .append(k.has("skipped") ? String.valueOf(k.path("skipped").path("repeated").asLong()) : "&mdash;")
+                    .append(" / ")
                     .append(k.path("skipped_served_filter").asLong()).append(" / ")
                     .append(k.path("skipped_prompt").asLong()).append(" / ")
                     .append(k.path("skipped_budget").asLong()).append("</td><td class=num>")
-                    .append(String.format(Locale.ROOT, "%.4g", k.path("statistic").asDouble())).append("</td><td class=num>")
-                    .append(PValues.html(k.get("p_value_unadjusted"), k.get("log10_p_unadjusted"))).append("</td><td class=num>")
-                    .append(PValues.html(k.get("p_value"), k.get("log10_p"))).append("</td><td>")
+                    .append(statistic(k)).append("</td><td class=num>")
+                    .append(pCell(k, "p_value_unadjusted", "log10_p_unadjusted")).append("</td><td class=num>")
+                    .append(pCell(k, "p_value", "log10_p")).append("</td><td>")
                     .append(k.path("watermarked").asBoolean() ? "<b>radioactive</b>" : "not detected").append("</td></tr>");
         }
         h.append("</table></div>");

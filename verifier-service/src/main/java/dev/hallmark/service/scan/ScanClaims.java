@@ -157,16 +157,26 @@ final class ScanClaims implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops claiming; the leases of the scans running here are still renewed (a drain: they save a
+     * checkpoint and give their scan back first).
+     */
+    void stopClaiming() {
+        closed = true;
+        wakeUp();
+        if (dispatcher.isAlive()) {
+            try {
+                dispatcher.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Stops claiming and renewing (the runner then releases or abandons what it held). */
     @Override
     public void close() {
-        closed = true;
-        wakeUp();
+        stopClaiming();
         heartbeat.shutdownNow();
-        try {
-            dispatcher.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

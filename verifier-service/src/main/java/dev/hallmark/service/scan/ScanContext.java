@@ -14,22 +14,27 @@ import dev.hallmark.service.store.KeyScope;
 import dev.hallmark.service.store.KeyStore;
 import dev.hallmark.service.store.ScanFiles;
 import dev.hallmark.service.store.ScanStore;
-import dev.hallmark.text.TextTokenizer;
 import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * What every scan analysis works with: the service's limits, the stores, the tokenizer, the scan
- * counters, whether the service is stopping.
+ * counters, the tenants' near-duplicate index, whether a scan's uploader is an analyst, and whether
+ * the service is stopping.
  */
-record ScanContext(ServiceConfig config, ScanStore scans, KeyStore keys, ScanFiles files, TextTokenizer tokenizer,
-        Counter documentsScanned, Counter tokensScanned, BooleanSupplier closing) {
+record ScanContext(ServiceConfig config, ScanStore scans, KeyStore keys, ScanFiles files, ChunkedTokenizer tokenizer,
+        Counter documentsScanned, Counter tokensScanned, ProbeIndex probes, Predicate<String> analystToken,
+        BooleanSupplier closing) {
 
-    /** The reader caps of the service: decompressed size, compression ratio, 64 Mi characters per record. */
+    /**
+     * The reader caps of the service: decompressed size, compression ratio,
+     * {@link ScanCorpus#MAX_DOCUMENT_CHARS} characters per record.
+     */
     static Limits limits(ServiceConfig c) {
-        return new Limits(c.maxDecompressedBytes(), c.maxGzipRatio(), 64 << 20);
+        return new Limits(c.maxDecompressedBytes(), c.maxGzipRatio(), ScanCorpus.MAX_DOCUMENT_CHARS);
     }
 
     /**
@@ -69,15 +74,37 @@ record ScanContext(ServiceConfig config, ScanStore scans, KeyStore keys, ScanFil
         }
     }
 
+    /** What a checkpoint of scan {@code s} must have been made for: its tests and the token budget. */
+    String fingerprint(KeyStore.Family family) {
+        StringBuilder b = new StringBuilder("budget=").append(config.maxScanPositionsPerKey());
+        for (var k : family.keyed()) {
+            b.append(';').append(ScanReports.testId(k)).append('|').append(k.scheme());
+        }
+        return b.toString();
+    }
+
+    /** A fresh token budget ({@link TokenBudget}) of {@link ServiceConfig#maxScanPositionsPerKey()} positions. */
+    TokenBudget budget() {
+        return new TokenBudget(config.maxScanPositionsPerKey());
+    }
+
     /**
-     * Accepts the first {@link ServiceConfig#maxScanPositionsPerKey()} positions offered to it: a
-     * token budget fixed before the scan and independent of the key, so the p-value stays exact.
-     * One filter per accumulator (it counts).
+     * Accepts the first {@code limit} positions offered to it: a token budget fixed before the scan
+     * and independent of the key, so the p-value stays exact. One per accumulator (it counts); its
+     * count is part of a checkpoint.
      */
-    PositionFilter budget() {
-        long n = config.maxScanPositionsPerKey();
-        long[] seen = {0};
-        return (ids, t) -> seen[0]++ < n;
+    static final class TokenBudget implements PositionFilter {
+        private final long limit;
+        long seen;
+
+        TokenBudget(long limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public boolean accept(int[] ids, int t) {
+            return seen++ < limit;
+        }
     }
 
     /** The pacing of one run of scan {@code scanId}. */

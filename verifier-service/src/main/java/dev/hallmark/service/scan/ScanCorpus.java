@@ -19,6 +19,9 @@ import java.nio.file.Path;
  */
 public final class ScanCorpus implements Closeable {
 
+    /** The longest record (a JSONL line, a text document, a CSV row or Parquet value), in characters: 64 Mi. */
+    public static final int MAX_DOCUMENT_CHARS = 64 << 20;
+
     private final CorpusReader reader;
 
     private ScanCorpus(CorpusReader reader) {

@@ -40,10 +40,11 @@ public final class ScanIntake {
     private final ScanFiles files;
     private final TextTokenizer tokenizer;
     private final ScanRunner runner;
+    private final QueryBudget budget;
     private final SecureRandom random;
 
     public ScanIntake(ServiceConfig config, Store store, ScanFiles files, TextTokenizer tokenizer, ScanRunner runner,
-            SecureRandom random) {
+            QueryBudget budget, SecureRandom random) {
         this.config = config;
         this.store = store;
         this.scans = store.scans();
@@ -52,7 +53,19 @@ public final class ScanIntake {
         this.files = files;
         this.tokenizer = tokenizer;
         this.runner = runner;
+        this.budget = budget;
         this.random = random;
+    }
+
+    /** An accepted upload: the queued scan, its documents, and the estimate of its tokens it was charged. */
+    public record Accepted(ScanStore.Scan scan, long documents, long estimatedTokens) {}
+
+    /**
+     * The token estimate a scan is charged at upload (and corrected by at its end): text counts one
+     * token per 4 characters (rounded up), token ids one each. The same function at both ends.
+     */
+    static long estimateTokens(Document d) {
+        return d.text() != null ? (d.text().length() + 3L) / 4 : d.ids().length;
     }
 
     /** A fresh, unguessable scan id. */
@@ -110,12 +123,13 @@ public final class ScanIntake {
      * @return the queued scan
      * @throws Problem naming what is wrong with the corpus (nothing is stored then)
      */
-    public ScanStore.Scan accept(Path upload, ScanRequest req, ApiTokens.Principal who, String scanId, long bytes)
+    public Accepted accept(Path upload, ScanRequest req, ApiTokens.Principal who, String scanId, long bytes)
             throws IOException {
         if (bytes == 0) {
             throw Problem.textTooShort("the upload is empty: no documents to scan");
         }
         long docs = 0;
+        long estimate = 0;
         CorpusOptions opts = new CorpusOptions(req.format(), req.field(), req.split() == null ? Split.BLANK : req.split(),
                 req.turns(), req.radioactivity(), ScanContext.limits(config));
         CorpusInfo info;
@@ -134,6 +148,15 @@ public final class ScanIntake {
             Document d;
             while ((d = r.next()) != null) {
                 docs++;
+                estimate += estimateTokens(d);
+                if (d.text() != null && d.text().length() > ChunkedTokenizer.CHUNK_CHARS) {
+                    try {
+                        ChunkedTokenizer.cuts(d.text()); // a document the scan could not tokenize in bounded memory
+                    } catch (Problem p) {
+                        Problem big = Problem.tooLarge(d.where() + ": " + p.detail());
+                        throw d.line() > 0 ? big.with("line", d.line()) : big.with("record", d.record());
+                    }
+                }
                 if (d.ids() != null) {
                     DocumentBatches.checkIds(d.ids(), d.where(), d.line(), idLimit, family);
                 } else if (!textChecked) {
@@ -156,27 +179,40 @@ public final class ScanIntake {
             case ZSTD -> ".zst";
             case NONE -> info.format() == CorpusFormat.PARQUET ? ".parquet" : "";
         };
-        String stored = files.commit(upload, scanId, suffix);
-        ScanStore.Scan s = new ScanStore.Scan(scanId, req.scanType(), who.tenant(), who.tokenId(), req.name(),
-                ScanStore.QUEUED, info.format().text(), info.compression().text(), info.field(),
-                info.format() == CorpusFormat.TEXT ? opts.split().text() : null, req.alpha(), req.keyIds(), stored, bytes,
-                Instant.now(), null, null, 0, 0, 0, 0, null, null, req.scheme(), req.params(info));
+        if (!who.isAdmin()) {
+            budget.charge(who.tokenId(), who.tenant(), docs, estimate);
+        }
         long documents = docs;
+        long charged = estimate;
         try {
-            // the row and its audit entry together: a scan is never queued unaudited
-            store.atomically(() -> {
-                scans.insert(s);
-                audit.append(who.tokenId(), who.tenant(), "scan.create", scanId, documents + " documents in "
-                        + counts.records() + " records (" + info.format().text() + "), " + bytes + " bytes");
-                return null;
-            });
-        } catch (RuntimeException e) {
-            files.delete(scanId);
+            String stored = files.commit(upload, scanId, suffix);
+            ScanStore.Scan s = new ScanStore.Scan(scanId, req.scanType(), who.tenant(), who.tokenId(), req.name(),
+                    ScanStore.QUEUED, info.format().text(), info.compression().text(), info.field(),
+                    info.format() == CorpusFormat.TEXT ? opts.split().text() : null, req.alpha(), req.keyIds(), stored,
+                    bytes, Instant.now(), null, null, 0, 0, 0, 0, null, null, req.scheme(), req.params(info));
+            try {
+                // the row and its audit entry together: a scan is never queued unaudited
+                store.atomically(() -> {
+                    scans.insert(s);
+                    audit.append(who.tokenId(), who.tenant(), "scan.create", scanId, documents + " documents in "
+                            + counts.records() + " records (" + info.format().text() + "), " + bytes + " bytes, alpha "
+                            + req.alpha() + (who.isAdmin() ? "" : ", about " + charged
+                            + " tokens charged to the daily budget"));
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                files.delete(scanId);
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!who.isAdmin()) {
+                budget.adjust(who.tokenId(), who.tenant(), -docs, -estimate); // nothing was stored: give it back
+            }
             throw e;
         }
         ScanStore.Scan queued = scans.get(scanId);
         runner.submit(scanId);
-        return queued;
+        return new Accepted(queued, docs, estimate);
     }
 
     /**
@@ -188,7 +224,7 @@ public final class ScanIntake {
         Path tmp = files.partFile(scanId);
         Files.copy(file, tmp);
         try {
-            return accept(tmp, req, who, scanId, Files.size(tmp));
+            return accept(tmp, req, who, scanId, Files.size(tmp)).scan();
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -7,7 +7,8 @@ import java.util.function.BooleanSupplier;
 /**
  * Per-document pacing shared by the scan runners: the configured test delay, then a progress
  * update at most every 250 ms. {@link #afterDocument} is false when the run must end: the scan was
- * deleted (its row is gone), the service is closing, or the thread was interrupted.
+ * deleted (its row is gone), or the service is stopping or the thread was interrupted
+ * ({@link #stopping()}: the run then saves a checkpoint and gives the scan back to the queue).
  */
 final class ScanPacer {
 
@@ -16,6 +17,7 @@ final class ScanPacer {
     private final String scanId;
     private final BooleanSupplier closing;
     private long lastProgress = System.nanoTime();
+    private boolean stopping;
 
     ScanPacer(ServiceConfig config, ScanStore scans, String scanId, BooleanSupplier closing) {
         this.config = config;
@@ -30,14 +32,24 @@ final class ScanPacer {
                 Thread.sleep(config.testDelayMillisPerDocument());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                stopping = true;
                 return false;
             }
+        }
+        if (closing.getAsBoolean() || Thread.currentThread().isInterrupted()) {
+            stopping = true;
+            return false;
         }
         long now = System.nanoTime();
         if (now - lastProgress > 250_000_000L) {
             lastProgress = now;
-            return !closing.getAsBoolean() && scans.progress(scanId, docs, tokens, bytesRead);
+            return scans.progress(scanId, docs, tokens, bytesRead);
         }
         return true;
+    }
+
+    /** Whether the run ended because the service is stopping (rather than because the scan was deleted). */
+    boolean stopping() {
+        return stopping;
     }
 }

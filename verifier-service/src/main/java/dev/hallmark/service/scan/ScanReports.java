@@ -1,6 +1,5 @@
 package dev.hallmark.service.scan;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,7 +14,6 @@ import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.service.store.KeyStore;
 import dev.hallmark.service.store.ScanStore;
 import dev.hallmark.text.TextTokenizer;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,8 +22,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Scan reports: the parts every scan type writes (envelope, corpus-level tests, timing), and the
- * view of a stored report that a caller may see ({@link #view}).
+ * Scan reports: the parts every scan type writes (envelope, corpus-level tests, timing). What a
+ * caller may see of a stored report is {@link Disclosure#report}'s decision.
  */
 public final class ScanReports {
 
@@ -35,33 +33,6 @@ public final class ScanReports {
     static final int REPORT_VERSION = 1;
 
     private ScanReports() {}
-
-    /**
-     * The stored report as the caller may see it: analysts get p-values and statistics to 2
-     * significant digits, rounded conservatively ({@code quantized: true}; per document through
-     * {@link Evidence#view}), admins the exact numbers.
-     */
-    public static ObjectNode view(String reportJson, boolean admin) {
-        ObjectNode r;
-        try {
-            r = (ObjectNode) DetectionJson.mapper().readTree(reportJson);
-        } catch (IOException e) {
-            throw new IllegalStateException("stored report is not JSON", e);
-        }
-        r.put("quantized", !admin);
-        if (!admin) {
-            for (JsonNode k : r.path("keys")) {
-                Quantize.analystView((ObjectNode) k);
-            }
-            for (JsonNode d : r.path("top_documents")) {
-                Evidence.view((ObjectNode) d, false);
-            }
-            for (JsonNode d : r.path("flagged_documents").path("documents")) {
-                Evidence.view((ObjectNode) d, false);
-            }
-        }
-        return r;
-    }
 
     /** The fields every report starts with: version, scan, type, name, versions, input. */
     static ObjectNode envelope(ScanStore.Scan s, CorpusInfo info, TextTokenizer tokenizer) {

@@ -99,6 +99,11 @@ public final class ApiTokens {
         return records.active(sha256(token));
     }
 
+    /** Whether the token with this id is (or was) an admin token; false for an unknown id. Blocking. */
+    public boolean isAdmin(String id) {
+        return id != null && list().stream().anyMatch(p -> p.tokenId().equals(id) && p.isAdmin());
+    }
+
     /** Every token, oldest first (the public records; token values are never stored). */
     public List<Principal> list() {
         return records.list();

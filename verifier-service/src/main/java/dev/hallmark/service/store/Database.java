@@ -3,6 +3,7 @@ package dev.hallmark.service.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -32,6 +33,9 @@ public final class Database implements AutoCloseable {
     private final String description;
     // the connection of the transaction this thread is in (atomically / tx), if any
     private final ThreadLocal<Connection> bound = new ThreadLocal<>();
+    // the embedded database's directory (its files are kept 0600), null for PostgreSQL
+    private Path files;
+    private boolean closed;
 
     private Database(HikariDataSource pool, Dialect dialect, int schemaVersion, String description) {
         this.pool = pool;
@@ -40,10 +44,22 @@ public final class Database implements AutoCloseable {
         this.description = description;
     }
 
-    /** Opens (creating if needed) the embedded database in {@code dir} and migrates it. */
-    static Database openEmbedded(Path dir) throws SQLException {
+    /**
+     * Opens (creating if needed) the embedded database in {@code dir} and migrates it. The directory
+     * is 0700 and the database's files 0600, whatever the umask.
+     */
+    static Database openEmbedded(Path dir) throws SQLException, IOException {
+        ScanFiles.privateDirectory(dir);
         String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("hallmark") + ";DB_CLOSE_ON_EXIT=FALSE";
-        return open(url, "hallmark", "", Dialect.H2, DatabaseConfig.EMBEDDED, "embedded H2 database in " + dir);
+        Database db = open(url, "hallmark", "", Dialect.H2, DatabaseConfig.EMBEDDED, "embedded H2 database in " + dir);
+        db.files = dir;
+        try {
+            ScanFiles.restrictTree(dir);
+        } catch (IOException e) {
+            db.close();
+            throw e;
+        }
+        return db;
     }
 
     /** Connects to the PostgreSQL database of {@code cfg} and migrates it. */
@@ -248,10 +264,25 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the pool. H2 closes its files (writing the database out whole) when the last
+     * connection closes: no {@code SHUTDOWN}, which would leave the pool's connections broken and
+     * H2 writing "already closed" traces. Call after every user of the store has stopped; a second
+     * call does nothing.
+     */
     @Override
-    public void close() {
-        // H2 closes its files when the last connection closes (no SHUTDOWN: it would leave the pool's
-        // connections broken and H2 writing "already closed" traces)
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         pool.close();
+        if (files != null) {
+            try {
+                ScanFiles.restrictTree(files);
+            } catch (IOException ignored) {
+                // modes were set at open; a file H2 made since is still inside the 0700 directory
+            }
+        }
     }
 }

@@ -21,7 +21,8 @@ enum Dialect {
         @Override
         String insertIfAbsent(String table, String key, String... cols) {
             return "MERGE INTO " + table + " t USING (VALUES (" + params(cols.length) + ")) s("
-                    + String.join(", ", cols) + ") ON t." + key + " = s." + key + " WHEN NOT MATCHED THEN INSERT ("
+                    + String.join(", ", cols) + ") ON " + Arrays.stream(key.split(",")).map(String::strip)
+                    .map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND ")) + " WHEN NOT MATCHED THEN INSERT ("
                     + String.join(", ", cols) + ") VALUES (" + Arrays.stream(cols).map(c -> "s." + c)
                     .collect(Collectors.joining(", ")) + ")";
         }
@@ -67,7 +68,10 @@ enum Dialect {
     /** Inserts a row, or replaces the one with the same {@code key} (one {@code ?} per column, in order). */
     abstract String upsert(String table, String key, String... cols);
 
-    /** Inserts a row unless one with the same {@code key} exists (then changes nothing: update count 0). */
+    /**
+     * Inserts a row unless one with the same {@code key} exists (then changes nothing: update count
+     * 0); {@code key} names the key's column, or its columns separated by commas.
+     */
     abstract String insertIfAbsent(String table, String key, String... cols);
 
     /** An SQL expression: the database's current time plus {@code ?} milliseconds. */

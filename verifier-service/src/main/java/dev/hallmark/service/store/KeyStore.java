@@ -59,8 +59,20 @@ public final class KeyStore {
     private final KeyRecords records;
     private final SecretBox box;
     private final SecureRandom random;
-    // decrypted keyed schemes, by key id: detection must not decrypt per request
+    /** Decrypted keys kept under schemes other than their registered one (caller-chosen synthid-ref specs), at most. */
+    static final int MAX_VARIANTS = 64;
+
+    // decrypted keyed schemes, by key id: detection must not decrypt per request (one per registered key)
     private final Map<String, KeyedScheme> cache = new ConcurrentHashMap<>();
+    // the same keys under caller-chosen specs: a caller could name endless specs, so least recently used go
+    private final Map<String, KeyedScheme> variants = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, KeyedScheme> eldest) {
+            return size() > MAX_VARIANTS;
+        }
+    };
 
     KeyStore(KeyRecords records, SecretBox box, SecureRandom random) {
         this.records = records;
@@ -318,8 +330,18 @@ public final class KeyStore {
 
     /** Retires a key: it stays listed, but detection no longer tests it. False if no such key. */
     public boolean retire(String id) {
-        cache.keySet().removeIf(k -> k.equals(id) || k.startsWith(id + "|"));
+        cache.remove(id);
+        synchronized (variants) {
+            variants.keySet().removeIf(k -> k.startsWith(id + "|"));
+        }
         return records.retire(id, Instant.now());
+    }
+
+    /** Decrypted keys held under caller-chosen schemes now (at most {@value #MAX_VARIANTS}). */
+    int cachedVariants() {
+        synchronized (variants) {
+            return variants.size();
+        }
     }
 
     private WatermarkKey secretKey(Info info) {
@@ -375,8 +397,18 @@ public final class KeyStore {
      * spec; a vLLM key: any vllm-* spec).
      */
     public KeyedScheme keyed(Info info, Scheme scheme) {
-        String cacheKey = scheme.toString().equals(info.scheme()) ? info.id() : info.id() + "|" + scheme;
-        return cache.computeIfAbsent(cacheKey, id -> open(info, scheme));
+        if (scheme.toString().equals(info.scheme())) {
+            return cache.computeIfAbsent(info.id(), id -> open(info, scheme));
+        }
+        String key = info.id() + "|" + scheme;
+        synchronized (variants) {
+            KeyedScheme k = variants.get(key);
+            if (k == null) {
+                k = open(info, scheme);
+                variants.put(key, k);
+            }
+            return k;
+        }
     }
 
     /** Decrypts a registered key and binds it to {@code scheme}, by the key's kind. */

@@ -42,8 +42,9 @@ public interface ScanStore {
 
     /**
      * A scan this instance has claimed: the row as claimed (state running, the attempt counted,
-     * progress reset), and whether it was taken over from an instance whose lease expired (a run
-     * that was interrupted) rather than taken from the queue.
+     * progress as the last run left it: the runner resumes from the scan's checkpoint, or resets
+     * it), and whether it was taken over from an instance whose lease expired (a run that was
+     * interrupted) rather than taken from the queue.
      */
     record Claim(Scan scan, boolean takeover) {}
 
@@ -53,8 +54,9 @@ public interface ScanStore {
     /**
      * Claims the oldest scan that is queued, or running under an expired lease: marks it running,
      * leased to this instance for {@code leaseMillis} (measured by the database's clock), counts
-     * the attempt and resets its progress. Atomic across instances: two claims never get the same
-     * scan while its lease runs.
+     * the attempt; the progress is left as it was (a run taken over resumes from its checkpoint, so
+     * the runner sets the progress it starts from). Atomic across instances: two claims never get
+     * the same scan while its lease runs.
      *
      * @return the claim, or null if no scan is waiting
      */
@@ -72,7 +74,6 @@ public interface ScanStore {
      */
     boolean finish(String id, String reportJson, String verdict);
 
-    /** Marks the scan failed with the reason (cut to 2,000 characters), unless another instance holds its lease. */
     /**
      * Ends a queued or running scan as failed with {@code reason}, whoever holds its lease: the
      * holder's next progress or renewal is refused, so it stops.
@@ -81,6 +82,10 @@ public interface ScanStore {
      */
     boolean cancel(String id, String reason);
 
+    /**
+     * Marks a queued or running scan failed with the reason (cut to 2,000 characters), unless another
+     * instance holds its lease; a scan that has ended stays as it ended.
+     */
     void fail(String id, String reason);
 
     /** Notes why a claimed scan runs again (e.g. after an interrupted attempt): kept in its {@code error} field. */
@@ -96,6 +101,15 @@ public interface ScanStore {
 
     /** Ends every lease now. Only for a database no other process can use (the embedded one, at start). */
     void expireLeases();
+
+    /**
+     * Gives one running scan this instance holds back to the queue after a graceful stop (drain,
+     * its checkpoint saved): its attempt does not count (only crashes do), and {@code note} says
+     * why. Nothing happens if this instance no longer holds the scan's lease.
+     *
+     * @return whether the scan was put back
+     */
+    boolean release(String id, String note);
 
     /** The report (JSON) of a done scan, or null. */
     String report(String id);

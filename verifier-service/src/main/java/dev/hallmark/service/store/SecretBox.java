@@ -109,14 +109,21 @@ public final class SecretBox {
         }
     }
 
-    /** Writes a new file readable only by its owner (created 0600 before any content is written). */
+    /**
+     * Writes a new file readable only by its owner: created 0600 (and set to 0600 again, whatever the
+     * umask took away) before any content is written; a missing parent directory is created 0700.
+     */
     public static void writePrivate(Path file, String content) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
+        Path parent = file.toAbsolutePath().getParent();
+        if (!Files.isDirectory(parent)) {
+            ScanFiles.privateDirectory(parent);
+        }
         try {
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException e) {
             Files.createFile(file);
         }
+        ScanFiles.restrict(file, ScanFiles.FILE);
         Files.writeString(file, content, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
     }
 

@@ -125,8 +125,8 @@ final class SqlScanStore implements ScanStore {
             // the same condition again, and the state seen: of two instances racing for a row,
             // the second re-reads it after the first commits and updates nothing
             int n = update("UPDATE scans SET state = 'running', lease_owner = ?, lease_expires_at = "
-                    + db.dialect().nowPlusMillis() + ", started_at = ?, attempts = attempts + 1, progress_documents = 0, "
-                    + "progress_tokens = 0, progress_bytes = 0 WHERE id = ? AND state = ? AND " + CLAIMABLE,
+                    + db.dialect().nowPlusMillis() + ", started_at = ?, attempts = attempts + 1 "
+                    + "WHERE id = ? AND state = ? AND " + CLAIMABLE,
                     owner, leaseMillis, Instant.now(), cand[0], cand[1]);
             if (n == 1) {
                 return new Claim(get(cand[0]), RUNNING.equals(cand[1]));
@@ -173,8 +173,9 @@ final class SqlScanStore implements ScanStore {
 
     @Override
     public void fail(String id, String reason) {
+        // never a scan that has ended: a stalled run that lost its lease must not fail the run that finished it
         update("UPDATE scans SET state = 'failed', finished_at = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL "
-                + "WHERE id = ? AND (lease_owner IS NULL OR lease_owner = ?)", Instant.now(),
+                + "WHERE id = ? AND state IN ('queued', 'running') AND (lease_owner IS NULL OR lease_owner = ?)", Instant.now(),
                 reason.length() > 2000 ? reason.substring(0, 2000) : reason, id, owner);
     }
 
@@ -195,6 +196,17 @@ final class SqlScanStore implements ScanStore {
     public int releaseAll(String note) {
         return update("UPDATE scans SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, "
                 + "attempts = attempts - 1, error = ? WHERE lease_owner = ? AND state = 'running'", note, owner);
+    }
+
+    @Override
+    public boolean release(String id, String note) {
+        return update("UPDATE scans SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, "
+                + "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, error = ? "
+                + "WHERE id = ? AND lease_owner = ? AND state = 'running'", cut(note), id, owner) == 1;
+    }
+
+    private static String cut(String s) {
+        return s.length() > 2000 ? s.substring(0, 2000) : s;
     }
 
     @Override

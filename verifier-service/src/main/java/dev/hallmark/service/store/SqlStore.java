@@ -19,6 +19,7 @@ final class SqlStore implements Store {
     private final Settings settings;
     private final RateBuckets rateBuckets;
     private final ProbeSecrets probeSecrets;
+    private final UsageStore usage;
 
     private SqlStore(Database db, SecretBox box, SecureRandom random, String owner, boolean exclusive) {
         this.db = db;
@@ -31,11 +32,13 @@ final class SqlStore implements Store {
         this.settings = new SqlSettings(db);
         this.probeSecrets = new ProbeSecrets(box);
         this.rateBuckets = new SqlRateBuckets(db);
+        this.usage = new SqlUsageStore(db);
     }
 
     static SqlStore open(Path dataDir, DatabaseConfig cfg, SecureRandom random, String owner)
             throws IOException, SQLException {
         boolean embedded = cfg.embedded();
+        ScanFiles.privateDirectory(dataDir);
         Database db = embedded ? Database.openEmbedded(dataDir.resolve("db")) : Database.openPostgres(cfg);
         try {
             SqlStore s = new SqlStore(db, SecretBox.load(dataDir, random), random, owner, embedded);
@@ -126,6 +129,11 @@ final class SqlStore implements Store {
     @Override
     public RateBuckets rateBuckets() {
         return rateBuckets;
+    }
+
+    @Override
+    public UsageStore usage() {
+        return usage;
     }
 
     @Override

@@ -26,12 +26,37 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Per-token rate limits: the bucket arithmetic on a fake clock (buckets in either database), 429
- * with Retry-After from a real server, and one bucket per token across two instances sharing a
+ * Per-token rate limits: the bucket arithmetic and scan debits on a fake clock (buckets in either
+ * database), a burst that covers the largest request, 429 with Retry-After from a real server
+ * (detect charged by texts and tokens), and one bucket per token across two instances sharing a
  * PostgreSQL database.
  */
 @ExtendWith(VertxExtension.class)
 class RateLimitTest {
+
+    @Test
+    void burstMustCoverTheLargestRequest() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> dev.hallmark.service.ServiceConfig.defaults(Path.of("x")).withRate(5, 60));
+        assertTrue(e.getMessage().contains("rate burst 60 is below the cost of the largest request the limits allow "
+                + "(64 texts + 128 units for up to 1048576 bytes of tokens = 192 units)"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void debtMakesLaterRequestsWait(Backend backend, @TempDir Path dir) throws Exception {
+        DatabaseConfig db = backend == Backend.H2 ? DatabaseConfig.EMBEDDED : PgServer.get().newDatabase();
+        try (Store store = Store.open(dir, db, new SecureRandom(), "rate/1")) {
+            AtomicLong now = new AtomicLong(0);
+            RateLimiter l = new RateLimiter(2, 10, now::get, store.rateBuckets());
+            l.debit("a", 25);
+            assertEquals(5, l.acquire("a", 10), "a debit takes at most one burst: the full bucket is empty, 10 units take 5 s");
+            l.debit("a", 25);
+            assertEquals(6, l.acquire("a", 1), "a second debit leaves a debt of one burst: 11 units take 5.5 s");
+            now.addAndGet(6_000_000_000L);
+            assertEquals(0, l.acquire("a", 1));
+        }
+    }
 
     @ParameterizedTest
     @EnumSource(Backend.class)
@@ -60,7 +85,9 @@ class RateLimitTest {
     @Test
     void tooManyRequestsWithRetryAfter(Vertx vertx, @TempDir Path dir) throws Exception {
         Path data = dir.resolve("data");
-        try (TestSupport.Env env = new TestSupport.Env(data, TestSupport.config(data).withRate(0.5, 4))) {
+        // burst 4 = the largest request: 2 texts + 16 KiB of body (at most 16,384 tokens: 2 units)
+        try (TestSupport.Env env = new TestSupport.Env(data, TestSupport.config(data).withLimits(16_384, 1 << 20, 1 << 20, 50)
+                .withMaxBatchTexts(2).withRate(0.5, 4))) {
             TestSupport.Api api = new TestSupport.Api(vertx, env.port());
             for (int i = 0; i < 4; i++) {
                 assertEquals(200, api.get("/v1/me", env.alpha).status(), "within the burst");
@@ -73,8 +100,9 @@ class RateLimitTest {
             assertEquals(200, api.get("/v1/me", env.beta).status(), "another token has its own bucket");
             assertEquals(200, api.get("/healthz", null).status(), "health checks are not limited");
 
-            // a batch costs one unit per text: 3 texts on a fresh token with burst 4 leave one unit
-            JsonArray texts = new JsonArray().add(Corpora.human().get(0)).add(Corpora.human().get(1)).add(Corpora.human().get(2));
+            // a batch costs one unit per text and one per 8,192 tokens: 2 texts on a fresh token with burst 4 leave one unit
+            JsonArray texts = new JsonArray().add(Corpora.human().get(0).substring(0, 2000))
+                    .add(Corpora.human().get(1).substring(0, 2000));
             String t = env.server.tokens().create("gamma", ApiTokens.Role.ANALYST, "batch").token();
             assertEquals(200, api.post("/v1/detect", t, new JsonObject().put("texts", texts)).status());
             assertEquals(200, api.get("/v1/me", t).status());
@@ -87,7 +115,9 @@ class RateLimitTest {
     @Test
     void twoInstancesChargeOneBucketPerToken(Vertx vertx, @TempDir Path dir) throws Exception {
         Path data = dir.resolve("data");
-        ServiceConfig cfg = TestSupport.config(data, Backend.POSTGRESQL).withRate(0.01, 6);
+        // burst 6 covers the largest request: 2 texts + 16 KiB of body (at most 16,384 tokens: 2 units)
+        ServiceConfig cfg = TestSupport.config(data, Backend.POSTGRESQL).withLimits(16_384, 1 << 20, 1 << 20, 50)
+                .withMaxBatchTexts(2).withRate(0.01, 6);
         try (TestSupport.Env env = new TestSupport.Env(data, cfg);
                 VerifierServer second = VerifierServer.start(cfg.withCluster(cfg.cluster().withInstanceName("second")))) {
             TestSupport.Api a = new TestSupport.Api(vertx, env.port());

@@ -24,20 +24,32 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Small pieces of the scan layer on their own: quantisation, the corpus reader. */
+/** Small pieces of the scan layer on their own: the analysts' coarse numbers, the corpus reader. */
 class ScanUnitTest {
 
     @TempDir
     Path dir;
 
     @Test
-    void significantDigits() {
-        assertEquals(-12.0, Quantize.significant(-12.345, 2));
-        assertEquals(-0.43, Quantize.significant(-0.4321, 2));
-        assertEquals(2.3e-75, Quantize.significant(2.3456e-75, 2));
-        assertEquals(140.0, Quantize.significant(137, 2));
-        assertEquals(0.0, Quantize.significant(0, 2));
-        assertTrue(Double.isNaN(Quantize.significant(Double.NaN, 2)));
+    void conservativeBucketsAndCoarseCounts() {
+        assertEquals(0, Disclosure.bucketLog10(-1.99), "p = 0.0102 is above the ladder");
+        assertEquals(-2, Disclosure.bucketLog10(-2.0));
+        assertEquals(-2, Disclosure.bucketLog10(-2.5), "p = 0.003: the bound 0.01 is at or above it");
+        assertEquals(-3, Disclosure.bucketLog10(-5.9));
+        assertEquals(-6, Disclosure.bucketLog10(-6.0));
+        assertEquals(-12, Disclosure.bucketLog10(-23.9));
+        assertEquals(-24, Disclosure.bucketLog10(-400));
+        assertEquals(-24, Disclosure.bucketLog10(Double.NEGATIVE_INFINITY), "underflow sinks to the last bucket");
+        assertEquals("p > 0.01", Disclosure.bucketLabel(-0.3));
+        assertEquals("p <= 1e-6", Disclosure.bucketLabel(-7.2));
+        for (double lp = 0; lp > -40; lp -= 0.01) {
+            assertTrue(Disclosure.bucketLog10(lp) >= lp, "a bucket bound is never below the exact p-value: " + lp);
+        }
+        assertEquals(8, Disclosure.coarse(8));
+        assertEquals(99, Disclosure.coarse(99));
+        assertEquals(130, Disclosure.coarse(137));
+        assertEquals(1200, Disclosure.coarse(1299));
+        assertEquals(45_000_000, Disclosure.coarse(45_678_901));
     }
 
     List<Document> read(String content, CorpusFormat f, Split s, boolean gz) throws IOException {
@@ -105,8 +117,12 @@ class ScanUnitTest {
         assertEquals("0.5", PValues.text(f.numberNode(0.5), null));
         assertEquals("1", PValues.text(f.numberNode(0.999), null));
         assertEquals("5.1e-401", PValues.text(f.numberNode(0.0), f.numberNode(-400.3)), "past 1e-308, from log10 p");
-        // an analyst's value (already 2 digits, rounded up) is shown as it is
-        assertEquals("2.6e-25", PValues.text(f.numberNode(Quantize.pUp(Math.pow(10, -24.6))), null));
+        // an analyst's bucket bound is shown as itself: the display is consistent with the buckets
+        String[] shownBounds = {"0.01", "0.001", "1.0e-6", "1.0e-12", "1.0e-24"};
+        for (int i = 0; i < Disclosure.LADDER_LOG10.length; i++) {
+            int b = Disclosure.LADDER_LOG10[i];
+            assertEquals(shownBounds[i], PValues.text(f.numberNode(Math.pow(10, b)), f.numberNode((double) b)));
+        }
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
         for (int i = 0; i < 10_000; i++) {
             double lp = -rnd.nextDouble() * 300;
@@ -114,7 +130,8 @@ class ScanUnitTest {
             double shown = Double.parseDouble(PValues.text(f.numberNode(p), f.numberNode(lp)));
             assertTrue(shown >= p, "shown " + shown + " < p " + p);
             assertTrue(shown <= p * 1.1 + 1e-300, "within one step of the 2nd digit: " + shown + " for " + p);
-            assertTrue(Quantize.pUp(p) >= p && Quantize.log10pUp(lp) >= lp);
+            assertTrue(Double.parseDouble(PValues.text(f.numberNode(Math.pow(10, Disclosure.bucketLog10(lp))),
+                    f.numberNode((double) Disclosure.bucketLog10(lp)))) >= p, "a bucket bound shown is never below p");
         }
     }
 }

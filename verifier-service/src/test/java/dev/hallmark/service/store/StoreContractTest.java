@@ -30,9 +30,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * What every store implementation must do, run on the embedded H2 database and on PostgreSQL:
- * scan claims and leases (one holder at a time, takeover after expiry, the old holder fenced off,
- * release on a graceful stop, no double claim under concurrency), rate-limit buckets updated
- * atomically, settings set once, transactions that keep all or nothing, tokens and audit.
+ * scan claims and leases (one holder at a time, takeover after expiry with the progress kept, the
+ * old holder fenced off, release on a graceful stop, no double claim under concurrency), rate-limit
+ * buckets and the analysts' daily use updated atomically, settings set once, transactions that keep
+ * all or nothing, tokens and audit.
  * "Instances" here are scan stores with different lease owners over one database, as several
  * processes would be.
  */
@@ -92,7 +93,8 @@ class StoreContractTest {
         assertTrue(a.renew("scan_1", 60_000));
         assertFalse(other.renew("scan_1", 60_000));
 
-        // the holder of scan_2 stops renewing: a short lease, then it expires
+        // the holder of scan_2 records progress, then stops renewing: a short lease, then it expires
+        assertTrue(other.progress("scan_2", 7, 70, 700));
         assertTrue(other.renew("scan_2", 1000));
         assertNull(a.claim(60_000), "not before the lease expires");
         Thread.sleep(1300);
@@ -100,7 +102,7 @@ class StoreContractTest {
         assertEquals("scan_2", taken.scan().id());
         assertTrue(taken.takeover(), "taken over from an expired lease");
         assertEquals(2, taken.scan().attempts());
-        assertEquals(0, taken.scan().documents(), "progress restarts");
+        assertEquals(7, taken.scan().documents(), "the progress is kept: the runner resumes from the checkpoint, or resets it");
         assertFalse(other.progress("scan_2", 1, 1, 1), "the old holder is fenced off");
         assertFalse(other.finish("scan_2", "{\"stale\":true}", "watermarked"));
         assertFalse(other.renew("scan_2", 60_000));
@@ -118,6 +120,17 @@ class StoreContractTest {
         ScanStore.Claim again = other.claim(60_000);
         assertEquals("scan_1", again.scan().id());
         assertFalse(again.takeover());
+        assertEquals(1, again.scan().attempts());
+        // a drained run gives back its one scan (release), only if it still holds the lease
+        assertFalse(a.release("scan_1", "not mine"), "only the lease holder releases");
+        assertTrue(other.release("scan_1", "paused while the service stopped"));
+        assertEquals(ScanStore.QUEUED, a.get("scan_1").state());
+        assertEquals(0, a.get("scan_1").attempts(), "a drain is not an attempt");
+        assertEquals("paused while the service stopped", a.get("scan_1").error());
+        assertFalse(other.release("scan_1", "again"), "a queued scan is not released twice");
+        again = other.claim(60_000);
+        assertEquals("scan_1", again.scan().id());
+        assertEquals(1, again.scan().attempts());
         other.fail("scan_1", "x".repeat(3000));
         assertEquals(ScanStore.FAILED, a.get("scan_1").state());
         assertEquals(2000, a.get("scan_1").error().length());
@@ -198,6 +211,65 @@ class StoreContractTest {
         assertEquals(0.0, left);
         double other = buckets.update("tok_other", new RateBuckets.Bucket(7, 0), x -> new RateBuckets.Update<>(x, x.tokens()));
         assertEquals(7.0, other, "buckets are per key");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void dailyUseIsChargedAtomicallyPerSubjectAndDay(Backend b) throws Exception {
+        Store s = store(b);
+        UsageStore u = s.usage();
+        java.time.LocalDate day = java.time.LocalDate.of(2026, 12, 7);
+        assertEquals(new UsageStore.Totals(0, 0), u.get("token:a", day));
+        u.update(List.of("token:a", "tenant:t"), day, x -> new UsageStore.Totals(3, 500));
+        u.update(List.of("token:a", "tenant:t"), day, x -> new UsageStore.Totals(2, 100));
+        u.update(List.of("token:a"), day.plusDays(1), x -> new UsageStore.Totals(1, 1));
+        assertEquals(new UsageStore.Totals(5, 600), u.get("token:a", day));
+        assertEquals(new UsageStore.Totals(5, 600), u.get("tenant:t", day));
+        assertEquals(new UsageStore.Totals(1, 1), u.get("token:a", day.plusDays(1)), "per day");
+        u.update(List.of("token:a"), day, x -> new UsageStore.Totals(0, -10_000));
+        assertEquals(new UsageStore.Totals(5, 0), u.get("token:a", day), "a correction never goes below zero");
+        // decide sees the subjects' totals in the order asked; a refusal adds nothing
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> u.update(List.of("tenant:t", "token:a"),
+                day, x -> {
+                    assertEquals(List.of(new UsageStore.Totals(5, 600), new UsageStore.Totals(5, 0)), x);
+                    throw new IllegalStateException("over budget");
+                }));
+        assertEquals("over budget", e.getMessage());
+        assertEquals(new UsageStore.Totals(5, 600), u.get("tenant:t", day));
+
+        // instances racing for one budget of 50 documents: exactly 50 charges of one pass
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        CountDownLatch go = new CountDownLatch(1);
+        AtomicInteger charged = new AtomicInteger();
+        List<Future<?>> fs = new ArrayList<>();
+        for (int k = 0; k < 8; k++) {
+            UsageStore view = new SqlUsageStore(((SqlStore) s).database());
+            fs.add(pool.submit(() -> {
+                go.await();
+                for (int i = 0; i < 10; i++) {
+                    try {
+                        view.update(List.of("token:race", "tenant:race"), day, x -> {
+                            if (x.get(0).documents() + 1 > 50) {
+                                throw new IllegalStateException("spent");
+                            }
+                            return new UsageStore.Totals(1, 10);
+                        });
+                        charged.incrementAndGet();
+                    } catch (IllegalStateException spent) {
+                        // the budget is spent
+                    }
+                }
+                return null;
+            }));
+        }
+        go.countDown();
+        for (Future<?> f : fs) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        assertEquals(50, charged.get(), "80 charges against a budget of 50: exactly 50 pass");
+        assertEquals(new UsageStore.Totals(50, 500), u.get("token:race", day));
+        assertEquals(new UsageStore.Totals(50, 500), u.get("tenant:race", day));
     }
 
     @ParameterizedTest

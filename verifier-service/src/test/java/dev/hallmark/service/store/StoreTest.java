@@ -242,13 +242,13 @@ class StoreTest {
         DatabaseConfig pg = backend == Backend.H2 ? null : PgServer.get().newDatabase();
         Opener open = () -> backend == Backend.H2 ? Database.openEmbedded(db) : Database.openPostgres(pg);
         try (Database d = open.open()) {
-            assertEquals(5, d.schemaVersion());
-            assertEquals(List.of("1:SQL", "2:SQL", "3:SQL", "4:SQL", "5:SQL"), history(d));
+            assertEquals(6, d.schemaVersion());
+            assertEquals(List.of("1:SQL", "2:SQL", "3:SQL", "4:SQL", "5:SQL", "6:SQL"), history(d));
         }
         try (Database d = open.open()) {
-            assertEquals(5, d.schemaVersion());
-            assertEquals(5, history(d).size(), "re-opening applies nothing twice");
-            // builds from before Flyway see schema_version 4 and refuse the database
+            assertEquals(6, d.schemaVersion());
+            assertEquals(6, history(d).size(), "re-opening applies nothing twice");
+            // builds from before Flyway see schema_version 4 (Flyway's script 4 wrote it) and refuse the database
             int legacyMax = d.with(c -> {
                 try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
                     rs.next();
@@ -257,7 +257,7 @@ class StoreTest {
             });
             assertEquals(4, legacyMax);
         }
-        // a newer build adds migration 6 (a test script), then this build meets the database again
+        // a newer build adds migration 7 (a test script), then this build meets the database again
         DataSource ds;
         if (backend == Backend.H2) {
             ds = h2(db);
@@ -272,13 +272,13 @@ class StoreTest {
         Migrations.configure(ds, dialect).locations("classpath:db/migration/" + dialect.vendor,
                 "classpath:db/future/" + dialect.vendor).load().migrate();
         SQLException e = assertThrows(SQLException.class, open::open);
-        assertTrue(e.getMessage().contains("database schema version 6 is newer than this build knows (5)"), e.getMessage());
+        assertTrue(e.getMessage().contains("database schema version 7 is newer than this build knows (6)"), e.getMessage());
         assertTrue(e.getMessage().contains("refusing to open it with an older Hallmark"), e.getMessage());
     }
 
     @FunctionalInterface
     interface Opener {
-        Database open() throws SQLException;
+        Database open() throws SQLException, IOException;
     }
 
     @ParameterizedTest
@@ -348,6 +348,71 @@ class StoreTest {
             assertTrue(Files.exists(fresh), "an upload in flight on another instance is kept");
             assertFalse(Files.exists(stale));
             assertFalse(Files.exists(staleDir));
+        }
+    }
+
+    @Test
+    void theDecryptedKeyCacheIsBounded() throws Exception {
+        Path data = dir.resolve("data");
+        try (TestSupport.Env env = TestSupport.Env.start(data)) {
+            KeyStore keys = env.server.keys();
+            KeyStore.Info sid = keys.registerSynthId(null, "cache bound", SYNTHID_KEYS);
+            for (int h = 1; h <= 3 * KeyStore.MAX_VARIANTS; h++) {
+                // every distinct caller-chosen spec would have stayed decrypted in memory for good
+                keys.family(KeyScope.ALL, "synthid-ref:ngram_len=3,context_history=" + h, List.of(sid.id()));
+                assertTrue(keys.cachedVariants() <= KeyStore.MAX_VARIANTS, "at most " + KeyStore.MAX_VARIANTS);
+            }
+            assertEquals(KeyStore.MAX_VARIANTS, keys.cachedVariants());
+            keys.retire(sid.id());
+            assertEquals(0, keys.cachedVariants(), "a retired key leaves the cache");
+        }
+    }
+
+    @Test
+    void dataDirectoryDatabaseAndUploadsAreOwnerOnlyWhateverTheUmask() throws Exception {
+        Path data = dir.resolve("data");
+        // a data directory made earlier with group/other bits (e.g. by an older build, or by hand)
+        Files.createDirectories(data.resolve("db"));
+        Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (TestSupport.Env env = TestSupport.Env.start(data)) {
+            Path corpus = dir.resolve("c.jsonl");
+            Files.writeString(corpus, Corpora.mixedJsonl(Corpora.human().subList(0, 2), List.of()));
+            ApiTokens.Principal p = env.server.tokens().authenticate(env.alpha);
+            env.server.storeUpload(corpus, "modes", CorpusFormat.JSONL, "text", 1e-3, null, p);
+            assertOwnerOnly(data);
+        }
+        assertOwnerOnly(data);
+    }
+
+    /** Every directory under {@code root} is 0700 and every file 0600. */
+    static void assertOwnerOnly(Path root) throws IOException {
+        try (Stream<Path> w = Files.walk(root)) {
+            for (Path p : w.toList()) {
+                String mode = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+                assertEquals(Files.isDirectory(p) ? "rwx------" : "rw-------", mode, root.relativize(p).toString());
+            }
+        }
+    }
+
+    @Test
+    void shutdownLeavesNoAlreadyClosedTraces() throws Exception {
+        Path data = dir.resolve("data");
+        try (TestSupport.Env env = TestSupport.Env.start(data)) {
+            assertNotNull(env.server.scans().list(null, 1));
+        }
+        try (VerifierServer s = VerifierServer.start(TestSupport.config(data))) {
+            assertNotNull(s.scans().list(null, 1));
+        }
+        Path trace = data.resolve("db").resolve("hallmark.trace.db");
+        assertFalse(Files.exists(trace), () -> "H2 wrote a trace file (as it does for 'Database is already closed'): "
+                + readQuietly(trace));
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return e.toString();
         }
     }
 }

@@ -4,6 +4,9 @@ import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.ReferenceCounter;
 import dev.hallmark.scheme.ReferenceKeyed;
 import dev.hallmark.scheme.TupleSet;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Objects;
 
 /**
@@ -20,6 +23,10 @@ import java.util.Objects;
  * <p>The score sum is kept exactly ({@link ExactSum}), so the result does not depend on the order
  * in which documents arrive or on how they were split between accumulators: a distributed run
  * (e.g. the Spark job) reproduces it bit for bit.
+ *
+ * <p>Portable: {@link #writeState} / {@link #readState} save and restore the whole state (e.g. a
+ * checkpoint of a long scan, resumed in another process); the restored accumulator continues
+ * exactly as the saved one would have.
  *
  * <p>Memory: one entry (two longs and the score) per distinct tuple (interop schemes with
  * reference de-duplication: two). Not thread-safe.
@@ -169,6 +176,140 @@ public final class CorpusAccumulator {
             }
         });
         return this;
+    }
+
+    /** The first four bytes of a saved state ("HMCA"), then {@link #STATE_VERSION}. */
+    public static final int STATE_MAGIC = 0x484D4341;
+    /** The version of the state format {@link #writeState} writes. */
+    public static final int STATE_VERSION = 1;
+
+    /**
+     * Writes the whole state: a header (magic, version, the scheme spec and key id it belongs to),
+     * the counts, the exact score sum and every distinct tuple with its score (for interop schemes
+     * also the reference's count). The filter is not part of the state: a filter that counts
+     * (e.g. a token budget) is the caller's to save.
+     */
+    public void writeState(DataOutput out) throws IOException {
+        out.writeInt(STATE_MAGIC);
+        out.writeInt(STATE_VERSION);
+        out.writeUTF(keyed.scheme().toString());
+        out.writeUTF(keyed.keyId() == null ? "" : keyed.keyId());
+        out.writeLong(documents);
+        out.writeLong(tokensSeen);
+        out.writeLong(skippedContext);
+        out.writeLong(skippedRepeated);
+        out.writeLong(skippedFiltered);
+        out.writeLong(scored);
+        long[] digits = sum.state();
+        out.writeInt(digits.length);
+        for (long d : digits) {
+            out.writeLong(d);
+        }
+        writeTuples(out, tuples);
+        out.writeBoolean(ref != null);
+        if (ref != null) {
+            out.writeDouble(refTupleSum);
+            out.writeLong(refCounted);
+            out.writeDouble(refCountedSum);
+            writeTuples(out, refTuples);
+        }
+    }
+
+    private static void writeTuples(DataOutput out, TupleSet set) throws IOException {
+        out.writeInt(set.size());
+        IOException[] failed = {null};
+        set.forEach((h, l, v) -> {
+            if (failed[0] != null) {
+                return;
+            }
+            try {
+                out.writeLong(h);
+                out.writeLong(l);
+                out.writeDouble(v);
+            } catch (IOException e) {
+                failed[0] = e;
+            }
+        });
+        if (failed[0] != null) {
+            throw failed[0];
+        }
+    }
+
+    private static void readTuples(DataInput in, TupleSet set) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            throw new IOException("corrupt accumulator state: negative tuple count");
+        }
+        for (int i = 0; i < n; i++) {
+            long h = in.readLong();
+            long l = in.readLong();
+            double v = in.readDouble();
+            if ((h == 0 && l == 0) || !set.addWithValue(h, l, v)) {
+                throw new IOException("corrupt accumulator state: empty or repeated tuple identity");
+            }
+        }
+    }
+
+    /**
+     * Restores an accumulator saved by {@link #writeState} for the same scheme and key.
+     *
+     * @param keyed the scheme and key the state was saved for
+     * @param filter the accumulator's filter (as it was constructed with)
+     * @throws IOException if the state is not one of this format version, belongs to another scheme
+     *     or key, or is inconsistent
+     */
+    public static CorpusAccumulator readState(KeyedScheme keyed, PositionFilter filter, DataInput in)
+            throws IOException {
+        if (in.readInt() != STATE_MAGIC) {
+            throw new IOException("not a corpus accumulator state (bad magic)");
+        }
+        int version = in.readInt();
+        if (version != STATE_VERSION) {
+            throw new IOException("corpus accumulator state version " + version + " is not supported (this build reads "
+                    + STATE_VERSION + ")");
+        }
+        String scheme = in.readUTF();
+        String keyId = in.readUTF();
+        if (!scheme.equals(keyed.scheme().toString())
+                || !keyId.equals(keyed.keyId() == null ? "" : keyed.keyId())) {
+            throw new IOException("the state belongs to " + scheme + (keyId.isEmpty() ? "" : " with key " + keyId)
+                    + ", not to " + keyed.scheme() + (keyed.keyId() == null ? "" : " with key " + keyed.keyId()));
+        }
+        CorpusAccumulator a = new CorpusAccumulator(keyed, filter);
+        a.documents = in.readLong();
+        a.tokensSeen = in.readLong();
+        a.skippedContext = in.readLong();
+        a.skippedRepeated = in.readLong();
+        a.skippedFiltered = in.readLong();
+        a.scored = in.readLong();
+        int digits = in.readInt();
+        if (digits < 0 || digits > 1024) {
+            throw new IOException("corrupt accumulator state: " + digits + " sum digits");
+        }
+        long[] state = new long[digits];
+        for (int i = 0; i < digits; i++) {
+            state[i] = in.readLong();
+        }
+        try {
+            a.sum.add(ExactSum.ofState(state));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("corrupt accumulator state: " + e.getMessage(), e);
+        }
+        readTuples(in, a.tuples);
+        boolean hasRef = in.readBoolean();
+        if (hasRef != (a.ref != null)) {
+            throw new IOException("corrupt accumulator state: reference counting does not match the scheme");
+        }
+        if (hasRef) {
+            a.refTupleSum = in.readDouble();
+            a.refCounted = in.readLong();
+            a.refCountedSum = in.readDouble();
+            readTuples(in, a.refTuples);
+        }
+        if (a.tuples.size() != a.scored || a.sum.count() != a.scored) {
+            throw new IOException("corrupt accumulator state: " + a.tuples.size() + " tuples but " + a.scored + " scored");
+        }
+        return a;
     }
 
     public long documents() {

@@ -13,6 +13,11 @@ import dev.hallmark.scheme.KeyedScheme;
 import dev.hallmark.scheme.Scheme;
 import dev.hallmark.testing.RandomText;
 import dev.hallmark.testing.TestKeys;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -89,6 +94,50 @@ class DetectorTest {
         CorpusAccumulator other = new CorpusAccumulator(KeyedScheme.of(s, TestKeys.key(3)));
         docs.forEach(other::accept);
         assertFalse(other.result(1e-3).watermarked());
+    }
+
+    private static CorpusAccumulator roundTrip(CorpusAccumulator a, KeyedScheme k) throws IOException {
+        ByteArrayOutputStream bo = new ByteArrayOutputStream();
+        a.writeState(new DataOutputStream(bo));
+        return CorpusAccumulator.readState(k, PositionFilter.ALL, new DataInputStream(new ByteArrayInputStream(bo.toByteArray())));
+    }
+
+    @Test
+    void savedStateResumesExactlyWhereItStopped() throws IOException {
+        for (String spec : List.of("kgw", "gumbel:context=2", "hf-kgw:gamma=0.25,scheme=ff-additive_prf-1-False-15485863,vocab="
+                + VOCAB + ",ignore_repeated_ngrams=true", "hf-kgw:gamma=0.25,scheme=ff-additive_prf-1-False-15485863,vocab="
+                + VOCAB)) {
+            Scheme s = Scheme.parse(spec);
+            KeyedScheme k = s.keyKind() == Scheme.KeyKind.NONE ? KeyedScheme.of(s) : KeyedScheme.of(s, TestKeys.key(7));
+            List<int[]> docs = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                docs.add(i % 3 == 0 ? plain(70, i) : watermarked(Scheme.parse("kgw"), TestKeys.key(7), 70, i));
+            }
+            docs.add(docs.get(1).clone());
+            CorpusAccumulator whole = new CorpusAccumulator(k);
+            CorpusAccumulator first = new CorpusAccumulator(k);
+            for (int i = 0; i < docs.size(); i++) {
+                whole.accept(docs.get(i));
+                if (i < 11) {
+                    first.accept(docs.get(i));
+                }
+            }
+            CorpusAccumulator resumed = roundTrip(first, k);
+            assertEquals(first.result(1e-3), resumed.result(1e-3), spec + ": the restored state gives the same result");
+            for (int i = 11; i < docs.size(); i++) {
+                resumed.accept(docs.get(i));
+            }
+            assertEquals(whole.result(1e-3), resumed.result(1e-3), spec + ": resumed = uninterrupted");
+            assertEquals(whole.documents(), resumed.documents());
+        }
+        KeyedScheme k = KeyedScheme.of(Scheme.parse("kgw"), TestKeys.key(7));
+        CorpusAccumulator a = new CorpusAccumulator(k);
+        a.accept(plain(50, 1));
+        assertTrue(assertThrows(IOException.class, () -> roundTrip(a, KeyedScheme.of(Scheme.parse("kgw"), TestKeys.key(8))))
+                .getMessage().contains("the state belongs to kgw"), "another key's state is refused");
+        byte[] junk = {1, 2, 3, 4, 0, 0, 0, 1};
+        assertTrue(assertThrows(IOException.class, () -> CorpusAccumulator.readState(k, PositionFilter.ALL,
+                new DataInputStream(new ByteArrayInputStream(junk)))).getMessage().contains("bad magic"));
     }
 
     @Test

@@ -1,16 +1,32 @@
 package dev.hallmark.corpus;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.Locale;
+import java.util.Map;
 
-/** JSON Lines: one object per non-blank line (plain records, or chat transcripts). */
+/**
+ * JSON Lines: one object per non-blank line (plain records, or chat transcripts). Strict: one value
+ * per line and nothing after it, no field name given twice in an object (parsers that keep the
+ * first or the last of two disagree about what a record says), no escaped lone surrogate
+ * ({@code "\\ud800"} is valid JSON text but not a Unicode string: refused like invalid UTF-8), and
+ * strings as long as the line cap allows (not Jackson's own 20 M characters).
+ */
 final class JsonlReader extends RecordReader {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+            .build())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final LineInput in;
     private long records;
@@ -38,14 +54,68 @@ final class JsonlReader extends RecordReader {
         try {
             n = JSON.readTree(s);
         } catch (JsonProcessingException e) {
-            throw CorpusException.at(CorpusException.Kind.MALFORMED, 0, line, "not valid JSON (" + e.getOriginalMessage()
-                    + ")");
+            String m = String.valueOf(e.getOriginalMessage());
+            if (m.startsWith("Duplicate field")) {
+                throw CorpusException.at(CorpusException.Kind.MALFORMED, 0, line, "d" + m.substring(1)
+                        + " (a JSON object must give each field once)");
+            }
+            throw CorpusException.at(CorpusException.Kind.MALFORMED, 0, line, "not valid JSON (" + m + ")");
+        }
+        String lone = n == null ? null : loneSurrogate(n, "");
+        if (lone != null) {
+            throw CorpusException.at(CorpusException.Kind.INVALID_UTF8, 0, line, "escapes a lone surrogate in " + lone
+                    + ": not a Unicode string, refused like invalid UTF-8");
         }
         if (n == null || !n.isObject()) {
             throw CorpusException.at(CorpusException.Kind.MALFORMED, 0, line, "expected a JSON object, got "
                     + (n == null ? "nothing" : n.getNodeType().name().toLowerCase(Locale.ROOT)));
         }
         return n;
+    }
+
+    /**
+     * Where the first field name or string value holding an unpaired surrogate is (its dotted path,
+     * and the surrogate as {@code \\uXXXX} at its index), or null if there is none.
+     */
+    static String loneSurrogate(JsonNode n, String path) {
+        if (n.isTextual()) {
+            String bad = unpaired(n.textValue());
+            return bad == null ? null : (path.isEmpty() ? "the value" : "'" + path + "'") + " (" + bad + ")";
+        }
+        if (n.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String bad = unpaired(e.getKey());
+                if (bad != null) {
+                    return "a field name (" + bad + ")";
+                }
+                String r = loneSurrogate(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey());
+                if (r != null) {
+                    return r;
+                }
+            }
+        } else if (n.isArray()) {
+            for (int i = 0; i < n.size(); i++) {
+                String r = loneSurrogate(n.get(i), path + "[" + i + "]");
+                if (r != null) {
+                    return r;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The first unpaired surrogate of {@code s} as {@code \\uXXXX at character i}, or null. */
+    static String unpaired(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return String.format(Locale.ROOT, "\\u%04X at character %d", (int) c, i);
+            }
+        }
+        return null;
     }
 
     @Override
