@@ -41,7 +41,7 @@ class DocsReferenceTest {
             Map.entry("--watermark-config", "vllm serve"));
 
     /** Option prefixes written as a family ({@code --database-*}). */
-    static final Set<String> FAMILIES = Set.of("--database-");
+    static final Set<String> FAMILIES = Set.of("--database-", "--analyst-daily-", "--tenant-daily-");
 
     static final Pattern OPTION = Pattern.compile("(?<![\\w-])--[a-z][a-z0-9-]*");
     static final Pattern RUN = Pattern.compile("(?:\\bhallmark(?:\\.jar)?|\\$H)\\s+([a-z][a-z-]*)(\\s[^`|;#&]*)?");

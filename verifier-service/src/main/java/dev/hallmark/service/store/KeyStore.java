@@ -551,7 +551,7 @@ public final class KeyStore {
                 return new Family(none, List.of(KeyedScheme.of(scheme)));
             }
             case SYNTHID_KEYS -> {
-                return registered(scope, scheme, keyIds, KIND_SYNTHID, "the generator's SynthID keys",
+                return registered(scope, scheme, keyIds, KIND_SYNTHID, "the generator's SynthID key sets",
                         "{\"kind\": \"synthid\", \"keys\": [...], \"label\": ...}");
             }
             case VLLM -> {
@@ -575,7 +575,9 @@ public final class KeyStore {
             infos = select(scope, keyIds);
             for (Info i : infos) {
                 if (!kind.equals(i.kind())) {
-                    throw Problem.keysRequired("key " + i.id() + " is a " + kindName(i.kind()) + "; scheme "
+                    String is = KIND_SYNTHID.equals(i.kind()) ? "SynthID key set"
+                            : KIND_VLLM.equals(i.kind()) ? "vLLM key" : "Hallmark key";
+                    throw Problem.keysRequired("key " + i.id() + " is a " + is + "; scheme "
                             + scheme.name() + " tests " + what + " (registered with kind " + kind + ")")
                             .with("key_ids", List.of(i.id()));
                 }
@@ -592,13 +594,5 @@ public final class KeyStore {
             keyed.add(keyed(i, scheme));
         }
         return new Family(infos, keyed);
-    }
-
-    private static String kindName(String kind) {
-        return switch (kind) {
-            case KIND_SYNTHID -> "SynthID key set";
-            case KIND_VLLM -> "vLLM key";
-            default -> "Hallmark key";
-        };
     }
 }

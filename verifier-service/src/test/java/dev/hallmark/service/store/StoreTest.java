@@ -191,7 +191,7 @@ class StoreTest {
             ps.executeUpdate();
         }
         try (VerifierServer s = VerifierServer.start(TestSupport.config(data))) {
-            assertEquals(5, s.store().schemaVersion());
+            assertEquals(6, s.store().schemaVersion());
             KeyStore.Info k = s.keys().get(key.id());
             assertNull(k.tenant(), "keys from before migration 5 are shared by every tenant");
             assertEquals(KeyStore.KIND_HALLMARK, k.kind(), "keys from before migration 3 are Hallmark keys");
