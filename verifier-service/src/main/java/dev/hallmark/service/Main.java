@@ -34,8 +34,8 @@ public final class Main {
               --analyst-daily-documents N  texts + scanned documents per analyst token and UTC day
                                 (default 20000; 0 = unlimited)
               --analyst-daily-tokens N  tokens per analyst token and UTC day (default 20000000; 0 = unlimited)
-              --tenant-daily-documents N, --tenant-daily-tokens N  the same per tenant (all its analyst
-                                tokens; defaults 100000 and 100000000; 0 = unlimited)
+              --tenant-daily-documents N  the same per tenant, all its analyst tokens (default 100000)
+              --tenant-daily-tokens N   the same per tenant (default 100000000; 0 = unlimited)
               --idle-timeout S          close connections idle for S seconds (default 30)
               --request-timeout S       answer every request but uploads within S seconds (default 120)
               --header-timeout S        a new connection must send its request head within S s (default 10)
