@@ -64,10 +64,11 @@ final class WatermarkStep {
         }
         s.watermarkedSteps++;
         KeyedScheme keyed = s.schedule.keyFor(context, end);
-        cand.ensureSorted();
         if (keyed instanceof KgwKeyed kgw) {
             return sampleKgw(s.config, kgw, context, end, random);
-        } else if (keyed instanceof GumbelKeyed gumbel) {
+        }
+        cand.ensureSorted();
+        if (keyed instanceof GumbelKeyed gumbel) {
             return sampleGumbel(gumbel, context, end);
         } else {
             return sampleSynthId((SynthIdKeyed) keyed, context, end, random);
@@ -90,13 +91,16 @@ final class WatermarkStep {
             // MAX_PROPOSALS rejections the scan below draws from that same law, so the mixture is
             // still exact (and the scan is what a step with almost no green mass costs anyway).
             double keepRed = 1 / kgw.biasFactor();
+            // each proposal is the plain draw's token (Candidates.drawToken: the sorted draw's token,
+            // found without sorting the nucleus unless u falls within rounding of a boundary)
             for (int t = 0; t < MAX_PROPOSALS; t++) {
-                int id = cand.ids[cand.drawUnweighted(random.nextDouble())];
+                int id = cand.drawToken(random.nextDouble());
                 if (kgw.isGreen(context, end, id) || random.nextDouble() < keepRed) {
                     return id;
                 }
             }
         }
+        cand.ensureSorted();
         int n = cand.size;
         int[] ids = cand.ids;
         double[] p = cand.probs;
