@@ -76,6 +76,12 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--tokenizer", description = "tokenizer.json (default: Qwen3 from the Hallmark cache).")
     Path tokenizer;
 
+    @Option(names = "--tokenizer-engine", defaultValue = "fast",
+            converter = dev.hallmark.tools.TokenizerOption.EngineConverter.class, paramLabel = "fast|hf", description = "Tokenizer engine: fast (pure-Java byte-level BPE, the default) or hf "
+                    + "(Hugging Face tokenizers through DJL, e.g. for a model whose tokenizer.json is not byte-level "
+                    + "BPE); the same ids.")
+    TokenizerEngine tokenizerEngine = TokenizerEngine.FAST;
+
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
     String host;
 
@@ -120,7 +126,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
-        try (TextTokenizer tok = Defaults.openTokenizer(tokenizer, TokenizerEngine.FAST); LanguageModel lm = loadModel(tok)) {
+        try (TextTokenizer tok = Defaults.openTokenizer(tokenizer, tokenizerEngine); LanguageModel lm = loadModel(tok)) {
             if (lm.vocabularySize() != tok.vocabularySize()) {
                 throw new IllegalArgumentException("model vocabulary " + lm.vocabularySize()
                         + " differs from the tokenizer's " + tok.vocabularySize());
