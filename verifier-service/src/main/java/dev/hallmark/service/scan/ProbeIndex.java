@@ -93,7 +93,6 @@ public final class ProbeIndex {
     /** Ids of rows already taken in, at or above {@code newest - LATE_WINDOW}. */
     private final TreeSet<Long> seen = new TreeSet<>();
     private long newest;
-    private long lastWindowRead = System.nanoTime() - 2_000_000_000L;
     private long nextCluster = -1; // memory-only clusters are named by negative ids
 
     /** An index in memory only (one process). */
@@ -207,30 +206,23 @@ public final class ProbeIndex {
         return clusters.computeIfAbsent(id, c -> new Answer(store, c));
     }
 
-    /**
-     * Takes in the rows other instances added since the last look; about once a second also the
-     * window just below the newest id seen (rows of other instances that committed late).
-     */
+    /** Takes in the rows other instances added since the last look (and late commits just below). */
     private void sync() {
         if (store == null) {
             return;
         }
-        long now = System.nanoTime();
-        boolean window = now - lastWindowRead > 1_000_000_000L;
-        if (window) {
-            lastWindowRead = now;
-        }
         while (true) {
-            long from = window ? Math.max(0, newest - LATE_WINDOW) : newest;
-            window = false;
+            long from = Math.max(0, newest - LATE_WINDOW);
             java.util.List<ProbeStore.Row> rows = store.since(from, 4096);
+            int fresh = 0;
             for (ProbeStore.Row row : rows) {
                 if (!seen.contains(row.id())) {
                     taken(row.id());
                     put(row.tenant(), row.signature(), cluster(row.cluster()));
+                    fresh++;
                 }
             }
-            if (rows.size() < 4096) {
+            if (rows.size() < 4096 || fresh == 0) {
                 return;
             }
         }
