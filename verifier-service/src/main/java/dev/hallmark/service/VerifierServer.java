@@ -47,7 +47,7 @@ public final class VerifierServer implements AutoCloseable {
     private final TextTokenizer tokenizer;
     private final ChunkedTokenizer chunked;
     private final Disclosure disclosure;
-    private final ProbeIndex probes;
+    private final ProbeIndex probes = new ProbeIndex();
     private final QueryBudget budget;
     private final ScanRunner runner;
     private final ScanIntake intake;
@@ -63,7 +63,6 @@ public final class VerifierServer implements AutoCloseable {
         this.chunked = sharedChunked(tokenizer);
         this.disclosure = Disclosure.of(config);
         this.budget = new QueryBudget(config.analysts(), store.usage(), Clock.systemUTC());
-        this.probes = new ProbeIndex(store.probes());
         this.runner = new ScanRunner(config, store, files, chunked, probes, budget, registry);
         this.intake = new ScanIntake(config, store, files, tokenizer, runner, budget, new SecureRandom());
         registry.gauge("hallmark_keys_active", store.keys(), k -> k.active().size());

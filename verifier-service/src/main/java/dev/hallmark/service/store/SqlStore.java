@@ -20,7 +20,6 @@ final class SqlStore implements Store {
     private final RateBuckets rateBuckets;
     private final ProbeSecrets probeSecrets;
     private final UsageStore usage;
-    private final ProbeStore probes;
 
     private SqlStore(Database db, SecretBox box, SecureRandom random, String owner, boolean exclusive) {
         this.db = db;
@@ -34,7 +33,6 @@ final class SqlStore implements Store {
         this.probeSecrets = new ProbeSecrets(box);
         this.rateBuckets = new SqlRateBuckets(db);
         this.usage = new SqlUsageStore(db);
-        this.probes = new SqlProbeStore(db);
     }
 
     static SqlStore open(Path dataDir, DatabaseConfig cfg, SecureRandom random, String owner)
@@ -136,11 +134,6 @@ final class SqlStore implements Store {
     @Override
     public UsageStore usage() {
         return usage;
-    }
-
-    @Override
-    public ProbeStore probes() {
-        return probes;
     }
 
     @Override

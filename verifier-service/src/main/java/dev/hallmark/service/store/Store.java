@@ -56,9 +56,6 @@ public interface Store extends AutoCloseable {
     /** Daily use per API token and tenant (the analysts' query budget; shared by every instance on the database). */
     UsageStore usage();
 
-    /** The analysts' near-duplicate index (shared by every instance on the database). */
-    ProbeStore probes();
-
     /** Where the master key that seals key secrets came from (for the start-up message; never the key). */
     String masterKeySource();
 
