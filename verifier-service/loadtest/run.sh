@@ -30,7 +30,8 @@ command -v wrk >/dev/null || { echo "wrk missing: apt-get install wrk" >&2; exit
 [ -f "$JAR" ] || { echo "$JAR missing: mvn -B -q -DskipTests package" >&2; exit 2; }
 
 java -Xmx"$HEAP" -jar "$JAR" --port "$PORT" --data-dir "$WORK/data" --tokenizer-engine "$ENGINE" \
-  --rate-per-second 1000000000 --rate-burst 1000000000 > "$WORK/server.log" 2>&1 &
+  --rate-per-second 1000000000 --rate-burst 1000000000 --analyst-daily-documents 0 --analyst-daily-tokens 0 \
+  --tenant-daily-documents 0 --tenant-daily-tokens 0 > "$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 240); do grep -q "listening on" "$WORK/server.log" && break; sleep 0.5; done
