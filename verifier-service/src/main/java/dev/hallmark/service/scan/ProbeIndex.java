@@ -1,6 +1,7 @@
 package dev.hallmark.service.scan;
 
 import dev.hallmark.service.store.ProbeRecords;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -113,6 +114,13 @@ public final class ProbeIndex {
         final Answer[] answers = new Answer[PER_TENANT];
         final Map<Long, Answer> clusters = new HashMap<>();
         long seen;
+
+        void clear() {
+            Arrays.fill(sigs, null);
+            Arrays.fill(answers, null);
+            clusters.clear();
+            seen = 0;
+        }
     }
 
     private final ProbeRecords shared;
@@ -191,7 +199,10 @@ public final class ProbeIndex {
                 long seq = t.seen + 1;
                 return new Match(put(t, tenant, seq, found[0] != null ? found[0].cluster : seq, sig), found[0] != null);
             }
-            ProbeRecords.Text added = shared.record(tenant, t.seen, sig, PER_TENANT, newer -> {
+            ProbeRecords.Text added = shared.record(tenant, t.seen, sig, PER_TENANT, (last, newer) -> {
+                if (last < t.seen) {
+                    t.clear(); // the store went back (a restored backup): start over from what it holds
+                }
                 for (ProbeRecords.Text x : newer) {
                     put(t, tenant, x.seq(), x.cluster(), x.signature());
                 }

@@ -1,7 +1,6 @@
 package dev.hallmark.service.store;
 
 import java.util.List;
-import java.util.function.ToLongFunction;
 
 /**
  * The probing defence's near-duplicate index, kept in the store so that every instance on the
@@ -17,6 +16,19 @@ public interface ProbeRecords {
     /** A recorded text: its number within the tenant, its cluster (the number of the cluster's first text), its signature. */
     record Text(long seq, long cluster, long[] signature) {}
 
+    /** How {@link #record} decides, given what the store holds. */
+    @FunctionalInterface
+    interface Decision {
+        /**
+         * @param last the number of the tenant's last text (below the caller's {@code since} when
+         *     the store went back, e.g. restored from a backup: then {@code newer} holds every text
+         *     the store keeps, and a cache should start over)
+         * @param newer the tenant's texts numbered after {@code since} (or all, see above), oldest first
+         * @return {@link #NOTHING}, {@link #NEW_CLUSTER}, or the cluster to add the text to
+         */
+        long decide(long last, List<Text> newer);
+    }
+
     /** What a {@link #record} decision returns to record nothing. */
     long NOTHING = -1;
     /** What a {@link #record} decision returns to record the text as the first of a new cluster. */
@@ -25,8 +37,8 @@ public interface ProbeRecords {
     /**
      * In one transaction that holds the tenant's row lock (so that concurrent records of one
      * tenant, from any instance, run one after the other): reads the tenant's texts numbered after
-     * {@code since}, oldest first, and applies {@code decide} to them; it returns {@link #NOTHING},
-     * {@link #NEW_CLUSTER}, or the cluster to add the text to. The text is then numbered and
+     * {@code since}, oldest first, and applies {@code decide} to them. Unless it returns
+     * {@link #NOTHING}, the text is then numbered and
      * inserted, and the tenant's texts older than the newest {@code keep} deleted (with the first
      * answers of clusters none of whose texts are left, from time to time). {@code decide} may
      * run more than once (a retried transaction): it may update a cache of the texts it is given,
@@ -34,7 +46,7 @@ public interface ProbeRecords {
      *
      * @return the text inserted, or null if {@code decide} returned {@link #NOTHING}
      */
-    Text record(String tenant, long since, long[] signature, int keep, ToLongFunction<List<Text>> decide);
+    Text record(String tenant, long since, long[] signature, int keep, Decision decide);
 
     /** A cluster's first answer for a test, or null if none was recorded. */
     Double firstAnswer(String tenant, long cluster, String testId);

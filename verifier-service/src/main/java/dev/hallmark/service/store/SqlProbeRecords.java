@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import java.util.function.ToLongFunction;
 
 /**
  * Tables {@code probe_tenants} (one row per tenant: the number of its last text, locked with
@@ -87,7 +86,7 @@ final class SqlProbeRecords implements ProbeRecords {
     }
 
     @Override
-    public Text record(String tenant, long since, long[] signature, int keep, ToLongFunction<List<Text>> decide) {
+    public Text record(String tenant, long since, long[] signature, int keep, Decision decide) {
         if (keep < 1) {
             throw new IllegalArgumentException("keep must be positive, got " + keep);
         }
@@ -96,11 +95,13 @@ final class SqlProbeRecords implements ProbeRecords {
             relax(c);
             long last = lockTenant(c, tenant);
             List<Text> newer = new ArrayList<>();
-            if (last > since) {
+            // a store that went back (a restored backup): every text it keeps
+            long from = last < since ? 0 : since;
+            if (last > from) {
                 try (PreparedStatement ps = c.prepareStatement("SELECT seq, cluster_seq, signature FROM probe_texts "
                         + "WHERE tenant = ? AND seq > ? ORDER BY seq")) {
                     ps.setString(1, tenant);
-                    ps.setLong(2, since);
+                    ps.setLong(2, from);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             newer.add(new Text(rs.getLong(1), rs.getLong(2), decode(rs.getBytes(3))));
@@ -108,7 +109,7 @@ final class SqlProbeRecords implements ProbeRecords {
                     }
                 }
             }
-            long cluster = decide.applyAsLong(newer);
+            long cluster = decide.decide(last, newer);
             if (cluster == NOTHING) {
                 return null;
             }

@@ -286,7 +286,7 @@ class StoreContractTest {
         Store s = store(b);
         ProbeRecords p = s.probes();
         List<List<ProbeRecords.Text>> seen = new ArrayList<>();
-        ProbeRecords.Text t1 = p.record("alpha", 0, sig(1), 100, n -> {
+        ProbeRecords.Text t1 = p.record("alpha", 0, sig(1), 100, (l, n) -> {
             seen.add(n);
             return ProbeRecords.NEW_CLUSTER;
         });
@@ -294,7 +294,7 @@ class StoreContractTest {
         assertEquals(1, t1.cluster(), "a new cluster is numbered as its first text");
         assertEquals(List.of(List.of()), seen);
         // another instance (since 0) sees text 1 and joins its cluster
-        ProbeRecords.Text t2 = p.record("alpha", 0, sig(2), 100, n -> {
+        ProbeRecords.Text t2 = p.record("alpha", 0, sig(2), 100, (l, n) -> {
             assertEquals(1, n.size());
             assertEquals(1, n.get(0).seq());
             assertEquals(1, n.get(0).cluster());
@@ -303,17 +303,17 @@ class StoreContractTest {
         });
         assertEquals(2, t2.seq());
         assertEquals(1, t2.cluster());
-        assertNull(p.record("alpha", 2, sig(3), 100, n -> {
+        assertNull(p.record("alpha", 2, sig(3), 100, (l, n) -> {
             assertTrue(n.isEmpty(), "nothing after 2");
             return ProbeRecords.NOTHING;
         }), "recording nothing");
-        assertEquals(1, p.record("beta", 0, sig(1), 100, n -> {
+        assertEquals(1, p.record("beta", 0, sig(1), 100, (l, n) -> {
             assertTrue(n.isEmpty(), "tenants are apart");
             return ProbeRecords.NEW_CLUSTER;
         }).seq());
-        assertThrows(IllegalArgumentException.class, () -> p.record("alpha", 2, sig(4), 100, n -> 7),
+        assertThrows(IllegalArgumentException.class, () -> p.record("alpha", 2, sig(4), 100, (l, n) -> 7),
                 "no cluster 7 yet");
-        assertEquals(3, p.record("alpha", 2, sig(4), 100, n -> ProbeRecords.NEW_CLUSTER).seq(), "the refusal wrote nothing");
+        assertEquals(3, p.record("alpha", 2, sig(4), 100, (l, n) -> ProbeRecords.NEW_CLUSTER).seq(), "the refusal wrote nothing");
 
         // first answers: the first value recorded stands, whoever records later
         assertNull(p.firstAnswer("alpha", 1, "key_1"));
@@ -328,13 +328,13 @@ class StoreContractTest {
 
         // bounded: the newest `keep` texts of a tenant stay; clusters' answers go with their last text
         for (int i = 0; i < SqlProbeRecords.PRUNE_EVERY; i++) {
-            p.record("gamma", 0, sig(i), 2, n -> ProbeRecords.NEW_CLUSTER);
+            p.record("gamma", 0, sig(i), 2, (l, n) -> ProbeRecords.NEW_CLUSTER);
             if (i == 0 || i == SqlProbeRecords.PRUNE_EVERY - 2) {
                 p.firstAnswer("gamma", i + 1, "key_1", -i);
             }
         }
         List<Long> left = new ArrayList<>();
-        p.record("gamma", 0, sig(0), 2, n -> {
+        p.record("gamma", 0, sig(0), 2, (l, n) -> {
             left.clear();
             n.forEach(t -> left.add(t.seq()));
             return ProbeRecords.NOTHING;
@@ -357,7 +357,7 @@ class StoreContractTest {
                 long since = 0;
                 for (int i = 0; i < 10; i++) {
                     long from = since;
-                    ProbeRecords.Text t = view.record("race", from, sig(base + i), 1000, n -> {
+                    ProbeRecords.Text t = view.record("race", from, sig(base + i), 1000, (l, n) -> {
                         long expect = from;
                         for (ProbeRecords.Text x : n) {
                             assertEquals(++expect, x.seq(), "no text missed");
@@ -438,6 +438,21 @@ class StoreContractTest {
         dev.hallmark.service.scan.ProbeIndex restarted = new dev.hallmark.service.scan.ProbeIndex(s.probes());
         assertTrue(restarted.record("alpha", text, true).nearDuplicate());
         assertEquals(-4.25, restarted.record("alpha", near, true).answer().get("key_1"));
+        // the store goes back (a backup from before these texts restored): the caches start over
+        ((SqlStore) s).database().with(c -> {
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("DELETE FROM probe_texts");
+                st.execute("DELETE FROM probe_answers");
+                st.execute("UPDATE probe_tenants SET last_seq = 0");
+            }
+            return null;
+        });
+        dev.hallmark.service.scan.ProbeIndex.Match fresh = a.record("alpha", sig(9), true);
+        assertFalse(fresh.nearDuplicate());
+        assertEquals(1, fresh.answer().cluster());
+        assertNull(fresh.answer().get("key_1"), "not the old cluster 1's cached answer");
+        assertFalse(a.record("alpha", text, true).nearDuplicate(), "the old texts went with the store's");
+        assertTrue(other.record("alpha", sig(9), true).nearDuplicate(), "the other instance starts over too");
     }
 
     @ParameterizedTest
