@@ -47,7 +47,7 @@ public final class VerifierServer implements AutoCloseable {
     private final TextTokenizer tokenizer;
     private final ChunkedTokenizer chunked;
     private final Disclosure disclosure;
-    private final ProbeIndex probes = new ProbeIndex();
+    private final ProbeIndex probes;
     private final QueryBudget budget;
     private final ScanRunner runner;
     private final ScanIntake intake;
@@ -62,6 +62,8 @@ public final class VerifierServer implements AutoCloseable {
         this.tokenizer = tokenizer;
         this.chunked = sharedChunked(tokenizer);
         this.disclosure = Disclosure.of(config);
+        // shared by every instance on the database (and kept across restarts)
+        this.probes = new ProbeIndex(store.probes());
         this.budget = new QueryBudget(config.analysts(), store.usage(), Clock.systemUTC());
         this.runner = new ScanRunner(config, store, files, chunked, probes, budget, registry);
         this.intake = new ScanIntake(config, store, files, tokenizer, runner, budget, new SecureRandom());

@@ -63,7 +63,7 @@ class ApiTest {
         TestSupport.Resp r = api.get("/healthz", null);
         assertEquals(200, r.status());
         assertEquals("ok", r.json().getString("status"));
-        assertEquals(6, r.json().getInteger("schema_version"), "Flyway migrations V1..V6");
+        assertEquals(7, r.json().getInteger("schema_version"), "Flyway migrations V1..V7");
         assertEquals(env.server.config().cluster().instanceName(), r.json().getString("instance"));
     }
 

@@ -90,16 +90,16 @@ class DatabaseFaultTest {
     void aSchemaNewerThanTheCodeIsRefused(@TempDir Path dir) throws Exception {
         DatabaseConfig db = PgServer.get().newDatabase();
         try (Store s = Store.open(dir.resolve("first"), db, new java.security.SecureRandom(), "x/1")) {
-            assertEquals(6, s.schemaVersion());
+            assertEquals(7, s.schemaVersion());
         }
-        // as a newer build would have left it: migration 7 applied
+        // as a newer build would have left it: migration 8 applied
         PgServer.get().admin(PgServer.databaseName(db), "INSERT INTO flyway_schema_history (installed_rank, version, "
-                + "description, type, script, checksum, installed_by, execution_time, success) VALUES (99, '7', "
-                + "'from a newer build', 'SQL', 'V7__from_a_newer_build.sql', 0, 'hallmark', 1, true)");
+                + "description, type, script, checksum, installed_by, execution_time, success) VALUES (99, '8', "
+                + "'from a newer build', 'SQL', 'V8__from_a_newer_build.sql', 0, 'hallmark', 1, true)");
         Exit e = runToExit(dir.resolve("data"), List.of("--database-url", db.url(), "--database-user", db.user(),
                 "--database-password-file", password(dir, PgServer.ROLE_PASSWORD).toString()));
         assertEquals(3, e.code(), e.output());
-        assertTrue(e.output().contains("error: database schema version 7 is newer than this build knows (6): refusing "
+        assertTrue(e.output().contains("error: database schema version 8 is newer than this build knows (7): refusing "
                 + "to open it with an older Hallmark"), e.output());
         assertFalse(e.output().contains(PgServer.ROLE_PASSWORD));
     }

@@ -133,10 +133,9 @@ final class DetectResource implements Resource {
                 boolean dup = false;
                 if (audience == Audience.ANALYST) {
                     // texts of one request are looked up in order: the second of two near-identical texts is a probe too
-                    long[] sig = MinHash.signature(ids.get(i));
-                    earlier = probes.find(who.tenant(), sig);
-                    dup = earlier != null;
-                    earlier = dup ? probes.alias(who.tenant(), sig, earlier) : probes.add(who.tenant(), sig);
+                    ProbeIndex.Match m = probes.record(who.tenant(), MinHash.signature(ids.get(i)), true);
+                    earlier = m.answer();
+                    dup = m.nearDuplicate();
                 }
                 ObjectNode res = engine.detect(i, ids.get(i), q.inputs().get(i).text(), ask, earlier, dup);
                 near += dup ? 1 : 0;

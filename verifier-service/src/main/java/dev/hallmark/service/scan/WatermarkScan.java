@@ -344,10 +344,11 @@ final class WatermarkScan implements ScanAnalysis {
                 }
                 boolean dup = sig == null || near.clustered(MinHash.bandKeys(sig));
                 if (!dup && analyst) {
-                    if (ctx.probes().find(scan.tenant(), sig) != null) {
+                    ProbeIndex.Match m = ctx.probes().record(scan.tenant(), sig, false);
+                    if (m.nearDuplicate()) {
                         dup = true;
                     } else {
-                        ProbeIndex.Answer a = ctx.probes().add(scan.tenant(), sig);
+                        ProbeIndex.Answer a = m.answer();
                         for (int k = 0; k < keyed.size() && rawNode != null && k < rawNode.size(); k++) {
                             a.putIfAbsent(ScanReports.testId(keyed.get(k)), rawNode.get(k).asDouble());
                         }

@@ -20,6 +20,7 @@ final class SqlStore implements Store {
     private final RateBuckets rateBuckets;
     private final ProbeSecrets probeSecrets;
     private final UsageStore usage;
+    private final ProbeRecords probes;
 
     private SqlStore(Database db, SecretBox box, SecureRandom random, String owner, boolean exclusive) {
         this.db = db;
@@ -33,6 +34,7 @@ final class SqlStore implements Store {
         this.probeSecrets = new ProbeSecrets(box);
         this.rateBuckets = new SqlRateBuckets(db);
         this.usage = new SqlUsageStore(db);
+        this.probes = new SqlProbeRecords(db);
     }
 
     static SqlStore open(Path dataDir, DatabaseConfig cfg, SecureRandom random, String owner)
@@ -134,6 +136,11 @@ final class SqlStore implements Store {
     @Override
     public UsageStore usage() {
         return usage;
+    }
+
+    @Override
+    public ProbeRecords probes() {
+        return probes;
     }
 
     @Override

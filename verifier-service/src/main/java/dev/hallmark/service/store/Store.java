@@ -8,10 +8,10 @@ import java.util.function.Supplier;
 
 /**
  * The service's persistent state: API tokens, watermark keys (sealed), scans and their reports,
- * the audit log, settings, the rate limiter's buckets and the analysts' daily usage. Two
- * databases hold it with the same schema and behaviour: the embedded H2 database under the data
- * directory (one process) and PostgreSQL (any number of instances; {@link #open}). Corpus files
- * (and scan checkpoints) live beside it in {@link ScanFiles}.
+ * the audit log, settings, the rate limiter's buckets, the analysts' daily usage and the probing
+ * defence's near-duplicate index. Two databases hold it with the same schema and behaviour: the
+ * embedded H2 database under the data directory (one process) and PostgreSQL (any number of
+ * instances; {@link #open}). Corpus files (and scan checkpoints) live beside it in {@link ScanFiles}.
  *
  * <p>Every call blocks: call from worker or scan threads, never from an event loop. A database
  * that cannot be reached fails a call with {@link Database.StoreException#unavailable()}.
@@ -55,6 +55,9 @@ public interface Store extends AutoCloseable {
 
     /** Daily use per API token and tenant (the analysts' query budget; shared by every instance on the database). */
     UsageStore usage();
+
+    /** The probing defence's near-duplicate index (shared by every instance on the database). */
+    ProbeRecords probes();
 
     /** Where the master key that seals key secrets came from (for the start-up message; never the key). */
     String masterKeySource();

@@ -272,6 +272,189 @@ class StoreContractTest {
         assertEquals(new UsageStore.Totals(50, 500), u.get("tenant:race", day));
     }
 
+    static long[] sig(int seed) {
+        long[] x = new long[32];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = seed * 1_000_003L + i * 7919L - (long) seed * seed;
+        }
+        return x;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void probeTextsAreNumberedPerTenantUnderItsLockAndBounded(Backend b) throws Exception {
+        Store s = store(b);
+        ProbeRecords p = s.probes();
+        List<List<ProbeRecords.Text>> seen = new ArrayList<>();
+        ProbeRecords.Text t1 = p.record("alpha", 0, sig(1), 100, (l, n) -> {
+            seen.add(n);
+            return ProbeRecords.NEW_CLUSTER;
+        });
+        assertEquals(1, t1.seq());
+        assertEquals(1, t1.cluster(), "a new cluster is numbered as its first text");
+        assertEquals(List.of(List.of()), seen);
+        // another instance (since 0) sees text 1 and joins its cluster
+        ProbeRecords.Text t2 = p.record("alpha", 0, sig(2), 100, (l, n) -> {
+            assertEquals(1, n.size());
+            assertEquals(1, n.get(0).seq());
+            assertEquals(1, n.get(0).cluster());
+            assertTrue(java.util.Arrays.equals(sig(1), n.get(0).signature()), "the signature round-trips");
+            return 1;
+        });
+        assertEquals(2, t2.seq());
+        assertEquals(1, t2.cluster());
+        assertNull(p.record("alpha", 2, sig(3), 100, (l, n) -> {
+            assertTrue(n.isEmpty(), "nothing after 2");
+            return ProbeRecords.NOTHING;
+        }), "recording nothing");
+        assertEquals(1, p.record("beta", 0, sig(1), 100, (l, n) -> {
+            assertTrue(n.isEmpty(), "tenants are apart");
+            return ProbeRecords.NEW_CLUSTER;
+        }).seq());
+        assertThrows(IllegalArgumentException.class, () -> p.record("alpha", 2, sig(4), 100, (l, n) -> 7),
+                "no cluster 7 yet");
+        assertEquals(3, p.record("alpha", 2, sig(4), 100, (l, n) -> ProbeRecords.NEW_CLUSTER).seq(), "the refusal wrote nothing");
+
+        // first answers: the first value recorded stands, whoever records later
+        assertNull(p.firstAnswer("alpha", 1, "key_1"));
+        assertEquals(-3.5, p.firstAnswer("alpha", 1, "key_1", -3.5));
+        assertEquals(-3.5, p.firstAnswer("alpha", 1, "key_1", -9.0));
+        assertEquals(-3.5, p.firstAnswer("alpha", 1, "key_1"));
+        assertNull(p.firstAnswer("beta", 1, "key_1"), "per tenant");
+        String longSpec = "kgw:" + "x".repeat(400);
+        assertEquals(Double.NEGATIVE_INFINITY, p.firstAnswer("alpha", 1, longSpec, Double.NEGATIVE_INFINITY));
+        assertEquals(Double.NEGATIVE_INFINITY, p.firstAnswer("alpha", 1, longSpec));
+        assertNull(p.firstAnswer("alpha", 1, longSpec + "y"), "long test ids are told apart");
+
+        // bounded: the newest `keep` texts of a tenant stay; clusters' answers go with their last text
+        for (int i = 0; i < SqlProbeRecords.PRUNE_EVERY; i++) {
+            p.record("gamma", 0, sig(i), 2, (l, n) -> ProbeRecords.NEW_CLUSTER);
+            if (i == 0 || i == SqlProbeRecords.PRUNE_EVERY - 2) {
+                p.firstAnswer("gamma", i + 1, "key_1", -i);
+            }
+        }
+        List<Long> left = new ArrayList<>();
+        p.record("gamma", 0, sig(0), 2, (l, n) -> {
+            left.clear();
+            n.forEach(t -> left.add(t.seq()));
+            return ProbeRecords.NOTHING;
+        });
+        long last = SqlProbeRecords.PRUNE_EVERY;
+        assertEquals(List.of(last - 1, last), left, "the newest two of " + last);
+        assertNull(p.firstAnswer("gamma", 1, "key_1"), "cluster 1's answer went with its text");
+        assertEquals(-(last - 2.0), p.firstAnswer("gamma", last - 1, "key_1"), "a live cluster's answer stays");
+
+        // instances racing to record one tenant's texts: numbered 1..80 once each, every one seen by every later record
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Set<Long>>> fs = new ArrayList<>();
+        for (int k = 0; k < 8; k++) {
+            ProbeRecords view = new SqlProbeRecords(((SqlStore) s).database());
+            int base = k * 100;
+            fs.add(pool.submit(() -> {
+                go.await();
+                Set<Long> known = new HashSet<>();
+                long since = 0;
+                for (int i = 0; i < 10; i++) {
+                    long from = since;
+                    ProbeRecords.Text t = view.record("race", from, sig(base + i), 1000, (l, n) -> {
+                        long expect = from;
+                        for (ProbeRecords.Text x : n) {
+                            assertEquals(++expect, x.seq(), "no text missed");
+                            known.add(x.seq());
+                        }
+                        return ProbeRecords.NEW_CLUSTER;
+                    });
+                    assertTrue(known.add(t.seq()));
+                    since = t.seq();
+                }
+                return known;
+            }));
+        }
+        go.countDown();
+        Set<Long> all = new HashSet<>();
+        for (Future<Set<Long>> f : fs) {
+            all.addAll(f.get(60, TimeUnit.SECONDS));
+        }
+        assertEquals(80, all.size());
+        assertEquals(80L, Collections.max(all));
+
+        // racing first answers of one cluster agree; racing hit counts add up
+        CountDownLatch go2 = new CountDownLatch(1);
+        List<Future<Double>> answers = new ArrayList<>();
+        for (int k = 0; k < 8; k++) {
+            ProbeRecords view = new SqlProbeRecords(((SqlStore) s).database());
+            double mine = -k - 1.0;
+            answers.add(pool.submit(() -> {
+                go2.await();
+                for (int i = 0; i < 10; i++) {
+                    view.addHits("tok_probe", 1);
+                }
+                return view.firstAnswer("race", 5, "key_2", mine);
+            }));
+        }
+        go2.countDown();
+        Set<Double> agreed = new HashSet<>();
+        for (Future<Double> f : answers) {
+            agreed.add(f.get(60, TimeUnit.SECONDS));
+        }
+        pool.shutdown();
+        assertEquals(1, agreed.size(), "every instance got the same first answer: " + agreed);
+        assertEquals(80, p.hits("tok_probe"));
+        assertEquals(0, p.hits("tok_other"));
+        assertEquals(83, p.addHits("tok_probe", 3));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void twoProbeIndexesOnOneStoreAnswerNearDuplicatesAlike(Backend b) throws Exception {
+        Store s = store(b);
+        dev.hallmark.service.scan.ProbeIndex a = new dev.hallmark.service.scan.ProbeIndex(s.probes());
+        dev.hallmark.service.scan.ProbeIndex other = new dev.hallmark.service.scan.ProbeIndex(
+                new SqlProbeRecords(((SqlStore) s).database()));
+        long[] text = sig(1);
+        long[] near = text.clone();
+        near[31] ^= 1; // 31 of 32 bins equal
+        dev.hallmark.service.scan.ProbeIndex.Match first = a.record("alpha", text, true);
+        assertFalse(first.nearDuplicate());
+        assertEquals(-4.25, first.answer().putIfAbsent("key_1", -4.25));
+        dev.hallmark.service.scan.ProbeIndex.Match again = other.record("alpha", near, true);
+        assertTrue(again.nearDuplicate(), "the other instance knows the first text");
+        assertEquals(first.answer().cluster(), again.answer().cluster());
+        assertEquals(-4.25, again.answer().get("key_1"));
+        assertEquals(-4.25, again.answer().putIfAbsent("key_1", -0.5), "the first answer stands");
+        assertNull(again.answer().get("key_2"), "a test not asked then");
+        assertFalse(other.record("beta", near, true).nearDuplicate(), "another tenant's texts are apart");
+        // a scan's document: a near-duplicate is not recorded, a new text is
+        assertTrue(a.record("alpha", near, false).nearDuplicate());
+        assertFalse(a.record("alpha", sig(2), false).nearDuplicate());
+        assertTrue(other.record("alpha", sig(2), false).nearDuplicate());
+        // the audit's hit counts are the token's on every instance
+        assertTrue(a.hit("tok_1", 1), "the 1st");
+        assertFalse(other.hit("tok_1", 8));
+        assertTrue(other.hit("tok_1", 1), "the 10th, counted on two instances");
+        assertEquals(10, a.hits("tok_1"));
+        // a restart (a new index on the same store) forgets nothing
+        dev.hallmark.service.scan.ProbeIndex restarted = new dev.hallmark.service.scan.ProbeIndex(s.probes());
+        assertTrue(restarted.record("alpha", text, true).nearDuplicate());
+        assertEquals(-4.25, restarted.record("alpha", near, true).answer().get("key_1"));
+        // the store goes back (a backup from before these texts restored): the caches start over
+        ((SqlStore) s).database().with(c -> {
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("DELETE FROM probe_texts");
+                st.execute("DELETE FROM probe_answers");
+                st.execute("UPDATE probe_tenants SET last_seq = 0");
+            }
+            return null;
+        });
+        dev.hallmark.service.scan.ProbeIndex.Match fresh = a.record("alpha", sig(9), true);
+        assertFalse(fresh.nearDuplicate());
+        assertEquals(1, fresh.answer().cluster());
+        assertNull(fresh.answer().get("key_1"), "not the old cluster 1's cached answer");
+        assertFalse(a.record("alpha", text, true).nearDuplicate(), "the old texts went with the store's");
+        assertTrue(other.record("alpha", sig(9), true).nearDuplicate(), "the other instance starts over too");
+    }
+
     @ParameterizedTest
     @EnumSource(Backend.class)
     void aSettingIsSetOnceEvenWhenInstancesRace(Backend b) throws Exception {

@@ -191,7 +191,7 @@ class StoreTest {
             ps.executeUpdate();
         }
         try (VerifierServer s = VerifierServer.start(TestSupport.config(data))) {
-            assertEquals(6, s.store().schemaVersion());
+            assertEquals(7, s.store().schemaVersion());
             KeyStore.Info k = s.keys().get(key.id());
             assertNull(k.tenant(), "keys from before migration 5 are shared by every tenant");
             assertEquals(KeyStore.KIND_HALLMARK, k.kind(), "keys from before migration 3 are Hallmark keys");
@@ -205,7 +205,7 @@ class StoreTest {
                     dev.hallmark.interop.SynthIdKeys.of(many).toJson());
             assertEquals(1024, ((dev.hallmark.scheme.SynthIdRefKeyed) s.keys().keyed(sid)).depth());
             List<String> history = history(((SqlStore) s.store()).database());
-            assertEquals(List.of("2:BASELINE", "3:SQL", "4:SQL", "5:SQL", "6:SQL"), history, "baselined at 2, then scripts 3 to 6");
+            assertEquals(List.of("2:BASELINE", "3:SQL", "4:SQL", "5:SQL", "6:SQL", "7:SQL"), history, "baselined at 2, then scripts 3 to 7");
         }
     }
 
@@ -242,12 +242,12 @@ class StoreTest {
         DatabaseConfig pg = backend == Backend.H2 ? null : PgServer.get().newDatabase();
         Opener open = () -> backend == Backend.H2 ? Database.openEmbedded(db) : Database.openPostgres(pg);
         try (Database d = open.open()) {
-            assertEquals(6, d.schemaVersion());
-            assertEquals(List.of("1:SQL", "2:SQL", "3:SQL", "4:SQL", "5:SQL", "6:SQL"), history(d));
+            assertEquals(7, d.schemaVersion());
+            assertEquals(List.of("1:SQL", "2:SQL", "3:SQL", "4:SQL", "5:SQL", "6:SQL", "7:SQL"), history(d));
         }
         try (Database d = open.open()) {
-            assertEquals(6, d.schemaVersion());
-            assertEquals(6, history(d).size(), "re-opening applies nothing twice");
+            assertEquals(7, d.schemaVersion());
+            assertEquals(7, history(d).size(), "re-opening applies nothing twice");
             // builds from before Flyway see schema_version 4 (Flyway's script 4 wrote it) and refuse the database
             int legacyMax = d.with(c -> {
                 try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
@@ -257,7 +257,7 @@ class StoreTest {
             });
             assertEquals(4, legacyMax);
         }
-        // a newer build adds migration 7 (a test script), then this build meets the database again
+        // a newer build adds migration 8 (a test script), then this build meets the database again
         DataSource ds;
         if (backend == Backend.H2) {
             ds = h2(db);
@@ -272,7 +272,7 @@ class StoreTest {
         Migrations.configure(ds, dialect).locations("classpath:db/migration/" + dialect.vendor,
                 "classpath:db/future/" + dialect.vendor).load().migrate();
         SQLException e = assertThrows(SQLException.class, open::open);
-        assertTrue(e.getMessage().contains("database schema version 7 is newer than this build knows (6)"), e.getMessage());
+        assertTrue(e.getMessage().contains("database schema version 8 is newer than this build knows (7)"), e.getMessage());
         assertTrue(e.getMessage().contains("refusing to open it with an older Hallmark"), e.getMessage());
     }
 

@@ -75,10 +75,10 @@ class UpgradeTest {
         String demo = Files.readString(data.resolve("demo-analyst-token")).trim();
         ServiceConfig cfg = TestSupport.config(data);
         try (VerifierServer s = VerifierServer.start(cfg)) {
-            // the schema: baselined at the hand-written version 3, then Flyway's scripts 4 and 5
-            assertEquals(6, s.store().schemaVersion());
+            // the schema: baselined at the hand-written version 3, then Flyway's scripts 4 to 7
+            assertEquals(7, s.store().schemaVersion());
             Database db = ((SqlStore) s.store()).database();
-            assertEquals(List.of("3:BASELINE", "4:SQL", "5:SQL", "6:SQL"), StoreTest.history(db));
+            assertEquals(List.of("3:BASELINE", "4:SQL", "5:SQL", "6:SQL", "7:SQL"), StoreTest.history(db));
             int legacyMax = db.with(c -> {
                 try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT MAX(version) FROM schema_version")) {
                     rs.next();
@@ -191,7 +191,7 @@ class UpgradeTest {
         }
         // a second start finds nothing to migrate
         try (VerifierServer s = VerifierServer.start(cfg)) {
-            assertEquals(List.of("3:BASELINE", "4:SQL", "5:SQL", "6:SQL"), StoreTest.history(((SqlStore) s.store()).database()));
+            assertEquals(List.of("3:BASELINE", "4:SQL", "5:SQL", "6:SQL", "7:SQL"), StoreTest.history(((SqlStore) s.store()).database()));
             assertNull(s.tokens().authenticate("hm_not-a-token"));
         }
     }
