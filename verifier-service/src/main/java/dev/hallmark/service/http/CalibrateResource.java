@@ -118,21 +118,13 @@ final class CalibrateResource implements Resource {
                 out.addAll(List.of(engine.encode(texts)));
             }
         } else {
-            JsonNode a = b.node("ids");
-            if (!a.isArray()) {
-                throw Problem.invalid("'ids' must be an array of arrays of token ids");
-            }
-            for (int i = 0; i < a.size(); i++) {
-                JsonNode row = a.get(i);
-                if (!row.isArray()) {
-                    throw Problem.invalid("'ids'[" + i + "] must be an array of token ids");
-                }
-                int[] ids = new int[row.size()];
+            List<int[]> rows = b.idRows("ids");
+            for (int i = 0; i < rows.size(); i++) {
+                int[] ids = rows.get(i);
                 for (int j = 0; j < ids.length; j++) {
-                    if (!row.get(j).isInt() || row.get(j).intValue() < 0) {
+                    if (ids[j] < 0) {
                         throw Problem.invalid("'ids'[" + i + "][" + j + "] must be a token id (an integer >= 0)");
                     }
-                    ids[j] = row.get(j).intValue();
                 }
                 out.add(ids);
             }

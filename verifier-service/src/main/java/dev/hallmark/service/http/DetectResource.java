@@ -1,6 +1,5 @@
 package dev.hallmark.service.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -195,23 +194,7 @@ final class DetectResource implements Resource {
                 in.add(new DetectionEngine.Input(t, null));
             }
         } else {
-            JsonNode a = b.node("ids");
-            if (!a.isArray()) {
-                throw Problem.invalid("'ids' must be an array of arrays of token ids");
-            }
-            for (int i = 0; i < a.size(); i++) {
-                JsonNode row = a.get(i);
-                if (!row.isArray()) {
-                    throw Problem.invalid("'ids'[" + i + "] must be an array of token ids");
-                }
-                int[] ids = new int[row.size()];
-                for (int j = 0; j < ids.length; j++) {
-                    JsonNode e = row.get(j);
-                    if (!e.isInt()) {
-                        throw Problem.invalid("'ids'[" + i + "][" + j + "] must be an integer token id");
-                    }
-                    ids[j] = e.intValue();
-                }
+            for (int[] ids : b.idRows("ids")) {
                 in.add(new DetectionEngine.Input(null, ids));
             }
         }

@@ -148,4 +148,35 @@ final class JsonBody {
         }
         return out;
     }
+
+    /**
+     * Field {@code f} as an array of token-id arrays, each id a JSON integer (its range is the
+     * caller's to check), or null when absent.
+     */
+    List<int[]> idRows(String f) {
+        JsonNode a = root.get(f);
+        if (a == null || a.isNull()) {
+            return null;
+        }
+        if (!a.isArray()) {
+            throw Problem.invalid("'" + f + "' must be an array of arrays of token ids");
+        }
+        List<int[]> out = new ArrayList<>(a.size());
+        for (int i = 0; i < a.size(); i++) {
+            JsonNode row = a.get(i);
+            if (!row.isArray()) {
+                throw Problem.invalid("'" + f + "'[" + i + "] must be an array of token ids");
+            }
+            int[] ids = new int[row.size()];
+            for (int j = 0; j < ids.length; j++) {
+                JsonNode e = row.get(j);
+                if (!e.isInt()) {
+                    throw Problem.invalid("'" + f + "'[" + i + "][" + j + "] must be an integer token id");
+                }
+                ids[j] = e.intValue();
+            }
+            out.add(ids);
+        }
+        return out;
+    }
 }

@@ -6,8 +6,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.Iterator;
-import java.util.Map;
+import dev.hallmark.corpus.LoneSurrogates;
 
 /**
  * JSON as the service accepts it in request bodies (hallmark-corpus reads JSONL corpora as strictly): one value and nothing
@@ -43,55 +42,9 @@ public final class StrictJson {
 
     /**
      * The JSON path of the first field name or string value holding an unpaired surrogate, with the
-     * surrogate in {@code \\uXXXX} form, or null if there is none.
+     * surrogate in {@code \\uXXXX} form, or null if there is none ({@link LoneSurrogates}).
      */
     public static String loneSurrogate(JsonNode n) {
-        return find(n, "");
-    }
-
-    private static String find(JsonNode n, String path) {
-        if (n.isTextual()) {
-            String bad = unpaired(n.textValue());
-            return bad == null ? null : (path.isEmpty() ? "the value" : "'" + path + "'") + " (" + bad + ")";
-        }
-        if (n.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext();) {
-                Map.Entry<String, JsonNode> e = it.next();
-                String bad = unpaired(e.getKey());
-                if (bad != null) {
-                    return "a field name (" + bad + ")";
-                }
-                String r = find(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey());
-                if (r != null) {
-                    return r;
-                }
-            }
-        } else if (n.isArray()) {
-            for (int i = 0; i < n.size(); i++) {
-                String r = find(n.get(i), path + "[" + i + "]");
-                if (r != null) {
-                    return r;
-                }
-            }
-        }
-        return null;
-    }
-
-    /** The first unpaired surrogate of {@code s} as {@code \\uXXXX} at its index, or null. */
-    static String unpaired(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    i++;
-                    continue;
-                }
-                return String.format(java.util.Locale.ROOT, "\\u%04X at character %d", (int) c, i);
-            }
-            if (Character.isLowSurrogate(c)) {
-                return String.format(java.util.Locale.ROOT, "\\u%04X at character %d", (int) c, i);
-            }
-        }
-        return null;
+        return LoneSurrogates.find(n);
     }
 }

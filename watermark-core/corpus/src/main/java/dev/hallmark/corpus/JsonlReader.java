@@ -9,9 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.Deque;
-import java.util.Iterator;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * JSON Lines: one object per non-blank line (plain records, or chat transcripts). Strict: one value
@@ -61,7 +59,7 @@ final class JsonlReader extends RecordReader {
             }
             throw CorpusException.at(CorpusException.Kind.MALFORMED, 0, line, "not valid JSON (" + m + ")");
         }
-        String lone = n == null ? null : loneSurrogate(n, "");
+        String lone = n == null ? null : LoneSurrogates.find(n);
         if (lone != null) {
             throw CorpusException.at(CorpusException.Kind.INVALID_UTF8, 0, line, "escapes a lone surrogate in " + lone
                     + ": not a Unicode string, refused like invalid UTF-8");
@@ -71,51 +69,6 @@ final class JsonlReader extends RecordReader {
                     + (n == null ? "nothing" : n.getNodeType().name().toLowerCase(Locale.ROOT)));
         }
         return n;
-    }
-
-    /**
-     * Where the first field name or string value holding an unpaired surrogate is (its dotted path,
-     * and the surrogate as {@code \\uXXXX} at its index), or null if there is none.
-     */
-    static String loneSurrogate(JsonNode n, String path) {
-        if (n.isTextual()) {
-            String bad = unpaired(n.textValue());
-            return bad == null ? null : (path.isEmpty() ? "the value" : "'" + path + "'") + " (" + bad + ")";
-        }
-        if (n.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext();) {
-                Map.Entry<String, JsonNode> e = it.next();
-                String bad = unpaired(e.getKey());
-                if (bad != null) {
-                    return "a field name (" + bad + ")";
-                }
-                String r = loneSurrogate(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey());
-                if (r != null) {
-                    return r;
-                }
-            }
-        } else if (n.isArray()) {
-            for (int i = 0; i < n.size(); i++) {
-                String r = loneSurrogate(n.get(i), path + "[" + i + "]");
-                if (r != null) {
-                    return r;
-                }
-            }
-        }
-        return null;
-    }
-
-    /** The first unpaired surrogate of {@code s} as {@code \\uXXXX at character i}, or null. */
-    static String unpaired(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return String.format(Locale.ROOT, "\\u%04X at character %d", (int) c, i);
-            }
-        }
-        return null;
     }
 
     @Override
