@@ -217,20 +217,6 @@ public final class ProbeIndex {
         }
     }
 
-    /**
-     * The most similar earlier answer of {@code tenant} at or above the threshold, or null (this
-     * process's view: the shared index catches up with other instances in {@link #record} only).
-     */
-    public Answer find(String tenant, long[] sig) {
-        Tenant t = tenants.get(tenant);
-        if (t == null) {
-            return null;
-        }
-        synchronized (t) {
-            return find(t, sig);
-        }
-    }
-
     private static Answer find(Tenant t, long[] sig) {
         Answer best = null;
         double bestSim = THRESHOLD;
