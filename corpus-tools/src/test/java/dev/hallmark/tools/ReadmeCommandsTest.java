@@ -106,7 +106,12 @@ class ReadmeCommandsTest {
                 assertTrue(r.out().contains("wrote 10 records to " + file), r.out());
                 assertTrue(r.err().startsWith("generate: "), "progress from the start: " + r.err());
             } else if (cmd.equals("detect")) {
-                assertEquals(10, r.out().strip().split("\n").length, r.out());
+                // every record is accounted for: a line each, or (a completion the model ended at once,
+                // with its first token: the keys are fresh each run) named on stderr as not scorable
+                long shown = r.out().strip().split("\n").length;
+                long empty = r.err().lines().filter(l -> l.matches("gen-\\d+: empty text: nothing to score")).count();
+                assertEquals(10, shown + empty, r.out() + r.err());
+                assertTrue(empty == 0 || r.err().contains(empty + " of 10 records could not be scored"), r.err());
                 assertTrue(r.out().lines().filter(l -> l.contains("WATERMARKED")).count() >= 8, r.out());
             } else if (cmd.equals("radioactivity")) {
                 boolean positive = line.contains("wm.jsonl");
